@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace agent {
+
+// Options shared by every command, filled by CLI11 before a command's callback runs.
+struct GlobalOptions {
+  std::string config_path = "/etc/pve-smokerbak/config.yaml";
+  bool config_path_from_env = false;  // set when PVE_SMOKERBAK_CONFIG supplied the path
+  std::string log_level = "info";
+};
+
+// Handed to every command registrar. A command's callback stores its process exit code
+// (agent::exit_code) in `exit_code`; main() returns it.
+struct CommandContext {
+  GlobalOptions global;
+  int exit_code = 0;
+};
+
+// Each command family provides one registrar that adds its subcommands to `app`.
+// Commands are added only once they work (DEVELOPERS.md).
+void register_version_command(CLI::App& app, CommandContext& ctx);
+void register_all_commands(CLI::App& app, CommandContext& ctx);
+
+}  // namespace agent

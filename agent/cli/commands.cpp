@@ -1,0 +1,10 @@
+#include "agent/cli/command_context.hpp"
+
+namespace agent {
+
+// The one list of command families. Keep one line per registrar.
+void register_all_commands(CLI::App& app, CommandContext& ctx) {
+  register_version_command(app, ctx);
+}
+
+}  // namespace agent

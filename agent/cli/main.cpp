@@ -1,0 +1,46 @@
+// pve-smokerbak: parse the command line, run one command, return its exit code.
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "agent/cli/command_context.hpp"
+#include "agent/cli/exit_codes.hpp"
+#include "agent/core/log.hpp"
+
+int main(int argc, char** argv) {
+  agent::CommandContext ctx;
+  CLI::App app{
+      "pve-smokerbak: keeps one Proxmox VE guest recoverable with vzdump archives and\n"
+      "validated mongodump backups under one retention policy."};
+  app.name("pve-smokerbak");
+  app.footer(agent::exit_code::k_help);
+  app.set_version_flag("--version", std::string("pve-smokerbak ") + SMOKERBAK_VERSION);
+  app.add_option("-c,--config", ctx.global.config_path,
+                 "Configuration file (env PVE_SMOKERBAK_CONFIG)")
+      ->envname("PVE_SMOKERBAK_CONFIG")
+      ->capture_default_str();
+  app.add_option("--log-level", ctx.global.log_level, "Log verbosity")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  app.require_subcommand(1);
+  app.parse_complete_callback([&] {
+    ctx.global.config_path_from_env =
+        app.get_option("--config")->count() == 0 && std::getenv("PVE_SMOKERBAK_CONFIG") != nullptr;
+    agent::setup_logging(ctx.global.log_level);
+  });
+  agent::register_all_commands(app, ctx);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? agent::exit_code::k_success : agent::exit_code::k_usage;
+  } catch (const std::exception& e) {
+    // Last resort: commands return errors as values; reaching this is a bug.
+    std::cerr << "pve-smokerbak: internal error: " << e.what() << "\n";
+    return agent::exit_code::k_failure;
+  }
+  return ctx.exit_code;
+}

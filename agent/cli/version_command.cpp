@@ -1,0 +1,16 @@
+#include <iostream>
+
+#include "agent/cli/command_context.hpp"
+#include "agent/cli/exit_codes.hpp"
+
+namespace agent {
+
+void register_version_command(CLI::App& app, CommandContext& ctx) {
+  auto* cmd = app.add_subcommand("version", "Print the version and exit");
+  cmd->callback([&ctx] {
+    std::cout << "pve-smokerbak " << SMOKERBAK_VERSION << "\n";
+    ctx.exit_code = exit_code::k_success;
+  });
+}
+
+}  // namespace agent

@@ -1,0 +1,85 @@
+#include "agent/core/log.hpp"
+
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace agent {
+namespace {
+
+// "%*" in a pattern: the sd-daemon(3) priority prefix for the message's level.
+class SyslogPriorityFlag : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    const char* prefix = "<6>";
+    switch (msg.level) {
+      case spdlog::level::trace:
+      case spdlog::level::debug:
+        prefix = "<7>";
+        break;
+      case spdlog::level::info:
+        prefix = "<6>";
+        break;
+      case spdlog::level::warn:
+        prefix = "<4>";
+        break;
+      case spdlog::level::err:
+        prefix = "<3>";
+        break;
+      case spdlog::level::critical:
+        prefix = "<2>";
+        break;
+      default:
+        break;
+    }
+    dest.append(prefix, prefix + 3);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<SyslogPriorityFlag>();
+  }
+};
+
+std::mutex g_secrets_mutex;
+std::vector<std::string> g_secrets;
+
+}  // namespace
+
+void setup_logging(std::string_view level) {
+  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  auto logger = std::make_shared<spdlog::logger>("pve-smokerbak", sink);
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<SyslogPriorityFlag>('*');
+  const bool under_journal = std::getenv("JOURNAL_STREAM") != nullptr;
+  formatter->set_pattern(under_journal ? "%*%v" : "%Y-%m-%d %H:%M:%S %^%-5l%$ %v");
+  logger->set_formatter(std::move(formatter));
+  auto lvl = spdlog::level::from_str(std::string(level));
+  if (lvl == spdlog::level::off) lvl = spdlog::level::info;
+  logger->set_level(lvl);
+  spdlog::set_default_logger(logger);
+}
+
+void register_secret(const std::string& secret) {
+  if (secret.size() < 4) return;  // too short to redact without mangling ordinary text
+  std::lock_guard lock(g_secrets_mutex);
+  g_secrets.push_back(secret);
+}
+
+std::string redact(std::string_view text) {
+  std::string out(text);
+  std::lock_guard lock(g_secrets_mutex);
+  for (const auto& secret : g_secrets) {
+    for (auto pos = out.find(secret); pos != std::string::npos;
+         pos = out.find(secret, pos + 3)) {
+      out.replace(pos, secret.size(), "***");
+    }
+  }
+  return out;
+}
+
+}  // namespace agent

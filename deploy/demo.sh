@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The README's first command: install what is needed, build, and show the main job.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+deploy/install-deps.sh
+build=${BUILD_DIR:-build}
+cmake -S . -B "$build" -G Ninja >/dev/null
+cmake --build "$build" --target pve-smokerbak
+"$build/agent/pve-smokerbak" version

@@ -1,0 +1,2 @@
+// Placeholder translation unit; replaced by the retention engine sources.
+namespace policies {}

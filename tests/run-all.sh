@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The README's test command: install Debian packages, build with -Werror, run every
+# unit and integration test (benchmarks excluded: bench/run.sh runs those).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+deploy/install-deps.sh
+build=${BUILD_DIR:-build}
+cmake -S . -B "$build" -G Ninja -DSMOKERBAK_WERROR=ON >/dev/null
+cmake --build "$build"
+ctest --test-dir "$build" --output-on-failure --no-tests=error -LE benchmark -j"$(nproc)"

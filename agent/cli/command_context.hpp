@@ -23,6 +23,8 @@ struct CommandContext {
 // Each command family provides one registrar that adds its subcommands to `app`.
 // Commands are added only once they work (DEVELOPERS.md).
 void register_version_command(CLI::App& app, CommandContext& ctx);
+void register_config_commands(CLI::App& app, CommandContext& ctx);     // agent/config/
+void register_retention_commands(CLI::App& app, CommandContext& ctx);  // agent/retention/
 void register_all_commands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace agent

@@ -5,6 +5,8 @@ namespace agent {
 // The one list of command families. Keep one line per registrar.
 void register_all_commands(CLI::App& app, CommandContext& ctx) {
   register_version_command(app, ctx);
+  register_config_commands(app, ctx);
+  register_retention_commands(app, ctx);
 }
 
 }  // namespace agent

@@ -74,8 +74,7 @@ std::string redact(std::string_view text) {
   std::string out(text);
   std::lock_guard lock(g_secrets_mutex);
   for (const auto& secret : g_secrets) {
-    for (auto pos = out.find(secret); pos != std::string::npos;
-         pos = out.find(secret, pos + 3)) {
+    for (auto pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos + 3)) {
       out.replace(pos, secret.size(), "***");
     }
   }

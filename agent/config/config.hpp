@@ -1,0 +1,90 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policies/retention_policy.hpp"
+
+// The agent's configuration after loading and validation (docs/configuration.md lists every
+// key). Plain data: loading, defaults, origins and validation live in config_loader.hpp.
+namespace agent {
+
+// A secret is never stored in the config file itself: it names a file (owned by root, mode
+// 0600/0400) or a systemd credential under $CREDENTIALS_DIRECTORY. Read it with read_secret().
+struct SecretRef {
+  std::filesystem::path path;  // resolved file path (credential or plain file)
+  bool from_credentials = false;
+};
+
+struct ProxmoxConfig {
+  std::string api_url = "https://127.0.0.1:8006";  // "/api2/json" is appended by the client
+  std::string token_id;                            // "user@realm!tokenname"
+  SecretRef token_secret;
+  std::optional<std::filesystem::path> ca_file = "/etc/pve/pve-root-ca.pem";
+  std::optional<std::string> fingerprint;  // SHA-256, colon hex (either this or ca_file)
+  int timeout_s = 30;
+};
+
+struct VzdumpConfig {
+  std::string storage = "local";
+  std::string mode = "snapshot";  // snapshot | suspend | stop
+  std::string compress = "zstd";  // zstd | gzip | lzo | 0
+  std::string notes = "{{guestname}} ({{node}})";
+  bool prune_foreign = false;  // also prune backups without the agent's ownership tag
+};
+
+struct SshConfig {
+  std::string host;
+  int port = 22;
+  std::string user = "root";
+  std::filesystem::path identity_file;
+  std::filesystem::path known_hosts;
+  int connect_timeout_s = 15;
+  int io_timeout_s = 120;  // a stream silent this long counts as stalled
+};
+
+struct MongoConfig {
+  SshConfig ssh;
+  std::string command = "docker exec -i mongo";  // prefix before mongodump/mongorestore
+  std::string database;
+  std::string username;
+  std::string auth_db = "admin";
+  SecretRef password;
+  std::filesystem::path backup_dir;
+  int shrink_warn_percent = 50;
+};
+
+struct TargetConfig {
+  std::string name;
+  std::int64_t vmid = 0;
+  std::optional<policies::RetentionPolicy> retention;  // per-target override
+  std::optional<VzdumpConfig> vzdump;                  // tier enabled when present
+  std::optional<MongoConfig> mongo;                    // tier enabled when present
+
+  const policies::RetentionPolicy& effective_retention(
+      const policies::RetentionPolicy& global) const {
+    return retention ? *retention : global;
+  }
+};
+
+struct Config {
+  std::filesystem::path source_file;  // the file it was loaded from
+  ProxmoxConfig proxmox;
+  policies::RetentionPolicy retention;
+  std::string timezone = "local";  // "local" or an IANA zone name
+  std::filesystem::path state_dir = "/var/lib/pve-smokerbak";
+  std::filesystem::path metrics_file = "/var/lib/prometheus/node-exporter/pve-smokerbak.prom";
+  std::vector<TargetConfig> targets;
+
+  const TargetConfig* find_target(const std::string& name) const {
+    for (const auto& t : targets) {
+      if (t.name == name) return &t;
+    }
+    return nullptr;
+  }
+};
+
+}  // namespace agent

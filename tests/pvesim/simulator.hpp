@@ -1,0 +1,140 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+// An in-process Proxmox VE API simulator for tests and the demo: an HTTPS server on
+// 127.0.0.1:<ephemeral> with a throwaway CA, speaking the wire format described in
+// ../shared/reference/pve-api.md (envelopes, reason phrases, UPIDs, task logs, backup
+// content of a directory storage with .notes/.protected/.log sidecars, imgdel, locks,
+// per-token privileges). Archives are real .tar.zst (or .tar.gz / .tar) files.
+namespace pvesim {
+
+struct Guest {
+  std::int64_t vmid = 0;
+  std::string name;  // CT hostname; used for {{guestname}} and `name` fields
+  std::string node;
+  std::string type = "lxc";
+  bool running = true;
+};
+
+struct Token {
+  std::string token_id;  // "user@realm!name"
+  std::string secret;
+  // Privileges held on every ACL path, e.g. VM.Backup, VM.Audit, Datastore.AllocateSpace,
+  // Datastore.Audit, Datastore.Allocate, Sys.Audit, Sys.Modify.
+  std::set<std::string> privileges;
+};
+
+// The token used when Options::tokens is empty: every privilege.
+Token default_token();
+
+struct Options {
+  std::filesystem::path data_dir;  // CA/cert files and storage directories go here
+  std::vector<std::string> nodes = {"pve1"};
+  std::vector<Guest> guests = {{106, "smartsmoker-cloud", "pve1"}};
+  std::vector<Token> tokens;                 // empty: {default_token()}
+  std::string storage = "local";             // dir storage at data_dir/storage/<name>/dump
+  std::string prune_backups;                 // the storage's prune-backups; "" = none (keep-all)
+  std::optional<int> max_protected_backups;  // storage setting; unset: 5 / unlimited (§3.5)
+  std::string cluster_name;           // "" = standalone node ({{cluster}} = "standalone node")
+  std::string node_timezone = "UTC";  // IANA name; archive names and ctime use node local time
+  std::int64_t start_time = 0;        // simulated epoch at start (0 = real now)
+  // false: the simulated clock also moves with real time; true: only set_time()/advance().
+  bool freeze_clock = false;
+  std::uint64_t archive_bytes = 1 << 20;  // uncompressed tar payload size of each archive
+  double task_seconds = 2.0;              // simulated duration of a vzdump / imgdel task
+  // > 0: a task also finishes once its status was polled this many times (tests need no
+  // clock games); 0: only the clock decides.
+  int task_finish_after_polls = 0;
+  bool error_message_field = true;  // error bodies carry "message" (PVE >= 8.3)
+  int auth_failure_delay_ms = 0;    // real PVE delays every 401 by 3000 ms
+  std::string pve_version = "9.2.11";
+};
+
+// Fault injection. Each fault arms the next `count` requests matching method/path_contains
+// (request faults) or the next `count` vzdump tasks (task faults), or, for wrong_certificate,
+// the next `count` TLS handshakes.
+struct Fault {
+  enum class Kind {
+    http_status,        // answer `status` with `reason` (e.g. 500, 502, 503, 595, 596)
+    slow,               // wait delay_ms, then answer normally
+    drop_connection,    // close the TCP connection without any response
+    task_job_errors,    // next vzdump task fails: "ERROR: Backup of VM .. failed", `job errors`
+    truncated_archive,  // next vzdump writes an archive cut at half its size (task still OK)
+    wrong_certificate,  // serve a leaf cert from the same CA whose fingerprint != the pin
+  };
+  Kind kind = Kind::http_status;
+  int status = 500;
+  std::string reason;  // "" = a default phrase for the status
+  int delay_ms = 0;
+  std::string method;         // "" = any
+  std::string path_contains;  // "" = any API path
+  int count = 1;
+};
+
+struct Stats {
+  std::uint64_t requests = 0;  // API requests served (not /_sim/ control requests)
+  std::uint64_t tasks_started = 0;
+  std::uint64_t handshakes = 0;  // TLS handshakes (new connections)
+};
+
+// Thread-safe. The server runs on its own threads between start() and destruction.
+class Simulator {
+ public:
+  explicit Simulator(Options options);
+  ~Simulator();  // stops the server
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  // Makes CA and leaf certificate in data_dir/tls, the storage directory, binds
+  // 127.0.0.1:0 and starts serving. The error names what failed.
+  tl::expected<void, std::string> start();
+  void stop();
+
+  int port() const;
+  std::string base_url() const;           // "https://127.0.0.1:PORT" (API under /api2/json)
+  std::filesystem::path ca_file() const;  // PEM of the throwaway cluster CA
+  std::string leaf_fingerprint() const;   // SHA-256, uppercase colon-hex, as `pvenode cert info`
+  std::filesystem::path storage_dir(const std::string& storage = "") const;  // .../dump
+
+  // Simulated clock: tasks progress with it, archive names come from it.
+  std::int64_t now() const;
+  void set_time(std::int64_t epoch);
+  void advance(std::int64_t seconds);
+
+  // State inspection / manipulation for tests.
+  void migrate_guest(std::int64_t vmid, const std::string& node);
+  void set_guest_lock(std::int64_t vmid, const std::string& lock);  // "" clears
+  std::string guest_lock(std::int64_t vmid) const;
+  std::vector<std::string> volids(const std::string& storage = "") const;  // sorted
+  void set_protected(const std::string& volid, bool on);
+  // Writes a finished backup archive (and .log) of `vmid` started at `epoch` directly,
+  // as if an earlier vzdump had made it; returns its volid.
+  std::string seed_backup(std::int64_t vmid, std::int64_t epoch, const std::string& notes = "",
+                          bool is_protected = false);
+  // Backup jobs returned by GET /cluster/backup (raw JSON object texts, e.g.
+  // R"({"id":"backup-1","enabled":1,"vmid":"106","storage":"local","schedule":"21:00"})").
+  void set_backup_jobs(std::vector<std::string> json_objects);
+
+  Stats stats() const;
+  std::uint64_t request_count() const;
+  std::vector<std::string> request_log() const;  // "METHOD /api2/json/PATH", no query, no secrets
+
+  void inject(const Fault& fault);
+  void clear_faults();
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace pvesim

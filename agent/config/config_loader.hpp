@@ -1,0 +1,55 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "agent/config/config.hpp"
+
+// Loading the YAML configuration file (docs/configuration.md) into agent::Config, and reading
+// the secrets it refers to.
+namespace agent {
+
+// Where the effective value of a key came from.
+enum class ValueOrigin { default_value, file, environment };
+
+// "default", "file" or "environment".
+const char* to_string(ValueOrigin origin);
+
+// One problem found in a configuration file, with its position.
+struct ConfigDiagnostic {
+  std::filesystem::path file;
+  int line = 0;          // 1-based; 0 when unknown
+  int column = 0;        // 1-based; 0 when unknown
+  std::string key_path;  // e.g. "targets[0].vmid"; empty for file-level problems
+  std::string message;   // e.g. "expected an integer 100..999999999, got \"abc\""
+
+  // "FILE:LINE:COL: KEY: MESSAGE"; the position and key parts are left out when unknown.
+  std::string to_string() const;
+};
+
+struct LoadedConfig {
+  Config config;
+  // Every key path of the effective configuration (e.g. "proxmox.timeout_s",
+  // "targets[0].mongo.ssh.port") mapped to the origin of its value.
+  std::map<std::string, ValueOrigin> origins;
+};
+
+// Reads, parses and validates the file at `path`. On failure returns every problem found at
+// once (syntax errors, unknown keys, wrong types, out-of-range values), never just the first.
+// Secret files are only resolved here, not read: see read_secret().
+tl::expected<LoadedConfig, std::vector<ConfigDiagnostic>> load_config_file(
+    const std::filesystem::path& path);
+
+// Reads a secret (one trailing newline stripped) after checking that the file is a regular
+// file owned by root (uid 0) or the current user and that group and other have no access.
+// When `ref.from_credentials` and `ref.path` is relative, the file is
+// $CREDENTIALS_DIRECTORY/`ref.path` (systemd LoadCredential=). The secret is registered with
+// agent::register_secret so logs redact it. The error text names the file and says what to do
+// (e.g. "chmod 600 FILE && chown root:root FILE"); it never contains the secret.
+tl::expected<std::string, std::string> read_secret(const SecretRef& ref);
+
+}  // namespace agent

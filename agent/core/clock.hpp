@@ -1,0 +1,54 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <tl/expected.hpp>
+
+// The time source of the agent: one interface, a real and a manual implementation, so
+// retention and scheduling logic can be tested at any date.
+namespace agent {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual std::chrono::system_clock::time_point now() const = 0;
+};
+
+// The system clock. Test hook: when the environment variable PVE_SMOKERBAK_NOW is set (epoch
+// seconds, or RFC 3339 UTC such as "2026-01-31T01:00:00Z"), now() returns that instant
+// instead, so end-to-end tests can run the real binary through a simulated year. The variable
+// is read once, at construction; an unparsable value is reported by override_error().
+class SystemClock final : public Clock {
+ public:
+  SystemClock();
+  std::chrono::system_clock::time_point now() const override;
+
+  // Set when PVE_SMOKERBAK_NOW is set but cannot be parsed (now() then uses the real time).
+  const std::optional<std::string>& override_error() const { return m_override_error; }
+
+ private:
+  std::optional<std::chrono::system_clock::time_point> m_override;
+  std::optional<std::string> m_override_error;
+};
+
+// A clock that only moves when told to; for unit tests.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(std::chrono::system_clock::time_point start = {}) : m_now(start) {}
+  std::chrono::system_clock::time_point now() const override { return m_now; }
+  void set(std::chrono::system_clock::time_point t) { m_now = t; }
+  void advance(std::chrono::system_clock::duration d) { m_now += d; }
+
+ private:
+  std::chrono::system_clock::time_point m_now;
+};
+
+// Parses epoch seconds ("1767225600") or RFC 3339 UTC ("2026-01-01T00:00:00Z", fractional
+// seconds and a "+00:00" offset accepted; other offsets too). Used for PVE_SMOKERBAK_NOW.
+tl::expected<std::chrono::system_clock::time_point, std::string> parse_instant(
+    std::string_view text);
+
+}  // namespace agent

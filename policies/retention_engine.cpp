@@ -42,7 +42,7 @@ bool keeps_everything(const RetentionPolicy& policy) {
 class GroupMarker {
  public:
   GroupMarker(std::span<const BackupEntry> entries, std::vector<Decision>& decisions,
-              const LocalCalendar& calendar, bool needs_local_time)
+              const LocalCalendar& calendar)
       : m_entries(entries), m_decisions(decisions), m_order(entries.size()) {
     std::iota(m_order.begin(), m_order.end(), std::size_t{0});
     // Newest first; stable, so equal ctimes keep input order (Perl's merge sort).
@@ -50,12 +50,11 @@ class GroupMarker {
       return entries[a].ctime > entries[b].ctime;
     });
     m_marked.assign(entries.size(), false);
+    // Local time once per entry, also for keep-last: its reasons name the local time.
     m_local.resize(entries.size());
-    if (needs_local_time) {
-      std::vector<std::int64_t> ctimes(entries.size());
-      for (std::size_t i = 0; i < entries.size(); ++i) ctimes[i] = entries[i].ctime;
-      calendar.fields_of_many(ctimes, m_local);
-    }
+    std::vector<std::int64_t> ctimes(entries.size());
+    for (std::size_t i = 0; i < entries.size(); ++i) ctimes[i] = entries[i].ctime;
+    calendar.fields_of_many(ctimes, m_local);
     for (std::size_t i = 0; i < entries.size(); ++i) {
       if (entries[i].is_protected) m_marked[i] = true;  // decided by the caller
     }
@@ -178,11 +177,8 @@ std::vector<Decision> mark_backups(std::span<const BackupEntry> entries,
     }
     return decisions;
   }
-  const auto counts = rule_counts(policy);
-  const bool needs_local_time = std::any_of(
-      counts.begin() + 1, counts.end(), [](const auto& rc) { return rc.count && *rc.count > 0; });
-  GroupMarker marker(entries, decisions, calendar, needs_local_time);
-  for (const auto& rc : counts) {
+  GroupMarker marker(entries, decisions, calendar);
+  for (const auto& rc : rule_counts(policy)) {
     // Proxmox skips a missing or 0 count; a negative one stops at its first candidate.
     if (rc.count && *rc.count > 0) marker.apply(rc.rule, *rc.count);
   }

@@ -1,0 +1,311 @@
+#include "proxmox/client.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <thread>
+
+#include "proxmox/response_parser.hpp"
+
+namespace proxmox {
+namespace {
+
+Request get(std::vector<std::string> path, Params params = {}) {
+  return Request{Method::get, std::move(path), std::move(params), true};
+}
+
+std::vector<std::string> task_path(const std::string& node, const std::string& upid) {
+  return {"nodes", node, "tasks", upid};
+}
+
+std::vector<std::string> volume_path(const std::string& node, const std::string& storage,
+                                     const std::string& volid) {
+  return {"nodes", node, "storage", storage, "content", volid};
+}
+
+// "WARNINGS: 3" -> 3; -1 when `status` is not a warnings status.
+int warnings_of(const std::string& status) {
+  const std::string prefix = "WARNINGS: ";
+  if (status.rfind(prefix, 0) != 0) return -1;
+  try {
+    return std::stoi(status.substr(prefix.size()));
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+}  // namespace
+
+Client::Client(std::unique_ptr<HttpTransport> transport, ClientOptions options)
+    : m_transport(std::move(transport)), m_options(std::move(options)) {
+  if (!m_options.sleep) {
+    m_options.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  }
+  if (!m_options.now) m_options.now = [] { return std::chrono::steady_clock::now(); };
+}
+
+void Client::sleep(std::chrono::milliseconds d) { m_options.sleep(d); }
+
+Result<Response> Client::call(const Request& request) {
+  ++m_stats.requests;
+  auto response = m_transport->send(request);
+  if (!response) return tl::unexpected(response.error());
+  if (response->status != 200) {
+    return tl::unexpected(parse::error_from_response(request, *response));
+  }
+  return response;
+}
+
+Result<Response> Client::call_with_retry(const Request& request) {
+  auto delay = m_options.retry.first_delay;
+  for (int attempt = 1;; ++attempt) {
+    auto response = call(request);
+    if (response || !request.idempotent || attempt >= m_options.retry.attempts ||
+        !is_transient(response.error())) {
+      return response;
+    }
+    sleep(delay);
+    delay = std::min(delay * 2, m_options.retry.max_delay);
+  }
+}
+
+Result<Version> Client::version() {
+  return call_with_retry(get({"version"})).and_then([](const Response& r) {
+    return parse::version(r.body);
+  });
+}
+
+Result<ClusterGuest> Client::locate_guest(std::int64_t vmid) {
+  auto guests = call_with_retry(get({"cluster", "resources"}, {{"type", "vm"}}))
+                    .and_then([](const Response& r) { return parse::cluster_guests(r.body); });
+  if (!guests) return tl::unexpected(guests.error());
+  for (const auto& g : *guests) {
+    if (g.vmid == vmid) return g;
+  }
+  return make_error(Error::Kind::not_found,
+                    "guest " + std::to_string(vmid) +
+                        " is not in /cluster/resources: it does not exist, or the API token "
+                        "lacks VM.Audit on /vms/" +
+                        std::to_string(vmid) + " (guests without it are silently hidden)");
+}
+
+Result<GuestStatus> Client::guest_status(const std::string& node, std::int64_t vmid,
+                                         const std::string& type) {
+  return call_with_retry(get({"nodes", node, type, std::to_string(vmid), "status", "current"}))
+      .and_then([](const Response& r) { return parse::guest_status(r.body); });
+}
+
+Result<std::string> Client::start_vzdump(const std::string& node, const VzdumpRequest& req) {
+  Request request{Method::post, {"nodes", node, "vzdump"}, {}, false};
+  request.params = {{"vmid", std::to_string(req.vmid)},
+                    {"mode", req.mode},
+                    {"storage", req.storage},
+                    {"compress", req.compress},
+                    {"remove", req.remove ? "1" : "0"}};
+  if (!req.notes_template.empty())
+    request.params.emplace_back("notes-template", req.notes_template);
+
+  auto delay = m_options.retry.first_delay;
+  for (int attempt = 1;; ++attempt) {
+    auto response = call(request);
+    if (response) {
+      auto data = parse::string_data(response->body);
+      if (!data) return tl::unexpected(data.error());
+      if (*data == "OK") {
+        return make_error(Error::Kind::not_found, "vzdump on node " + node +
+                                                      " answered \"OK\" without starting a task: "
+                                                      "guest " +
+                                                      std::to_string(req.vmid) +
+                                                      " is not on that node "
+                                                      "(migrated?)");
+      }
+      if (auto upid = parse::upid(*data); !upid) return tl::unexpected(upid.error());
+      return *data;
+    }
+    if (!is_transient(response.error()) || attempt >= m_options.retry.attempts) {
+      return tl::unexpected(response.error());
+    }
+    // The request may have reached the server and started a task whose answer was lost.
+    // Adopt our own running vzdump of this guest instead of starting a second one.
+    if (auto tasks = list_tasks(node, "vzdump", req.vmid, true)) {
+      for (const auto& t : *tasks) {
+        if (t.type == "vzdump" && t.id == std::to_string(req.vmid) &&
+            (m_options.token_id.empty() || t.user == m_options.token_id)) {
+          return t.upid;
+        }
+      }
+    } else if (!is_transient(tasks.error())) {
+      return tl::unexpected(tasks.error());
+    } else {
+      // Cannot tell whether a task started: do not risk a second backup.
+      return tl::unexpected(response.error());
+    }
+    sleep(delay);
+    delay = std::min(delay * 2, m_options.retry.max_delay);
+  }
+}
+
+Result<TaskStatus> Client::task_status(const std::string& node, const std::string& upid) {
+  auto path = task_path(node, upid);
+  path.push_back("status");
+  return call_with_retry(get(std::move(path))).and_then([](const Response& r) {
+    return parse::task_status(r.body);
+  });
+}
+
+Result<TaskLogPage> Client::task_log(const std::string& node, const std::string& upid,
+                                     std::int64_t skip) {
+  auto path = task_path(node, upid);
+  path.push_back("log");
+  return call_with_retry(get(std::move(path), {{"start", std::to_string(skip)}, {"limit", "0"}}))
+      .and_then([](const Response& r) { return parse::task_log(r.body); });
+}
+
+Result<void> Client::stop_task(const std::string& node, const std::string& upid) {
+  Request request{Method::del, task_path(node, upid), {}, true};
+  return call_with_retry(request).map([](const Response&) {});
+}
+
+Result<std::vector<TaskSummary>> Client::list_tasks(const std::string& node,
+                                                    const std::string& type, std::int64_t vmid,
+                                                    bool active_only) {
+  Params params{{"typefilter", type},
+                {"vmid", std::to_string(vmid)},
+                {"source", active_only ? "active" : "all"}};
+  return call_with_retry(get({"nodes", node, "tasks"}, std::move(params)))
+      .and_then([](const Response& r) { return parse::task_list(r.body); });
+}
+
+Result<TaskResult> Client::wait_task(const std::string& node, const std::string& upid,
+                                     const WaitOptions& options) {
+  const auto deadline = m_options.now() + options.timeout;
+  auto delay = options.first_poll;
+  std::int64_t seen = 0;
+  std::deque<std::string> tail;
+  TaskStatus last_status;
+  // Every request made while waiting counts as polling (the benchmark budget excludes it).
+  struct PollCounter {
+    ClientStats& stats;
+    std::uint64_t before;
+    ~PollCounter() { stats.polls += stats.requests - before; }
+  } counter{m_stats, m_stats.requests};
+
+  auto drain_log = [&]() -> Result<void> {
+    auto page = task_log(node, upid, seen);
+    if (!page) return tl::unexpected(page.error());
+    // An empty log is reported as the single line "no content"; it is not a real line.
+    if (page->total == 1 && page->lines.size() == 1 && page->lines[0].text == "no content") {
+      return {};
+    }
+    for (const auto& line : page->lines) {
+      if (line.n <= seen) continue;
+      seen = line.n;
+      if (options.on_log_line) options.on_log_line(line.text);
+      tail.push_back(line.text);
+      if (tail.size() > 20) tail.pop_front();
+    }
+    return {};
+  };
+
+  while (true) {
+    auto status = task_status(node, upid);
+    if (!status) return tl::unexpected(status.error());
+    if (auto logged = drain_log(); !logged) return tl::unexpected(logged.error());
+    if (!status->running) {
+      last_status = *status;
+      break;
+    }
+    if (m_options.now() >= deadline) {
+      auto stopped = stop_task(node, upid);
+      return make_error(
+          Error::Kind::timeout,
+          "task " + upid + " did not finish within " + std::to_string(options.timeout.count()) +
+              " s; " +
+              (stopped ? "it was stopped" : "stopping it failed too: " + stopped.error().message));
+    }
+    sleep(delay);
+    delay = std::min(delay * 2, options.max_poll);
+  }
+
+  TaskResult result{upid, last_status.exitstatus, 0, {tail.begin(), tail.end()}};
+  if (result.exitstatus == "OK") return result;
+  if (int n = warnings_of(result.exitstatus); n >= 0) {
+    result.warnings = n;
+    return result;
+  }
+  std::string message = "task " + upid + " failed: " + result.exitstatus;
+  if (!result.log_tail.empty()) {
+    message += ". Last log lines:";
+    const std::size_t from = result.log_tail.size() > 5 ? result.log_tail.size() - 5 : 0;
+    for (std::size_t i = from; i < result.log_tail.size(); ++i) {
+      message += "\n  " + result.log_tail[i];
+    }
+  }
+  return make_error(Error::Kind::task_failed, message);
+}
+
+Result<std::vector<BackupVolume>> Client::list_backups(const std::string& node,
+                                                       const std::string& storage,
+                                                       std::int64_t vmid) {
+  auto all = call_with_retry(get({"nodes", node, "storage", storage, "content"},
+                                 {{"content", "backup"}, {"vmid", std::to_string(vmid)}}))
+                 .and_then([](const Response& r) { return parse::backup_list(r.body); });
+  if (!all) return all;
+  // The vmid filter only matches "-<vmid>-" in the name; keep this container's group only.
+  std::vector<BackupVolume> out;
+  for (auto& v : *all) {
+    if (v.subtype == "lxc" && v.vmid == vmid) out.push_back(std::move(v));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const BackupVolume& a, const BackupVolume& b) { return a.ctime < b.ctime; });
+  return out;
+}
+
+Result<VolumeInfo> Client::read_volume(const std::string& node, const std::string& storage,
+                                       const std::string& volid) {
+  return call_with_retry(get(volume_path(node, storage, volid))).and_then([](const Response& r) {
+    return parse::volume_info(r.body);
+  });
+}
+
+Result<void> Client::update_volume(const std::string& node, const std::string& storage,
+                                   const std::string& volid, const VolumeUpdate& update) {
+  Request request{Method::put, volume_path(node, storage, volid), {}, true};
+  if (update.notes) request.params.emplace_back("notes", *update.notes);
+  if (update.is_protected)
+    request.params.emplace_back("protected", *update.is_protected ? "1" : "0");
+  // Setting attributes is idempotent: repeating it yields the same state.
+  return call_with_retry(request).map([](const Response&) {});
+}
+
+Result<TaskResult> Client::delete_volume(const std::string& node, const std::string& storage,
+                                         const std::string& volid, const WaitOptions& options) {
+  // Not retried blindly: a repeated DELETE of an already removed volume would start a second
+  // task; the caller re-lists and decides.
+  Request request{Method::del, volume_path(node, storage, volid), {}, false};
+  auto response = call(request);
+  if (!response) return tl::unexpected(response.error());
+  auto upid = parse::string_data(response->body);
+  if (!upid) return tl::unexpected(upid.error());
+  if (upid->empty()) return TaskResult{};  // PVE < 6.0 deleted synchronously
+  auto result = wait_task(node, *upid, options);
+  if (!result) {
+    Error e = result.error();
+    e.message = "deleting " + volid + ": " + e.message;
+    return tl::unexpected(e);
+  }
+  return result;
+}
+
+Result<std::vector<BackupJob>> Client::backup_jobs() {
+  return call_with_retry(get({"cluster", "backup"})).and_then([](const Response& r) {
+    return parse::backup_jobs(r.body);
+  });
+}
+
+Result<StorageConfig> Client::storage_config(const std::string& storage) {
+  return call_with_retry(get({"storage", storage})).and_then([](const Response& r) {
+    return parse::storage_config(r.body);
+  });
+}
+
+}  // namespace proxmox

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -130,6 +131,11 @@ class Simulator {
 
   void inject(const Fault& fault);
   void clear_faults();
+
+  // Enables the cross-process control endpoints under /_sim/ (tests/pvesim/README.md),
+  // authorised by the header `X-PveSim-Control: <secret>`; `on_shutdown` runs when a client
+  // asks for POST /_sim/shutdown. Call before start().
+  void enable_control(std::string secret, std::function<void()> on_shutdown);
 
   class Impl;
 

@@ -1,0 +1,120 @@
+#include "tests/pvesim/control.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace pvesim {
+namespace {
+
+using json = nlohmann::json;
+
+ApiResponse reply(int status, const json& body) {
+  ApiResponse r;
+  r.status = status;
+  r.reason = status == 200 ? "OK" : "Bad Request";
+  r.body = body.dump();
+  return r;
+}
+
+const std::pair<const char*, Fault::Kind> k_kinds[] = {
+    {"http_status", Fault::Kind::http_status},
+    {"slow", Fault::Kind::slow},
+    {"drop_connection", Fault::Kind::drop_connection},
+    {"task_job_errors", Fault::Kind::task_job_errors},
+    {"truncated_archive", Fault::Kind::truncated_archive},
+    {"wrong_certificate", Fault::Kind::wrong_certificate},
+};
+
+}  // namespace
+
+bool fault_from_json(const std::string& text, Fault& out, std::string& error) {
+  try {
+    const json j = json::parse(text);
+    const std::string kind = j.at("kind").get<std::string>();
+    bool known = false;
+    for (const auto& [name, k] : k_kinds) {
+      if (kind == name) {
+        out.kind = k;
+        known = true;
+      }
+    }
+    if (!known) {
+      error = "unknown fault kind '" + kind + "'";
+      return false;
+    }
+    out.status = j.value("status", 500);
+    out.reason = j.value("reason", "");
+    out.delay_ms = j.value("delay_ms", 0);
+    out.method = j.value("method", "");
+    out.path_contains = j.value("path_contains", "");
+    out.count = j.value("count", 1);
+    return true;
+  } catch (const json::exception& e) {
+    error = std::string("bad fault JSON: ") + e.what();
+    return false;
+  }
+}
+
+ApiResponse handle_control(World& world, const std::string& method, const std::string& path,
+                           const std::string& body, const std::function<void()>& on_shutdown) {
+  json in = json::object();
+  if (!body.empty()) {
+    in = json::parse(body, nullptr, false);
+    if (!in.is_object()) return reply(400, {{"error", "body must be a JSON object"}});
+  }
+  std::lock_guard lock(world.mutex);
+  try {
+    if (path == "/clock" && method == "GET") return reply(200, {{"now", world.now()}});
+    if (path == "/clock" && method == "POST") {
+      if (in.contains("set")) world.set_time(in["set"].get<std::int64_t>());
+      if (in.contains("advance")) world.set_time(world.now() + in["advance"].get<std::int64_t>());
+      world.tick();
+      return reply(200, {{"now", world.now()}});
+    }
+    if (path == "/fault" && method == "POST") {
+      Fault f;
+      std::string error;
+      if (!fault_from_json(body, f, error)) return reply(400, {{"error", error}});
+      world.faults.push_back(f);
+      return reply(200, {{"armed", world.faults.size()}});
+    }
+    if (path == "/fault" && method == "DELETE") {
+      world.faults.clear();
+      return reply(200, {{"armed", 0}});
+    }
+    if (path == "/migrate" && method == "POST") {
+      const auto vmid = in.at("vmid").get<std::int64_t>();
+      const auto node = in.at("node").get<std::string>();
+      if (!world.guests.count(vmid)) return reply(400, {{"error", "unknown guest"}});
+      world.guests[vmid].node = node;
+      return reply(200, {{"vmid", vmid}, {"node", node}});
+    }
+    if (path == "/lock" && method == "POST") {
+      const auto vmid = in.at("vmid").get<std::int64_t>();
+      const auto lock_name = in.value("lock", "");
+      if (lock_name.empty()) {
+        world.locks.erase(vmid);
+      } else {
+        world.locks[vmid] = lock_name;
+      }
+      return reply(200, {{"vmid", vmid}, {"lock", lock_name}});
+    }
+    if (path == "/stats" && method == "GET") {
+      world.tick();
+      return reply(200, {{"requests", world.stats.requests},
+                         {"tasks_started", world.stats.tasks_started},
+                         {"handshakes", world.stats.handshakes},
+                         {"request_log", world.request_log}});
+    }
+    if (path == "/shutdown" && method == "POST") {
+      if (on_shutdown) on_shutdown();
+      return reply(200, {{"shutdown", true}});
+    }
+  } catch (const json::exception& e) {
+    return reply(400, {{"error", std::string("bad request: ") + e.what()}});
+  }
+  ApiResponse r = reply(404, {{"error", "no such control endpoint"}});
+  r.reason = "Not Found";
+  return r;
+}
+
+}  // namespace pvesim

@@ -1,8 +1,30 @@
+#include <iostream>
+#include <memory>
+
 #include "agent/cli/command_context.hpp"
+#include "agent/config/config_check.hpp"
 
 namespace agent {
 
-// Adds the config commands. (Placeholder: commands appear only once they work.)
-void register_config_commands(CLI::App& /*app*/, CommandContext& /*ctx*/) {}
+// Adds `config check`.
+void register_config_commands(CLI::App& app, CommandContext& ctx) {
+  auto* config = app.add_subcommand("config", "Inspect the configuration file");
+  config->require_subcommand(1);
+
+  auto options = std::make_shared<ConfigCheckOptions>();
+  auto* check = config->add_subcommand(
+      "check",
+      "Validate the configuration file and the secret files it names (ownership, mode, "
+      "readability; values are never printed), then print the effective configuration with "
+      "the origin of every value (default, file, environment).");
+  check->add_flag("--json", options->json, "Print the result as JSON on stdout");
+  check->footer(
+      "Exit codes: 0 valid (warnings, e.g. a CA file that does not exist yet, are printed on "
+      "stderr), 2 invalid: every problem is printed on stderr as "
+      "FILE:LINE:COLUMN: KEY: MESSAGE.");
+  check->callback([&ctx, options] {
+    ctx.exit_code = run_config_check(ctx.global, *options, std::cout, std::cerr);
+  });
+}
 
 }  // namespace agent

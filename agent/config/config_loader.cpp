@@ -1,9 +1,16 @@
 #include "agent/config/config_loader.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
+
+#include "agent/config/config_schema.hpp"
+#include "agent/config/yaml_fields.hpp"
 
 namespace agent {
 
@@ -31,24 +38,50 @@ std::string ConfigDiagnostic::to_string() const {
   return out;
 }
 
-// Partial: syntax only; the schema walk follows.
 tl::expected<LoadedConfig, std::vector<ConfigDiagnostic>> load_config_file(
     const std::filesystem::path& path) {
-  std::ifstream in(path);
+  std::vector<ConfigDiagnostic> diagnostics;
+  std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return tl::make_unexpected(
-        std::vector<ConfigDiagnostic>{{path, 0, 0, "", "cannot read the configuration file"}});
+    diagnostics.push_back({path, 0, 0, "",
+                           std::string("cannot read the configuration file: ") +
+                               std::strerror(errno) +
+                               " (give another one with --config or PVE_SMOKERBAK_CONFIG)"});
+    return tl::make_unexpected(std::move(diagnostics));
   }
   std::stringstream text;
   text << in.rdbuf();
+
+  YAML::Node root;
   try {
-    (void)YAML::Load(text.str());
+    root = YAML::Load(text.str());
   } catch (const YAML::ParserException& e) {
-    return tl::make_unexpected(std::vector<ConfigDiagnostic>{
-        {path, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg}});
+    diagnostics.push_back(
+        {path, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg});
+    return tl::make_unexpected(std::move(diagnostics));
   }
+
   LoadedConfig loaded;
   loaded.config.source_file = path;
+  try {
+    config_yaml::FieldReader reader(path, diagnostics, loaded.origins, loaded.positions);
+    config_yaml::decode_config(root, reader, loaded.config);
+  } catch (const YAML::Exception& e) {
+    // The decoder checks node types before use, so this is a bug; still report it as a value.
+    diagnostics.push_back({path, e.mark.line + 1, e.mark.column + 1, "",
+                           std::string("cannot interpret the file: ") + e.what()});
+  }
+  if (!diagnostics.empty()) {
+    // File order reads best; problems without a position (missing sections) go last.
+    std::stable_sort(diagnostics.begin(), diagnostics.end(),
+                     [](const ConfigDiagnostic& a, const ConfigDiagnostic& b) {
+                       const auto key = [](const ConfigDiagnostic& d) {
+                         return std::pair(d.line == 0 ? INT32_MAX : d.line, d.column);
+                       };
+                       return key(a) < key(b);
+                     });
+    return tl::make_unexpected(std::move(diagnostics));
+  }
   return loaded;
 }
 

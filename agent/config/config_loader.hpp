@@ -31,11 +31,20 @@ struct ConfigDiagnostic {
   std::string to_string() const;
 };
 
+// A position in the configuration file (1-based).
+struct SourcePosition {
+  int line = 0;
+  int column = 0;
+};
+
 struct LoadedConfig {
   Config config;
   // Every key path of the effective configuration (e.g. "proxmox.timeout_s",
   // "targets[0].mongo.ssh.port") mapped to the origin of its value.
   std::map<std::string, ValueOrigin> origins;
+  // Where each key given in the file sits (keys from defaults are absent), so later checks
+  // (secret files, reachability) can point at the line.
+  std::map<std::string, SourcePosition> positions;
 };
 
 // Reads, parses and validates the file at `path`. On failure returns every problem found at

@@ -1,0 +1,182 @@
+#include "agent/config/config_check.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/cli/exit_codes.hpp"
+#include "agent/config/config_listing.hpp"
+#include "agent/config/config_loader.hpp"
+
+namespace agent {
+namespace {
+
+const std::string k_default_config_path = GlobalOptions{}.config_path;
+
+struct Findings {
+  std::vector<ConfigDiagnostic> errors;
+  std::vector<ConfigDiagnostic> warnings;
+};
+
+ConfigDiagnostic at_key(const LoadedConfig& loaded, const std::string& key, std::string message) {
+  ConfigDiagnostic d{loaded.config.source_file, 0, 0, key, std::move(message)};
+  if (const auto it = loaded.positions.find(key); it != loaded.positions.end()) {
+    d.line = it->second.line;
+    d.column = it->second.column;
+  }
+  return d;
+}
+
+// Reads every configured secret (never printing it) so ownership, mode and readability
+// problems show up now instead of at 01:00 in the nightly run.
+void check_secrets(const LoadedConfig& loaded, Findings& findings) {
+  std::vector<std::pair<std::string, SecretRef>> secrets;
+  const Config& c = loaded.config;
+  if (!c.proxmox.token_secret.path.empty()) {
+    secrets.emplace_back("proxmox.token_secret_file", c.proxmox.token_secret);
+  }
+  for (std::size_t i = 0; i < c.targets.size(); ++i) {
+    const auto& m = c.targets[i].mongo;
+    if (m && !m->password.path.empty()) {
+      secrets.emplace_back("targets[" + std::to_string(i) + "].mongo.password_file", m->password);
+    }
+  }
+  for (const auto& [key, ref] : secrets) {
+    if (ref.from_credentials && ref.path.is_relative()) {
+      findings.warnings.push_back(at_key(
+          loaded, key,
+          "credential \"" + ref.path.string() +
+              "\" is looked up under $CREDENTIALS_DIRECTORY, which is not set here; it is "
+              "checked when the service runs (or run this check with CREDENTIALS_DIRECTORY set)"));
+      continue;
+    }
+    if (auto secret = read_secret(ref); !secret) {
+      findings.errors.push_back(at_key(loaded, key, secret.error()));
+    }
+  }
+}
+
+// Files the tiers will need later; missing ones are worth a warning, not a failed check
+// (the example config names host paths that exist only on a Proxmox node).
+void check_referenced_files(const LoadedConfig& loaded, Findings& findings) {
+  std::vector<std::pair<std::string, std::filesystem::path>> files;
+  const Config& c = loaded.config;
+  if (c.proxmox.ca_file) files.emplace_back("proxmox.ca_file", *c.proxmox.ca_file);
+  for (std::size_t i = 0; i < c.targets.size(); ++i) {
+    if (const auto& m = c.targets[i].mongo) {
+      const std::string p = "targets[" + std::to_string(i) + "].mongo.ssh.";
+      files.emplace_back(p + "identity_file", m->ssh.identity_file);
+      files.emplace_back(p + "known_hosts", m->ssh.known_hosts);
+    }
+  }
+  for (const auto& [key, path] : files) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      findings.warnings.push_back(at_key(loaded, key, path.string() + " does not exist yet"));
+    }
+  }
+}
+
+std::string config_path_origin(const GlobalOptions& global) {
+  if (global.config_path_from_env) return to_string(ValueOrigin::environment);
+  if (global.config_path == k_default_config_path) return to_string(ValueOrigin::default_value);
+  return "command line";
+}
+
+nlohmann::ordered_json diagnostics_json(const std::vector<ConfigDiagnostic>& list) {
+  auto out = nlohmann::ordered_json::array();
+  for (const auto& d : list) {
+    out.push_back({{"file", d.file.string()},
+                   {"line", d.line},
+                   {"column", d.column},
+                   {"key", d.key_path},
+                   {"message", d.message}});
+  }
+  return out;
+}
+
+nlohmann::ordered_json entry_json(const ConfigEntry& e) {
+  switch (e.kind) {
+    case ConfigEntry::Kind::integer:
+      return std::stoll(e.value);
+    case ConfigEntry::Kind::boolean:
+      return e.value == "true";
+    case ConfigEntry::Kind::none:
+      return nullptr;
+    case ConfigEntry::Kind::secret:
+      if (e.value.empty()) return nullptr;
+      return {{"secret_file", e.value}};
+    case ConfigEntry::Kind::string:
+      break;
+  }
+  return e.value;
+}
+
+void print_listing(const GlobalOptions& global, const std::vector<ConfigEntry>& entries,
+                   std::ostream& out) {
+  std::size_t key_width = std::string("config_file").size();
+  std::size_t value_width = global.config_path.size();
+  for (const auto& e : entries) {
+    key_width = std::max(key_width, e.key.size());
+    value_width = std::max(value_width, display_value(e).size());
+  }
+  value_width = std::min<std::size_t>(value_width, 48);
+  const auto line = [&](const std::string& key, const std::string& value,
+                        const std::string& origin) {
+    out << key << std::string(key_width - key.size(), ' ') << " = " << value
+        << std::string(value.size() < value_width ? value_width - value.size() : 0, ' ') << "  # "
+        << origin << "\n";
+  };
+  line("config_file", global.config_path, config_path_origin(global));
+  for (const auto& e : entries) line(e.key, display_value(e), to_string(e.origin));
+}
+
+void print_findings(const Findings& findings, std::ostream& err) {
+  for (const auto& d : findings.warnings) err << "warning: " << d.to_string() << "\n";
+  for (const auto& d : findings.errors) err << "error: " << d.to_string() << "\n";
+}
+
+}  // namespace
+
+int run_config_check(const GlobalOptions& global, const ConfigCheckOptions& options,
+                     std::ostream& out, std::ostream& err) {
+  Findings findings;
+  auto loaded = load_config_file(global.config_path);
+  std::vector<ConfigEntry> entries;
+  if (!loaded) {
+    findings.errors = loaded.error();
+  } else {
+    check_secrets(*loaded, findings);
+    check_referenced_files(*loaded, findings);
+    entries = list_effective_config(*loaded);
+  }
+  const bool valid = findings.errors.empty();
+
+  if (options.json) {
+    nlohmann::ordered_json doc;
+    doc["config_file"] = {{"value", global.config_path}, {"origin", config_path_origin(global)}};
+    doc["valid"] = valid;
+    auto values = nlohmann::ordered_json::object();
+    for (const auto& e : entries) {
+      values[e.key] = {{"value", entry_json(e)}, {"origin", to_string(e.origin)}};
+    }
+    doc["values"] = values;
+    doc["errors"] = diagnostics_json(findings.errors);
+    doc["warnings"] = diagnostics_json(findings.warnings);
+    out << doc.dump(2) << "\n";
+  } else if (!entries.empty()) {
+    print_listing(global, entries, out);
+  }
+  print_findings(findings, err);
+  if (!valid) {
+    err << global.config_path << ": " << findings.errors.size()
+        << (findings.errors.size() == 1 ? " problem" : " problems")
+        << "; see docs/configuration.md\n";
+    return exit_code::k_usage;
+  }
+  return exit_code::k_success;
+}
+
+}  // namespace agent

@@ -1,0 +1,124 @@
+#include "agent/config/config_listing.hpp"
+
+namespace agent {
+namespace {
+
+class Lister {
+ public:
+  explicit Lister(const LoadedConfig& loaded) : m_loaded(loaded) {}
+
+  void add(const std::string& key, std::string value, ConfigEntry::Kind kind) {
+    const auto it = m_loaded.origins.find(key);
+    const ValueOrigin origin =
+        it == m_loaded.origins.end() ? ValueOrigin::default_value : it->second;
+    m_entries.push_back({key, std::move(value), kind, origin});
+  }
+  void str(const std::string& key, const std::string& v) { add(key, v, ConfigEntry::Kind::string); }
+  void path(const std::string& key, const std::filesystem::path& v) { str(key, v.string()); }
+  void integer(const std::string& key, std::int64_t v) {
+    add(key, std::to_string(v), ConfigEntry::Kind::integer);
+  }
+  void boolean(const std::string& key, bool v) {
+    add(key, v ? "true" : "false", ConfigEntry::Kind::boolean);
+  }
+  void none(const std::string& key) { add(key, "", ConfigEntry::Kind::none); }
+  void secret(const std::string& key, const SecretRef& ref) {
+    add(key, ref.path.string(), ConfigEntry::Kind::secret);
+  }
+  std::vector<ConfigEntry> take() { return std::move(m_entries); }
+
+ private:
+  const LoadedConfig& m_loaded;
+  std::vector<ConfigEntry> m_entries;
+};
+
+void list_target(Lister& out, const TargetConfig& t, const std::string& p) {
+  out.str(p + ".name", t.name);
+  out.integer(p + ".vmid", t.vmid);
+  if (t.retention) {
+    out.str(p + ".retention", policies::to_prune_string(*t.retention));
+  } else {
+    out.none(p + ".retention");
+  }
+  if (t.vzdump) {
+    const std::string v = p + ".vzdump";
+    out.str(v + ".storage", t.vzdump->storage);
+    out.str(v + ".mode", t.vzdump->mode);
+    out.str(v + ".compress", t.vzdump->compress);
+    out.str(v + ".notes", t.vzdump->notes);
+    out.boolean(v + ".prune_foreign", t.vzdump->prune_foreign);
+  } else {
+    out.none(p + ".vzdump");
+  }
+  if (!t.mongo) {
+    out.none(p + ".mongo");
+    return;
+  }
+  const MongoConfig& m = *t.mongo;
+  const std::string s = p + ".mongo.ssh";
+  out.str(s + ".host", m.ssh.host);
+  out.integer(s + ".port", m.ssh.port);
+  out.str(s + ".user", m.ssh.user);
+  out.path(s + ".identity_file", m.ssh.identity_file);
+  out.path(s + ".known_hosts", m.ssh.known_hosts);
+  out.integer(s + ".connect_timeout_s", m.ssh.connect_timeout_s);
+  out.integer(s + ".io_timeout_s", m.ssh.io_timeout_s);
+  const std::string g = p + ".mongo";
+  out.str(g + ".command", m.command);
+  out.str(g + ".database", m.database);
+  if (m.username.empty()) {
+    out.none(g + ".username");
+  } else {
+    out.str(g + ".username", m.username);
+  }
+  out.str(g + ".auth_db", m.auth_db);
+  out.secret(g + ".password_file", m.password);
+  out.path(g + ".backup_dir", m.backup_dir);
+  out.integer(g + ".shrink_warn_percent", m.shrink_warn_percent);
+}
+
+}  // namespace
+
+std::vector<ConfigEntry> list_effective_config(const LoadedConfig& loaded) {
+  const Config& c = loaded.config;
+  Lister out(loaded);
+  out.str("proxmox.api_url", c.proxmox.api_url);
+  out.str("proxmox.token_id", c.proxmox.token_id);
+  out.secret("proxmox.token_secret_file", c.proxmox.token_secret);
+  if (c.proxmox.ca_file) {
+    out.path("proxmox.ca_file", *c.proxmox.ca_file);
+  } else {
+    out.none("proxmox.ca_file");
+  }
+  if (c.proxmox.fingerprint) {
+    out.str("proxmox.fingerprint", *c.proxmox.fingerprint);
+  } else {
+    out.none("proxmox.fingerprint");
+  }
+  out.integer("proxmox.timeout_s", c.proxmox.timeout_s);
+  out.str("retention", policies::to_prune_string(c.retention));
+  out.str("timezone", c.timezone);
+  out.path("state_dir", c.state_dir);
+  out.path("metrics_file", c.metrics_file);
+  for (std::size_t i = 0; i < c.targets.size(); ++i) {
+    list_target(out, c.targets[i], "targets[" + std::to_string(i) + "]");
+  }
+  return out.take();
+}
+
+std::string display_value(const ConfigEntry& entry) {
+  switch (entry.kind) {
+    case ConfigEntry::Kind::none:
+      return "(none)";
+    case ConfigEntry::Kind::secret:
+      return entry.value.empty() ? "(not set)" : "(secret from " + entry.value + ")";
+    case ConfigEntry::Kind::string:
+      return entry.value.empty() ? "\"\"" : entry.value;
+    case ConfigEntry::Kind::integer:
+    case ConfigEntry::Kind::boolean:
+      return entry.value;
+  }
+  return entry.value;
+}
+
+}  // namespace agent

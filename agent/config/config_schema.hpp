@@ -1,0 +1,34 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+#include "agent/config/config.hpp"
+#include "agent/config/yaml_fields.hpp"
+
+// Internal to agent/config: the schema of the configuration file (docs/configuration.md),
+// decoded section by section. Every problem goes to the FieldReader; decoding never stops at
+// the first one.
+namespace agent::config_yaml {
+
+// The whole document. `root` is the parsed file (a mapping).
+void decode_config(const YAML::Node& root, FieldReader& reader, Config& config);
+
+// One entry of `targets`; `state_dir` gives the default mongo.backup_dir.
+void decode_target(const YAML::Node& node, const std::string& path,
+                   const std::filesystem::path& state_dir, FieldReader& reader,
+                   TargetConfig& target);
+
+// A `retention` value: a mapping of keep-* keys or one Proxmox string
+// ("keep-daily=7,keep-weekly=4"). Returns std::nullopt after reporting a problem.
+std::optional<policies::RetentionPolicy> decode_retention(const Field& field, FieldReader& reader);
+
+// A secret reference (token_secret_file, password_file): an absolute path, or a systemd
+// credential name resolved under $CREDENTIALS_DIRECTORY (when set at load time; otherwise
+// read_secret() resolves it).
+bool read_secret_ref(const YAML::Node& map, const std::string& parent, std::string_view key,
+                     FieldReader& reader, SecretRef& out);
+
+}  // namespace agent::config_yaml

@@ -92,10 +92,10 @@ set(CPACK_STRIP_FILES ON)  # 11 MB with RelWithDebInfo symbols, about 2 MB strip
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # pve-smokerbak_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# Library dependencies are computed from the binary by dpkg-shlibdeps (dpkg-dev); systemd
-# ships the unit machinery, and the agent itself needs nothing else at run time.
+# Library dependencies are computed from the binary by dpkg-shlibdeps (dpkg-dev); the agent
+# needs nothing else at run time. No "Depends: systemd": Proxmox VE always has it, and the
+# binary itself runs without it (CI installs the package in containers without systemd).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "prometheus-node-exporter")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${_pkg_root}/deploy/debian/postinst
     ${_pkg_root}/deploy/debian/prerm ${_pkg_root}/deploy/debian/postrm)

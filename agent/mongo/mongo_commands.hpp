@@ -1,0 +1,28 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "agent/config/config.hpp"
+
+// The remote command lines of the mongo tier. Every configured value is shell-quoted; the
+// password is never part of them (it goes to the tool on stdin, mongodump.md §4.2).
+namespace agent::mongo {
+
+// True when the config names a MongoDB user (then the password goes on stdin).
+bool uses_auth(const MongoConfig& mongo);
+
+// `<command> mongodump --archive --gzip --db=<db> --username=<u> --authenticationDatabase=<a>`
+std::string dump_command(const MongoConfig& mongo);
+
+struct RestoreOptions {
+  std::optional<std::string> into_db;  // restore into this database via --nsFrom/--nsTo
+  bool drop = false;
+};
+
+// `<command> mongorestore --archive --gzip --username=… --authenticationDatabase=…
+//  --nsInclude=<db>.* [--nsFrom=<db>.* --nsTo=<into>.*] [--drop]`
+std::string restore_command(const MongoConfig& mongo, const std::string& source_db,
+                            const RestoreOptions& options);
+
+}  // namespace agent::mongo

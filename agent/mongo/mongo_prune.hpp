@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent/config/config.hpp"
+#include "agent/run/tier.hpp"
+
+namespace agent::mongo {
+
+struct PrunePlanEntry {
+  std::string backup_id;
+  std::int64_t started_at = 0;
+  bool keep = true;
+  std::string reason;  // from the retention engine, or "keep: latest"
+};
+
+// The retention plan for the valid backups of `mongo` (ctime = run start), oldest first.
+// Failed and invalid attempts are not backups and take no slot; `latest` is always kept.
+tl::expected<std::vector<PrunePlanEntry>, std::string> plan_mongo_prune(const Config& config,
+                                                                        const TargetConfig& target,
+                                                                        const MongoConfig& mongo);
+
+// Applies the plan (or only reports it when dry_run).
+TierOutcome run_mongo_prune(const Config& config, const TargetConfig& target,
+                            const MongoConfig& mongo, bool dry_run);
+
+}  // namespace agent::mongo

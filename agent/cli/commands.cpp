@@ -7,6 +7,7 @@ void register_all_commands(CLI::App& app, CommandContext& ctx) {
   register_version_command(app, ctx);
   register_config_commands(app, ctx);
   register_retention_commands(app, ctx);
+  register_mongo_commands(app, ctx);
 }
 
 }  // namespace agent

@@ -308,4 +308,12 @@ Result<StorageConfig> Client::storage_config(const std::string& storage) {
   });
 }
 
+Result<std::vector<PruneMark>> Client::storage_prune_preview(const std::string& node,
+                                                             const std::string& storage,
+                                                             std::int64_t vmid) {
+  return call_with_retry(get({"nodes", node, "storage", storage, "prunebackups"},
+                             {{"type", "lxc"}, {"vmid", std::to_string(vmid)}}))
+      .and_then([](const Response& r) { return parse::prune_marks(r.body); });
+}
+
 }  // namespace proxmox

@@ -95,6 +95,12 @@ class Client {
   // GET /storage/{storage}
   Result<StorageConfig> storage_config(const std::string& storage);
 
+  // GET /nodes/{node}/storage/{storage}/prunebackups?type=lxc&vmid=..: how the storage's own
+  // prune-backups setting would mark this guest's backups (needs only Datastore.Audit).
+  Result<std::vector<PruneMark>> storage_prune_preview(const std::string& node,
+                                                       const std::string& storage,
+                                                       std::int64_t vmid);
+
   const ClientStats& stats() const { return m_stats; }
 
  private:

@@ -296,6 +296,16 @@ Result<StorageConfig> storage_config(const std::string& body) {
   });
 }
 
+Result<std::vector<PruneMark>> prune_marks(const std::string& body) {
+  return guarded("GET prunebackups", [&] {
+    std::vector<PruneMark> out;
+    for (const auto& item : require_array(data_of(body))) {
+      out.push_back({str(item, "volid"), integer(item, "ctime"), str(item, "mark")});
+    }
+    return out;
+  });
+}
+
 Result<Upid> upid(const std::string& text) {
   // Fields: UPID, node, pid, pstart, starttime, type, id, user, "" (trailing colon).
   std::vector<std::string> parts;

@@ -28,6 +28,7 @@ Result<std::vector<BackupVolume>> backup_list(const std::string& body);
 Result<VolumeInfo> volume_info(const std::string& body);
 Result<std::vector<BackupJob>> backup_jobs(const std::string& body);
 Result<StorageConfig> storage_config(const std::string& body);
+Result<std::vector<PruneMark>> prune_marks(const std::string& body);
 
 // UPID:<node>:<pid>:<pstart>:<starttime>:<type>:<id>:<user>: (pve-api.md §4.1).
 Result<Upid> upid(const std::string& text);

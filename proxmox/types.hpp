@@ -148,4 +148,11 @@ struct StorageConfig {
   std::optional<int> max_protected_backups;
 };
 
+// One item of GET /nodes/{node}/storage/{storage}/prunebackups (the server's dry run).
+struct PruneMark {
+  std::string volid;
+  std::int64_t ctime = 0;
+  std::string mark;  // "keep" | "remove" | "protected" | "renamed"
+};
+
 }  // namespace proxmox

@@ -1,0 +1,269 @@
+// Every client operation against the Proxmox simulator over real HTTPS on 127.0.0.1.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "proxmox/client.hpp"
+#include "tests/pvesim/simulator.hpp"
+
+namespace proxmox {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr std::int64_t k_start = 1767229200;  // 2026-01-01T01:00:00Z
+
+class ClientIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = fs::temp_directory_path() /
+          ("pve-client-" + std::to_string(::getpid()) + "-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    options.data_dir = dir;
+    options.start_time = k_start;
+    options.freeze_clock = true;
+    options.task_finish_after_polls = 2;
+    options.archive_bytes = 64 * 1024;
+    options.nodes = {"pve1", "pve2"};
+  }
+  void TearDown() override {
+    sim.reset();
+    fs::remove_all(dir);
+  }
+  void start() {
+    sim = std::make_unique<pvesim::Simulator>(options);
+    auto started = sim->start();
+    ASSERT_TRUE(started) << started.error();
+  }
+  TransportOptions transport_options() const {
+    TransportOptions t;
+    t.base_url = sim->base_url();
+    t.ca_file = sim->ca_file();
+    t.token_id = pvesim::default_token().token_id;
+    t.token_secret = pvesim::default_token().secret;
+    t.request_timeout = std::chrono::seconds(5);
+    return t;
+  }
+  std::unique_ptr<Client> client(TransportOptions t) {
+    auto transport = make_curl_transport(std::move(t));
+    EXPECT_TRUE(transport) << transport.error().message;
+    ClientOptions o;
+    o.token_id = pvesim::default_token().token_id;
+    o.retry.first_delay = std::chrono::milliseconds(10);
+    return std::make_unique<Client>(std::move(*transport), o);
+  }
+  std::unique_ptr<Client> client() { return client(transport_options()); }
+  static WaitOptions fast_wait() {
+    WaitOptions w;
+    w.first_poll = std::chrono::milliseconds(5);
+    w.max_poll = std::chrono::milliseconds(20);
+    return w;
+  }
+
+  fs::path dir;
+  pvesim::Options options;
+  std::unique_ptr<pvesim::Simulator> sim;
+};
+
+TEST_F(ClientIntegrationTest, VersionLocateAndStatusOverOneConnection) {
+  start();
+  auto api = client();
+  auto v = api->version();
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(v->version, "9.2.11");
+  EXPECT_TRUE(v->at_least(7, 2));
+  auto guest = api->locate_guest(106);
+  ASSERT_TRUE(guest) << guest.error().message;
+  EXPECT_EQ(guest->node, "pve1");
+  auto status = api->guest_status(guest->node, 106);
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_EQ(status->status, "running");
+  EXPECT_EQ(sim->stats().handshakes, 1u);
+}
+
+TEST_F(ClientIntegrationTest, MigratedGuestIsFoundOnItsNewNodeAndOldNodeAnswersOk) {
+  start();
+  sim->migrate_guest(106, "pve2");
+  auto api = client();
+  auto guest = api->locate_guest(106);
+  ASSERT_TRUE(guest);
+  EXPECT_EQ(guest->node, "pve2");
+  VzdumpRequest req;
+  req.vmid = 106;
+  req.storage = "local";
+  auto wrong = api->start_vzdump("pve1", req);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().kind, Error::Kind::not_found);
+  EXPECT_EQ(sim->stats().tasks_started, 0u);
+}
+
+TEST_F(ClientIntegrationTest, VzdumpTaskIsWaitedForWithItsLogStreamedAndArchiveListed) {
+  start();
+  auto api = client();
+  VzdumpRequest req;
+  req.vmid = 106;
+  req.storage = "local";
+  req.notes_template = "first\\n{{guestname}} on {{node}}";
+  auto upid = api->start_vzdump("pve1", req);
+  ASSERT_TRUE(upid) << upid.error().message;
+  std::vector<std::string> lines;
+  auto wait = fast_wait();
+  wait.on_log_line = [&](const std::string& l) { lines.push_back(l); };
+  auto result = api->wait_task("pve1", *upid, wait);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->exitstatus, "OK");
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back(), "TASK OK");
+  EXPECT_GT(api->stats().polls, 0u);
+
+  auto list = api->list_backups("pve1", "local", 106);
+  ASSERT_TRUE(list) << list.error().message;
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().notes, "first");  // listings carry the first line only
+  auto info = api->read_volume("pve1", "local", list->front().volid);
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_EQ(info->notes, "first\nsmartsmoker-cloud on pve1");
+  EXPECT_TRUE(fs::exists(info->path));
+}
+
+TEST_F(ClientIntegrationTest, NotesAndProtectionAreUpdatedAndReadBack) {
+  start();
+  const auto volid = sim->seed_backup(106, k_start - 86400, "old");
+  auto api = client();
+  VolumeUpdate update;
+  update.notes = "new first · line\nsecond line";
+  update.is_protected = true;
+  ASSERT_TRUE(api->update_volume("pve1", "local", volid, update));
+  auto info = api->read_volume("pve1", "local", volid);
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_EQ(info->notes, "new first · line\nsecond line");
+  EXPECT_TRUE(info->is_protected);
+}
+
+TEST_F(ClientIntegrationTest, DeleteWaitsForImgdelAndProtectedDeleteFailsInTheTask) {
+  start();
+  const auto plain = sim->seed_backup(106, k_start - 2 * 86400, "");
+  const auto guarded = sim->seed_backup(106, k_start - 86400, "", true);
+  auto api = client();
+  auto removed = api->delete_volume("pve1", "local", plain, fast_wait());
+  ASSERT_TRUE(removed) << removed.error().message;
+  auto refused = api->delete_volume("pve1", "local", guarded, fast_wait());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, Error::Kind::task_failed);
+  EXPECT_NE(refused.error().message.find("cannot remove protected volume"), std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(sim->volids(), std::vector<std::string>{guarded});
+}
+
+TEST_F(ClientIntegrationTest, TransientProxyErrorsAreRetriedForReads) {
+  start();
+  pvesim::Fault fault;
+  fault.kind = pvesim::Fault::Kind::http_status;
+  fault.status = 596;
+  fault.reason = "Connection timed out";
+  fault.method = "GET";
+  fault.path_contains = "/version";
+  fault.count = 2;
+  sim->inject(fault);
+  auto api = client();
+  auto v = api->version();
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(api->stats().requests, 3u);
+}
+
+TEST_F(ClientIntegrationTest, DroppedConnectionOnReadIsRetriedOnANewConnection) {
+  start();
+  pvesim::Fault fault;
+  fault.kind = pvesim::Fault::Kind::drop_connection;
+  fault.path_contains = "/cluster/resources";
+  sim->inject(fault);
+  auto api = client();
+  auto guest = api->locate_guest(106);
+  ASSERT_TRUE(guest) << guest.error().message;
+}
+
+TEST_F(ClientIntegrationTest, SlowAnswerHitsTheRequestTimeout) {
+  start();
+  pvesim::Fault fault;
+  fault.kind = pvesim::Fault::Kind::slow;
+  fault.delay_ms = 1000;
+  fault.path_contains = "/version";
+  fault.count = 3;
+  sim->inject(fault);
+  auto t = transport_options();
+  t.request_timeout = std::chrono::milliseconds(300);
+  auto transport = make_curl_transport(t);
+  ASSERT_TRUE(transport);
+  ClientOptions o;
+  o.retry.attempts = 1;
+  Client api(std::move(*transport), o);
+  auto v = api.version();
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().kind, Error::Kind::timeout) << v.error().message;
+}
+
+TEST_F(ClientIntegrationTest, UntrustedCertificateIsRefusedBeforeAnyRequest) {
+  start();
+  // A CA that did not sign the simulator's certificate: the system's own bundle.
+  auto t = transport_options();
+  t.ca_file = "/etc/ssl/certs/ca-certificates.crt";
+  auto api = client(t);
+  auto v = api->version();
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().kind, Error::Kind::tls) << v.error().message;
+  EXPECT_NE(v.error().message.find("pvenode cert info"), std::string::npos);
+  EXPECT_EQ(sim->request_count(), 0u);
+}
+
+TEST_F(ClientIntegrationTest, PinnedFingerprintMismatchSendsNothing) {
+  start();
+  auto t = transport_options();
+  std::string wrong = sim->leaf_fingerprint();
+  wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+  t.fingerprint = wrong;
+  auto api = client(t);
+  auto v = api->version();
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().kind, Error::Kind::tls);
+  EXPECT_NE(v.error().message.find(wrong), std::string::npos);
+  EXPECT_NE(v.error().message.find(sim->leaf_fingerprint()), std::string::npos);
+  EXPECT_EQ(sim->request_count(), 0u);
+}
+
+TEST_F(ClientIntegrationTest, WrongCertificateFromTheSameCaIsCaughtByThePin) {
+  start();
+  pvesim::Fault fault;
+  fault.kind = pvesim::Fault::Kind::wrong_certificate;
+  fault.count = 5;
+  sim->inject(fault);
+  auto t = transport_options();
+  t.fingerprint = sim->leaf_fingerprint();
+  auto api = client(t);
+  auto v = api->version();
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().kind, Error::Kind::tls) << v.error().message;
+  EXPECT_EQ(sim->request_count(), 0u);
+}
+
+TEST_F(ClientIntegrationTest, MissingPrivilegeNamesItAndTheRole) {
+  pvesim::Token token = pvesim::default_token();
+  token.privileges = {"VM.Audit", "Datastore.Audit"};
+  options.tokens = {token};
+  start();
+  auto api = client();
+  VzdumpRequest req;
+  req.vmid = 106;
+  req.storage = "local";
+  auto upid = api->start_vzdump("pve1", req);
+  ASSERT_FALSE(upid);
+  EXPECT_EQ(upid.error().kind, Error::Kind::permission);
+  EXPECT_NE(upid.error().message.find("Datastore.AllocateSpace"), std::string::npos)
+      << upid.error().message;
+  EXPECT_NE(upid.error().message.find("PVEVMUser"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace proxmox

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <ctime>
 #include <fstream>
 #include <thread>
@@ -88,6 +89,28 @@ bool write_text(const fs::path& path, const std::string& text, fs::perms perms) 
   return static_cast<bool>(out) && !ec;
 }
 
+// cpp-httplib 0.11 always writes its own reason phrase ("Forbidden"), but PVE clients read the
+// error from the phrase (pve-api.md §2.3). Every PVE error closes the connection anyway, so
+// error answers are written here in full on the TLS stream, followed by close_notify; httplib's
+// own response write then fails on the shut-down SSL object and it drops the connection.
+bool write_raw_response(const httplib::Request& req, int status, const std::string& reason,
+                        const std::string& content_type, const std::string& body) {
+  if (req.ssl == nullptr) return false;
+  SSL* ssl = const_cast<SSL*>(req.ssl);
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\n";
+  out += "Server: pve-api-daemon/3.0\r\nCache-Control: max-age=0\r\nPragma: no-cache\r\n";
+  out += "Expires: " + http_date(std::time(nullptr)) + "\r\nConnection: close\r\n";
+  if (!content_type.empty()) out += "Content-Type: " + content_type + "\r\n";
+  out += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  for (std::size_t done = 0; done < out.size();) {
+    const int n = SSL_write(ssl, out.data() + done, static_cast<int>(out.size() - done));
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  SSL_shutdown(ssl);
+  return true;
+}
+
 }  // namespace
 
 class Simulator::Impl {
@@ -136,6 +159,8 @@ tl::expected<void, std::string> Simulator::Impl::start() {
   const Options& o = world.options;
   if (o.data_dir.empty()) return tl::make_unexpected(std::string("Options::data_dir is empty"));
   if (o.nodes.empty()) return tl::make_unexpected(std::string("Options::nodes is empty"));
+  // Dropped connections (a fault, or clients going away) must not kill the process.
+  std::signal(SIGPIPE, SIG_IGN);
   auto tz = TimeZone::load(o.node_timezone);
   if (!tz) return tl::make_unexpected(tz.error());
   world.tz = *tz;
@@ -215,7 +240,10 @@ void Simulator::Impl::serve(const httplib::Request& req, httplib::Response& res)
     const ApiResponse r =
         handle_control(world, req.method, req.path.substr(5), req.body, on_shutdown);
     res.status = r.status;
-    res.reason = r.reason;
+    if (r.status != 200) {
+      write_raw_response(req, r.status, r.reason, "application/json", r.body);
+      return;
+    }
     res.set_content(r.body, "application/json");
     return;
   }
@@ -238,10 +266,13 @@ void Simulator::Impl::serve(const httplib::Request& req, httplib::Response& res)
     return;
   }
   if (fault && fault->kind == Fault::Kind::http_status) {
+    const bool proxy_status = fault->status >= 590;  // AnyEvent::HTTP pseudo-status: no body
     res.status = fault->status;
-    res.reason = fault->reason.empty() ? default_reason(fault->status) : fault->reason;
     res.set_header("Connection", "close");
-    if (fault->status < 590) res.set_content(R"({"data":null})", "application/json;charset=UTF-8");
+    write_raw_response(req, fault->status,
+                       fault->reason.empty() ? default_reason(fault->status) : fault->reason,
+                       proxy_status ? "" : "application/json;charset=UTF-8",
+                       proxy_status ? "" : R"({"data":null})");
     return;
   }
   if (fault && fault->kind == Fault::Kind::slow) {
@@ -291,9 +322,13 @@ void Simulator::Impl::serve(const httplib::Request& req, httplib::Response& res)
     std::this_thread::sleep_for(std::chrono::milliseconds(world.options.auth_failure_delay_ms));
   }
   res.status = r.status;
-  res.reason = r.reason;
   if (r.close) res.set_header("Connection", "close");
-  if (!r.body.empty()) res.set_content(r.body, "application/json;charset=UTF-8");
+  if (r.status != 200) {
+    write_raw_response(req, r.status, r.reason,
+                       r.body.empty() ? "" : "application/json;charset=UTF-8", r.body);
+    return;
+  }
+  res.set_content(r.body, "application/json;charset=UTF-8");
 }
 
 // ---- public facade -----------------------------------------------------------------------

@@ -79,6 +79,12 @@ struct Fault {
   std::string method;         // "" = any
   std::string path_contains;  // "" = any API path
   int count = 1;
+
+  static Fault of(Kind kind) {
+    Fault f;
+    f.kind = kind;
+    return f;
+  }
 };
 
 struct Stats {

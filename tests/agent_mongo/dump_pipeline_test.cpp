@@ -1,0 +1,96 @@
+#include "agent/mongo/dump_pipeline.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "agent/mongo/sha256.hpp"
+
+namespace {
+namespace fs = std::filesystem;
+
+// A real `mongodump --archive --gzip` output (mongodump 100.1.0, server 4.4.0).
+const fs::path k_real_dump =
+    fs::path(SMOKERBAK_SOURCE_DIR) /
+    "../shared/testdata/mongodump-real/uRuiz__Kenjo_Code_Challenge/dump.gz";
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string sha256_of(const std::string& s) {
+  agent::mongo::Sha256 h;
+  h.update(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+  return h.finish_hex();
+}
+
+class DumpPipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(k_real_dump)) GTEST_SKIP() << "../shared testdata absent";
+    m_bytes = slurp(k_real_dump);
+    m_out = fs::temp_directory_path() /
+            ("smokerbak-pipe-" +
+             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".gz");
+  }
+  void TearDown() override { fs::remove(m_out); }
+
+  agent::mongo::DumpPipeline::Result feed(const std::string& bytes, std::size_t chunk) {
+    agent::mongo::DumpPipeline pipe(m_out);
+    for (std::size_t off = 0; off < bytes.size(); off += chunk) {
+      const auto n = std::min(chunk, bytes.size() - off);
+      EXPECT_TRUE(pipe.push(reinterpret_cast<const std::uint8_t*>(bytes.data()) + off, n));
+    }
+    return pipe.finish();
+  }
+
+  std::string m_bytes;
+  fs::path m_out;
+};
+
+TEST(Sha256, MatchesKnownVector) {
+  EXPECT_EQ(sha256_of("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_F(DumpPipelineTest, WritesBytesExactlyHashesAndValidatesRealDump) {
+  const auto r = feed(m_bytes, 7919);  // odd chunk size: every boundary case of the queue
+  EXPECT_FALSE(r.write_error);
+  EXPECT_EQ(r.bytes, m_bytes.size());
+  EXPECT_EQ(slurp(m_out), m_bytes);
+  EXPECT_EQ(r.sha256, sha256_of(m_bytes));
+  EXPECT_TRUE(r.verdict.valid) << (r.verdict.errors.empty() ? "" : r.verdict.errors.front());
+  EXPECT_EQ(r.verdict.tool_version, "100.1.0");
+}
+
+TEST_F(DumpPipelineTest, LargerThanQueueStreamStaysCorrect) {
+  // More than k_max_queued full chunks, so the producer must block and buffers are recycled.
+  std::string big;
+  while (big.size() < agent::mongo::DumpPipeline::k_chunk_size * 12) big += m_bytes;
+  agent::mongo::DumpPipeline pipe(m_out, false);
+  for (std::size_t off = 0; off < big.size(); off += 32768) {
+    const auto n = std::min<std::size_t>(32768, big.size() - off);
+    ASSERT_TRUE(pipe.push(reinterpret_cast<const std::uint8_t*>(big.data()) + off, n));
+  }
+  const auto r = pipe.finish();
+  EXPECT_EQ(r.bytes, big.size());
+  EXPECT_EQ(r.sha256, sha256_of(big));
+  EXPECT_EQ(fs::file_size(m_out), big.size());
+}
+
+TEST_F(DumpPipelineTest, TruncatedDumpIsInvalid) {
+  const auto r = feed(m_bytes.substr(0, m_bytes.size() - 100), 4096);
+  EXPECT_FALSE(r.verdict.valid);
+}
+
+TEST_F(DumpPipelineTest, UnwritableTargetReportsWriteError) {
+  agent::mongo::DumpPipeline pipe("/nonexistent-dir/x.gz");
+  EXPECT_FALSE(pipe.push(reinterpret_cast<const std::uint8_t*>("x"), 1));
+  EXPECT_TRUE(pipe.finish().write_error.has_value());
+}
+
+}  // namespace

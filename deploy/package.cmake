@@ -30,6 +30,11 @@ install(FILES
   ${_pkg_root}/deploy/systemd/pve-smokerbak-failure@.service
   DESTINATION /lib/systemd/system PERMISSIONS ${_pkg_rw})
 
+# /etc/pve-smokerbak itself: 0750 (it lists where the secrets are).
+file(MAKE_DIRECTORY ${_pkg_stage}/etc/pve-smokerbak)
+install(DIRECTORY ${_pkg_stage}/etc/pve-smokerbak DESTINATION /etc
+        DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE)
+
 # Configuration: a conffile, so dpkg never overwrites an operator's edits on upgrade.
 # It names secret files but holds no secret, hence 0640.
 set(_pkg_example_config ${_pkg_root}/deploy/config.example.yaml)

@@ -1,0 +1,225 @@
+#include "agent/vzdump/archive_verifier.hpp"
+
+#include <openssl/evp.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "agent/vzdump/tar_walker.hpp"
+
+namespace agent {
+namespace {
+
+constexpr std::size_t k_read_size = 1 << 20;
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A decompressor turns file bytes into tar bytes for the walker; returns an error text or "".
+class Decoder {
+ public:
+  virtual ~Decoder() = default;
+  virtual std::string feed(const unsigned char* data, std::size_t size, TarWalker& tar) = 0;
+  virtual std::string finish() = 0;  // at end of file: error if the stream is incomplete
+};
+
+class PlainDecoder final : public Decoder {
+ public:
+  std::string feed(const unsigned char* data, std::size_t size, TarWalker& tar) override {
+    tar.feed(data, size);
+    return {};
+  }
+  std::string finish() override { return {}; }
+};
+
+class ZstdDecoder final : public Decoder {
+ public:
+  ZstdDecoder() : m_ctx(ZSTD_createDCtx()), m_out(ZSTD_DStreamOutSize()) {}
+  ~ZstdDecoder() override { ZSTD_freeDCtx(m_ctx); }
+  ZstdDecoder(const ZstdDecoder&) = delete;
+  ZstdDecoder& operator=(const ZstdDecoder&) = delete;
+
+  std::string feed(const unsigned char* data, std::size_t size, TarWalker& tar) override {
+    ZSTD_inBuffer in{data, size, 0};
+    while (in.pos < in.size) {
+      ZSTD_outBuffer out{m_out.data(), m_out.size(), 0};
+      m_last = ZSTD_decompressStream(m_ctx, &out, &in);
+      if (ZSTD_isError(m_last)) {
+        return std::string("zstd: ") + ZSTD_getErrorName(m_last) + " (corrupt data)";
+      }
+      tar.feed(m_out.data(), out.pos);
+    }
+    // Flush what the decoder still holds for this input.
+    while (m_last != 0) {
+      ZSTD_outBuffer out{m_out.data(), m_out.size(), 0};
+      ZSTD_inBuffer none{nullptr, 0, 0};
+      m_last = ZSTD_decompressStream(m_ctx, &out, &none);
+      if (ZSTD_isError(m_last)) {
+        return std::string("zstd: ") + ZSTD_getErrorName(m_last) + " (corrupt data)";
+      }
+      tar.feed(m_out.data(), out.pos);
+      if (out.pos < out.size) break;  // needs more input
+    }
+    m_any = true;
+    return {};
+  }
+  std::string finish() override {
+    if (!m_any) return "the file is empty";
+    if (m_last != 0) return "zstd: the compressed stream ends inside a frame (truncated)";
+    return {};
+  }
+
+ private:
+  ZSTD_DCtx* m_ctx;
+  std::vector<unsigned char> m_out;
+  std::size_t m_last = 1;
+  bool m_any = false;
+};
+
+class GzipDecoder final : public Decoder {
+ public:
+  GzipDecoder() : m_out(256 * 1024) {
+    std::memset(&m_z, 0, sizeof(m_z));
+    m_ok = inflateInit2(&m_z, 15 + 32) == Z_OK;
+  }
+  ~GzipDecoder() override { inflateEnd(&m_z); }
+  GzipDecoder(const GzipDecoder&) = delete;
+  GzipDecoder& operator=(const GzipDecoder&) = delete;
+
+  std::string feed(const unsigned char* data, std::size_t size, TarWalker& tar) override {
+    if (!m_ok) return "zlib: cannot initialise inflate";
+    m_z.next_in = const_cast<unsigned char*>(data);
+    m_z.avail_in = static_cast<uInt>(size);
+    while (m_z.avail_in > 0) {
+      if (m_member_done) {
+        // Another gzip member (pigz, concatenated files) follows.
+        inflateReset(&m_z);
+        m_member_done = false;
+      }
+      m_z.next_out = m_out.data();
+      m_z.avail_out = static_cast<uInt>(m_out.size());
+      const int rc = inflate(&m_z, Z_NO_FLUSH);
+      tar.feed(m_out.data(), m_out.size() - m_z.avail_out);
+      if (rc == Z_STREAM_END) {
+        m_member_done = true;
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        return std::string("gzip: ") + (m_z.msg ? m_z.msg : "inflate failed") + " (corrupt data)";
+      }
+    }
+    m_any = true;
+    return {};
+  }
+  std::string finish() override {
+    if (!m_any) return "the file is empty";
+    if (!m_member_done) return "gzip: the compressed stream ends early (truncated)";
+    return {};
+  }
+
+ private:
+  z_stream m_z;
+  std::vector<unsigned char> m_out;
+  bool m_ok = false;
+  bool m_member_done = false;
+  bool m_any = false;
+};
+
+std::string to_hex(const unsigned char* data, unsigned int len) {
+  static const char* k_digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += k_digits[data[i] >> 4];
+    out += k_digits[data[i] & 0xF];
+  }
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(ArchiveVerdict verdict) {
+  switch (verdict) {
+    case ArchiveVerdict::verified:
+      return "verified";
+    case ArchiveVerdict::corrupt:
+      return "corrupt";
+    case ArchiveVerdict::unreadable:
+      return "unreadable";
+    case ArchiveVerdict::unsupported:
+      return "unsupported";
+  }
+  return "unreadable";
+}
+
+ArchiveCheck verify_archive(const std::filesystem::path& path) {
+  ArchiveCheck check;
+  const std::string name = path.filename().string();
+  std::unique_ptr<Decoder> decoder;
+  if (ends_with(name, ".tar.zst")) {
+    check.compression = "zstd";
+    decoder = std::make_unique<ZstdDecoder>();
+  } else if (ends_with(name, ".tar.gz") || ends_with(name, ".tgz")) {
+    check.compression = "gzip";
+    decoder = std::make_unique<GzipDecoder>();
+  } else if (ends_with(name, ".tar")) {
+    check.compression = "none";
+    decoder = std::make_unique<PlainDecoder>();
+  } else {
+    check.compression = path.extension().string();
+    check.verdict = ArchiveVerdict::unsupported;
+    check.problem = "cannot verify " + name +
+                    ": only .tar.zst, .tar.gz and .tar are supported (set vzdump.compress to "
+                    "zstd)";
+    return check;
+  }
+
+  std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), std::fclose);
+  if (!file) {
+    check.problem = "cannot open " + path.string() + ": " + std::strerror(errno) +
+                    " (the agent must run on the Proxmox node that holds the storage)";
+    return check;
+  }
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr);
+  TarWalker tar;
+  std::vector<unsigned char> buffer(k_read_size);
+  std::string problem;
+  while (true) {
+    const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), file.get());
+    if (n > 0) {
+      check.file_bytes += n;
+      EVP_DigestUpdate(md.get(), buffer.data(), n);
+      if (problem.empty()) problem = decoder->feed(buffer.data(), n, tar);
+      if (problem.empty() && !tar.error().empty()) problem = tar.error();
+    }
+    if (n < buffer.size()) {
+      if (std::ferror(file.get())) {
+        check.problem = "reading " + path.string() + " failed: " + std::strerror(errno);
+        return check;
+      }
+      break;
+    }
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(md.get(), digest, &len);
+  check.sha256 = to_hex(digest, len);
+  check.tar_bytes = tar.bytes();
+  check.tar_entries = tar.entries();
+  if (problem.empty()) problem = decoder->finish();
+  if (problem.empty()) problem = tar.finish_error();
+  if (!problem.empty()) {
+    check.verdict = ArchiveVerdict::corrupt;
+    check.problem = name + ": " + problem;
+    return check;
+  }
+  check.verdict = ArchiveVerdict::verified;
+  return check;
+}
+
+}  // namespace agent

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+// Verifies a vzdump container archive on the local disk in one streaming pass: decompresses it
+// (libzstd for .tar.zst, zlib for .tar.gz/.tgz, none for .tar), walks every tar header to the
+// end-of-archive marker and computes the SHA-256 of the file as stored.
+namespace agent {
+
+enum class ArchiveVerdict {
+  verified,     // decompressed completely (frame checksums included) and the tar walk ended
+  corrupt,      // truncated or damaged: decompression or the tar walk failed
+  unreadable,   // the file cannot be opened or read
+  unsupported,  // a compression the agent cannot check (.tar.lzo)
+};
+
+// "verified", "corrupt", "unreadable", "unsupported".
+const char* to_string(ArchiveVerdict verdict);
+
+struct ArchiveCheck {
+  ArchiveVerdict verdict = ArchiveVerdict::unreadable;
+  std::string problem;            // why, when not verified
+  std::string compression;        // "zstd", "gzip", "none", "lzo"
+  std::uint64_t file_bytes = 0;   // bytes read from the file
+  std::uint64_t tar_bytes = 0;    // uncompressed bytes walked
+  std::uint64_t tar_entries = 0;  // tar headers (files, directories, pax headers, ...)
+  std::string sha256;             // lowercase hex of the whole file; empty unless fully read
+};
+
+ArchiveCheck verify_archive(const std::filesystem::path& path);
+
+}  // namespace agent

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+// The local record of one vzdump archive the agent made and verified, for `status`.
+//
+// File: <state_dir>/<target>/vzdump/<sanitised volid>.json, where the volid's characters
+// outside [A-Za-z0-9._-] become '_' (e.g.
+// local_backup_vzdump-lxc-106-2025_12_07-01_00_02.tar.zst.json). Written atomically (temporary file
+// + rename), one JSON object:
+//   {"format": 1, "tier": "vzdump", "target": "prod-cloud", "vmid": 106,
+//    "node": "pve1", "storage": "local", "volid": "local:backup/vzdump-lxc-106-....tar.zst",
+//    "path": "/var/lib/vz/dump/vzdump-lxc-106-....tar.zst", "run_id": "20251207T010002Z",
+//    "ctime": 1765069202, "size": 123456, "sha256": "<64 lowercase hex>",
+//    "verdict": "verified" | "corrupt" | "unreadable" | "unsupported",
+//    "problem": "" (why, when not verified), "compression": "zstd",
+//    "tar_entries": 1234, "tar_bytes": 567890, "checked_at": "2025-12-07T01:04:10Z",
+//    "task_exitstatus": "OK" | "WARNINGS: n",
+//    "notes_rest": "<the operator's notes lines after the agent's first line>"}
+// A record is removed when the agent prunes its archive.
+namespace agent {
+
+struct BackupRecord {
+  std::string target;
+  std::int64_t vmid = 0;
+  std::string node;
+  std::string storage;
+  std::string volid;
+  std::string path;
+  std::string run_id;
+  std::int64_t ctime = 0;
+  std::uint64_t size = 0;
+  std::string sha256;
+  std::string verdict;
+  std::string problem;
+  std::string compression;
+  std::uint64_t tar_entries = 0;
+  std::uint64_t tar_bytes = 0;
+  std::string checked_at;  // RFC 3339 UTC
+  std::string task_exitstatus;
+  std::string notes_rest;
+};
+
+std::filesystem::path backup_record_path(const std::filesystem::path& state_dir,
+                                         const std::string& target, const std::string& volid);
+
+tl::expected<void, std::string> write_backup_record(const std::filesystem::path& state_dir,
+                                                    const BackupRecord& record);
+
+// nullopt when there is no (readable) record for the volid.
+std::optional<BackupRecord> read_backup_record(const std::filesystem::path& state_dir,
+                                               const std::string& target, const std::string& volid);
+
+void remove_backup_record(const std::filesystem::path& state_dir, const std::string& target,
+                          const std::string& volid);
+
+}  // namespace agent

@@ -1,0 +1,87 @@
+#include "agent/vzdump/notes_sync.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "agent/vzdump/backup_record.hpp"
+#include "agent/vzdump/notes.hpp"
+
+namespace agent {
+namespace {
+
+std::string verify_state_for(const NotesSyncInput& input, const PlannedArchive& a) {
+  if (auto it = input.verify_state.find(a.volume.volid); it != input.verify_state.end()) {
+    return it->second;
+  }
+  if (auto record = read_backup_record(input.state_dir, input.target, a.volume.volid)) {
+    return record->verdict == "verified" ? "verified" : "verify FAILED";
+  }
+  if (auto state = verify_state_of(a.volume.notes); !state.empty()) return state;
+  return "not verified";
+}
+
+}  // namespace
+
+NotesSyncResult sync_notes(proxmox::Client& client, const NotesSyncInput& input,
+                           const std::vector<PlannedArchive>& plan, bool dry_run) {
+  NotesSyncResult result;
+  std::map<std::string, std::string> expected;  // volid -> first line written
+  for (const auto& a : plan) {
+    if (!a.run_id || input.skip.count(a.volume.volid)) continue;
+    const std::string line =
+        status_line(input.target, *a.run_id, keep_text(a), verify_state_for(input, a));
+    if (first_line(a.volume.notes) == line) continue;
+    result.planned.push_back(a.volume.volid + ": " + line);
+    if (dry_run) continue;
+
+    std::string rest;
+    if (auto it = input.known_rest.find(a.volume.volid); it != input.known_rest.end()) {
+      rest = it->second;
+    } else if (auto record = read_backup_record(input.state_dir, input.target, a.volume.volid)) {
+      rest = record->notes_rest;
+    } else {
+      auto info = client.read_volume(input.node, input.storage, a.volume.volid);
+      if (!info) {
+        result.warnings.push_back("could not read the notes of " + a.volume.volid + ": " +
+                                  info.error().message);
+        continue;
+      }
+      rest = rest_lines(info->notes);
+    }
+    proxmox::VolumeUpdate update;
+    update.notes = rest.empty() ? line : line + "\n" + rest;
+    if (auto ok = client.update_volume(input.node, input.storage, a.volume.volid, update); !ok) {
+      result.warnings.push_back("could not update the notes of " + a.volume.volid + ": " +
+                                ok.error().message);
+      continue;
+    }
+    ++result.written;
+    expected[a.volume.volid] = line;
+  }
+  if (expected.empty()) return result;
+
+  // Read back: the listing carries each archive's first notes line, which is what we wrote.
+  auto listing = client.list_backups(input.node, input.storage, input.vmid);
+  if (!listing) {
+    result.warnings.push_back("could not read the notes back to confirm them: " +
+                              listing.error().message);
+    return result;
+  }
+  for (const auto& v : *listing) {
+    auto it = expected.find(v.volid);
+    if (it == expected.end()) continue;
+    if (first_line(v.notes) != it->second) {
+      result.warnings.push_back("the notes of " + v.volid + " read back as \"" +
+                                first_line(v.notes) + "\", not \"" + it->second + "\"");
+    }
+    expected.erase(it);
+  }
+  for (const auto& [volid, line] : expected) {
+    result.warnings.push_back("the notes of " + volid +
+                              " could not be confirmed: the archive "
+                              "is no longer listed");
+  }
+  spdlog::debug("notes: {} written and confirmed", result.written);
+  return result;
+}
+
+}  // namespace agent

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/vzdump/retention_plan.hpp"
+#include "proxmox/client.hpp"
+
+// Keeps the first notes line of every agent-owned archive in the form notes.hpp describes.
+// Writes only notes whose first line changes, keeps the operator's following lines (from the
+// local backup record, else read from the volume), and reads the listing back once to
+// confirm that the writes arrived.
+namespace agent {
+
+struct NotesSyncInput {
+  std::string node;
+  std::string storage;
+  std::string target;
+  std::int64_t vmid = 0;
+  std::filesystem::path state_dir;
+  std::set<std::string> skip;                       // volids not to touch (being deleted)
+  std::map<std::string, std::string> known_rest;    // volid -> operator lines already known
+  std::map<std::string, std::string> verify_state;  // volid -> state decided in this run
+};
+
+struct NotesSyncResult {
+  int written = 0;
+  std::vector<std::string> planned;   // "volid: new first line" (also in dry runs)
+  std::vector<std::string> warnings;  // failures, each a full sentence
+};
+
+NotesSyncResult sync_notes(proxmox::Client& client, const NotesSyncInput& input,
+                           const std::vector<PlannedArchive>& plan, bool dry_run);
+
+}  // namespace agent

@@ -80,7 +80,13 @@ void check_referenced_files(const LoadedConfig& loaded, Findings& findings) {
 }
 
 std::string config_path_origin(const GlobalOptions& global) {
-  if (global.config_path_from_env) return to_string(ValueOrigin::environment);
+  // CLI11 counts a value taken from PVE_SMOKERBAK_CONFIG as given, so main() may leave
+  // config_path_from_env false; a path equal to the variable's value came from it (or was
+  // given twice, identically).
+  const char* env = std::getenv("PVE_SMOKERBAK_CONFIG");
+  if (global.config_path_from_env || (env != nullptr && global.config_path == env)) {
+    return to_string(ValueOrigin::environment);
+  }
   if (global.config_path == k_default_config_path) return to_string(ValueOrigin::default_value);
   return "command line";
 }

@@ -21,7 +21,7 @@ void register_config_commands(CLI::App& app, CommandContext& ctx) {
   check->footer(
       "Exit codes: 0 valid (warnings, e.g. a CA file that does not exist yet, are printed on "
       "stderr), 2 invalid: every problem is printed on stderr as "
-      "FILE:LINE:COLUMN: KEY: MESSAGE.");
+      "FILE:LINE:COLUMN: KEY: MESSAGE.\n");
   check->callback([&ctx, options] {
     ctx.exit_code = run_config_check(ctx.global, *options, std::cout, std::cerr);
   });

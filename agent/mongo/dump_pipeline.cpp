@@ -18,7 +18,8 @@ DumpPipeline::DumpPipeline(const std::filesystem::path& file, bool validate)
     m_failed = true;
   }
   m_current.reserve(k_chunk_size);
-  m_thread = std::thread([this] { run(); });
+  m_disk_thread = std::thread([this] { write_and_hash(); });
+  if (m_validate) m_check_thread = std::thread([this] { run_validator(); });
 }
 
 DumpPipeline::~DumpPipeline() {
@@ -38,57 +39,58 @@ bool DumpPipeline::push(const std::uint8_t* data, std::size_t size) {
 }
 
 void DumpPipeline::flush_current() {
-  std::unique_lock lock(m_mutex);
-  m_cv.wait(lock, [this] { return m_queue.size() < k_max_queued || m_failed; });
-  m_queue.push_back(std::move(m_current));
-  if (!m_free.empty()) {
-    m_current = std::move(m_free.back());
-    m_free.pop_back();
-  } else {
-    m_current = {};
-  }
-  m_current.clear();
+  auto chunk = std::make_shared<const std::vector<std::uint8_t>>(std::move(m_current));
+  m_current = {};
   m_current.reserve(k_chunk_size);
+  std::unique_lock lock(m_mutex);
+  m_cv.wait(lock, [this] {
+    return (m_disk.chunks.size() < k_max_queued && m_check.chunks.size() < k_max_queued) ||
+           m_failed;
+  });
+  m_disk.chunks.push_back(chunk);
+  if (m_validate) m_check.chunks.push_back(std::move(chunk));
   m_cv.notify_all();
 }
 
-void DumpPipeline::run() {
+DumpPipeline::Chunk DumpPipeline::pop(Queue& q) {
+  std::unique_lock lock(m_mutex);
+  m_cv.wait(lock, [&] { return !q.chunks.empty() || m_done; });
+  if (q.chunks.empty()) return nullptr;
+  Chunk c = std::move(q.chunks.front());
+  q.chunks.pop_front();
+  m_cv.notify_all();
+  return c;
+}
+
+void DumpPipeline::write_and_hash() {
   Sha256 sha;
-  mongo_format::ArchiveValidator validator(true);
-  for (;;) {
-    std::vector<std::uint8_t> chunk;
-    {
-      std::unique_lock lock(m_mutex);
-      m_cv.wait(lock, [this] { return !m_queue.empty() || m_done; });
-      if (m_queue.empty()) break;
-      chunk = std::move(m_queue.front());
-      m_queue.pop_front();
-      m_cv.notify_all();
-    }
-    if (!m_failed) {
-      const std::uint8_t* p = chunk.data();
-      std::size_t left = chunk.size();
-      while (left > 0) {
-        const ssize_t w = ::write(m_fd, p, left);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-          std::lock_guard lock(m_mutex);
-          m_result.write_error = std::string("write failed: ") + std::strerror(errno);
-          m_failed = true;
-          m_cv.notify_all();
-          break;
-        }
-        p += w;
-        left -= static_cast<std::size_t>(w);
+  bool failed = m_fd < 0;
+  while (const Chunk chunk = pop(m_disk)) {
+    if (failed) continue;  // drain so the network side never blocks on a dead writer
+    const std::uint8_t* p = chunk->data();
+    std::size_t left = chunk->size();
+    while (left > 0) {
+      const ssize_t w = ::write(m_fd, p, left);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        std::lock_guard lock(m_mutex);
+        m_result.write_error = std::string("write failed: ") + std::strerror(errno);
+        m_failed = failed = true;
+        m_cv.notify_all();
+        break;
       }
-      sha.update(chunk.data(), chunk.size());
-      if (m_validate) validator.feed(chunk.data(), chunk.size());
-      m_result.bytes += chunk.size();
+      p += w;
+      left -= static_cast<std::size_t>(w);
     }
-    std::lock_guard lock(m_mutex);
-    if (m_free.size() < 2) m_free.push_back(std::move(chunk));
+    sha.update(chunk->data(), chunk->size());
+    m_result.bytes += chunk->size();
   }
   m_result.sha256 = sha.finish_hex();
+}
+
+void DumpPipeline::run_validator() {
+  mongo_format::ArchiveValidator validator(true);
+  while (const Chunk chunk = pop(m_check)) validator.feed(chunk->data(), chunk->size());
   m_result.verdict = validator.finish();
 }
 
@@ -99,7 +101,8 @@ DumpPipeline::Result DumpPipeline::finish() {
     m_done = true;
     m_cv.notify_all();
   }
-  m_thread.join();
+  m_disk_thread.join();
+  if (m_check_thread.joinable()) m_check_thread.join();
   m_finished = true;
   if (m_fd >= 0) {
     if (!m_result.write_error && ::fsync(m_fd) != 0) {

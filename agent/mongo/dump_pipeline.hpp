@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,10 +16,11 @@
 
 namespace agent::mongo {
 
-// Receives a dump as it arrives over SSH and, on its own thread, writes it to `file`, hashes
-// it (SHA-256) and feeds the one-pass archive validator, so the bytes are read once and the
-// transfer overlaps with the work on them. Memory is bounded: the network side blocks once
-// k_max_queued chunks of k_chunk_size wait (peak ~ (k_max_queued + 2) × k_chunk_size).
+// Receives a dump as it arrives over SSH and hands each chunk to two worker threads: one
+// writes it to `file` and hashes it (SHA-256), the other feeds the one-pass archive validator.
+// The bytes are read from the network once, and transfer, disk/hash and validation overlap.
+// Memory is bounded: the network side blocks while either worker has k_max_queued chunks of
+// k_chunk_size waiting (peak ~ (k_max_queued + 3) × k_chunk_size).
 class DumpPipeline {
  public:
   static constexpr std::size_t k_chunk_size = 1 << 20;
@@ -39,25 +41,32 @@ class DumpPipeline {
 
   // Network side: copy bytes in. Returns false once the writer failed (stop the transfer).
   bool push(const std::uint8_t* data, std::size_t size);
-  // End of stream: flushes, fsyncs the file, joins the thread, finishes the validator.
+  // End of stream: flushes, joins the workers, fsyncs the file, finishes the validator.
   Result finish();
 
  private:
+  using Chunk = std::shared_ptr<const std::vector<std::uint8_t>>;
+  struct Queue {
+    std::deque<Chunk> chunks;
+  };
+
   void flush_current();
-  void run();
+  // Blocks until a chunk is available for `q`; nullptr at end of stream.
+  Chunk pop(Queue& q);
+  void write_and_hash();
+  void run_validator();
 
   int m_fd = -1;
   bool m_validate = true;
   std::vector<std::uint8_t> m_current;  // filled by push(), handed over when full
   std::mutex m_mutex;
   std::condition_variable m_cv;
-  std::deque<std::vector<std::uint8_t>> m_queue;
-  std::vector<std::vector<std::uint8_t>> m_free;  // recycled buffers
+  Queue m_disk, m_check;
   bool m_done = false;
   bool m_failed = false;
   bool m_finished = false;
   Result m_result;
-  std::thread m_thread;
+  std::thread m_disk_thread, m_check_thread;
 };
 
 }  // namespace agent::mongo

@@ -15,7 +15,9 @@ namespace agent {
 // A secret is never stored in the config file itself: it names a file (owned by root, mode
 // 0600/0400) or a systemd credential under $CREDENTIALS_DIRECTORY. Read it with read_secret().
 struct SecretRef {
-  std::filesystem::path path;  // resolved file path (credential or plain file)
+  // The file to read. For a credential this is $CREDENTIALS_DIRECTORY/NAME when that variable
+  // was set at load time, otherwise the bare NAME (read_secret() resolves it when called).
+  std::filesystem::path path;
   bool from_credentials = false;
 };
 

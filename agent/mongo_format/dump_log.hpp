@@ -15,7 +15,7 @@ namespace agent::mongo_format {
 
 struct DumpLog {
   std::map<std::string, std::uint64_t> done_counts;  // "db.coll" -> N
-  std::optional<std::string> failed;                 // text after "Failed: " (not redacted)
+  std::optional<std::string> failed;  // text after "Failed: " (may echo a URI: redact before use)
 };
 
 DumpLog parse_dump_log(std::string_view stderr_text);

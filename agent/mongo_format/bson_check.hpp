@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+// Internal to mongo_format: one BSON document checked with libbson.
+namespace agent::mongo_format {
+
+inline constexpr std::uint32_t k_max_bson_size = 16u * 1024u * 1024u;  // MongoDB's limit
+
+inline std::uint32_t read_le32(const std::uint8_t* p) {
+  return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
+         (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+}
+
+// Full structural check of the document at data[0, size) whose length prefix equals size
+// (mongodump.md §6.1; $-prefixed and dotted keys are accepted, UTF-8 is not enforced).
+// Returns the reason when invalid.
+std::optional<std::string> check_bson(const std::uint8_t* data, std::size_t size);
+
+}  // namespace agent::mongo_format

@@ -5,15 +5,20 @@
 
 namespace pvesim {
 
+namespace {
+// Notes files may hold invalid UTF-8; replace bad bytes instead of throwing mid-request.
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+}  // namespace
+
 ApiResponse ok(const json& data) {
   ApiResponse r;
-  r.body = json{{"data", data}}.dump();
+  r.body = dump(json{{"data", data}});
   return r;
 }
 
 ApiResponse ok_with_total(const json& data, std::int64_t total) {
   ApiResponse r;
-  r.body = json{{"data", data}, {"total", total}}.dump();
+  r.body = dump(json{{"data", data}, {"total", total}});
   return r;
 }
 
@@ -23,7 +28,7 @@ ApiResponse error(const World& world, int status, const std::string& message) {
   r.reason = message.substr(0, message.find('\n'));
   json body{{"data", nullptr}};
   if (world.options.error_message_field) body["message"] = message + "\n";
-  r.body = body.dump();
+  r.body = dump(body);
   r.close = true;
   return r;
 }
@@ -32,7 +37,7 @@ ApiResponse param_error(const World& world, const json& errors) {
   ApiResponse r = error(world, 400, "Parameter verification failed.");
   json body = json::parse(r.body);
   body["errors"] = errors;
-  r.body = body.dump();
+  r.body = dump(body);
   return r;
 }
 

@@ -161,7 +161,10 @@ ApiResponse handle_cluster(Call& call) {
   if (s.size() >= 2 && s[1] == "backup") {
     if (!call.has("Sys.Audit")) return perm_error(w, "/", "Sys.Audit");
     json jobs = json::array();
-    for (const auto& text : w.backup_jobs) jobs.push_back(json::parse(text, nullptr, false));
+    for (const auto& text : w.backup_jobs) {
+      const json job = json::parse(text, nullptr, false);
+      if (job.is_object()) jobs.push_back(job);
+    }
     if (s.size() == 2) return ok(jobs);
     for (const auto& j : jobs) {
       if (j.is_object() && j.value("id", "") == s[2]) return ok(j);

@@ -238,9 +238,19 @@ void World::begin_vzdump(TaskRecord& task, std::int64_t at) {
   info("ionice priority: 7");
   if (g.running && job.mode == "snapshot") info("create storage snapshot 'vzdump'");
   locks[g.vmid] = "backup";
-  task.archive_name = "vzdump-lxc-" + std::to_string(g.vmid) + "-" + format_local(at, true) +
-                      archive_extension(job.compress);
   const fs::path dir = dump_dir(job.storage);
+  // Two backups started in the same simulated second (frozen clock, task_finish_after_polls)
+  // would get the same name; real vzdump runs take longer than a second, so name the later
+  // one from the next free second instead of overwriting the earlier archive.
+  for (std::int64_t name_time = at;; ++name_time) {
+    task.archive_name = "vzdump-lxc-" + std::to_string(g.vmid) + "-" +
+                        format_local(name_time, true) + archive_extension(job.compress);
+    std::error_code exists_ec;
+    if (!fs::exists(dir / task.archive_name, exists_ec) &&
+        !fs::exists(dir / (basename_of(task.archive_name) + ".tar.dat"), exists_ec)) {
+      break;
+    }
+  }
   info("creating vzdump archive '" + (dir / task.archive_name).string() + "'");
   write_file(dir / (basename_of(task.archive_name) + ".tar.dat"), "");
   task.end = at + static_cast<std::int64_t>(std::ceil(options.task_seconds));

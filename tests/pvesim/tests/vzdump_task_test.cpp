@@ -79,6 +79,17 @@ TEST_F(SimTest, TaskFinishesAfterConfiguredNumberOfPollsWithoutClockChanges) {
   EXPECT_EQ(task_status(upid)["exitstatus"], "OK");
 }
 
+TEST_F(SimTest, BackupsFinishedInTheSameSimulatedSecondDoNotOverwriteEachOther) {
+  Options o = base_options();
+  o.task_finish_after_polls = 1;
+  start(o);
+  EXPECT_EQ(task_status(start_backup())["exitstatus"], "OK");
+  EXPECT_EQ(task_status(start_backup())["exitstatus"], "OK");
+  const auto volids = sim->volids();
+  ASSERT_EQ(volids.size(), 2u);
+  EXPECT_EQ(volids[1], "local:backup/vzdump-lxc-106-2026_01_15-02_00_01.tar.zst");
+}
+
 TEST_F(SimTest, SecondVzdumpOnTheNodeWaitsForTheGlobalLock) {
   start();
   const std::string first = start_backup();

@@ -1,0 +1,248 @@
+// The vzdump tier end to end in-process: real HTTPS to the Proxmox simulator on 127.0.0.1,
+// real archives on disk, real verification.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "agent/vzdump/backup_record.hpp"
+#include "agent/vzdump/notes.hpp"
+#include "agent/vzdump/vzdump_tier.hpp"
+
+// RunContext grows optional members (journal, ...) that these tests leave at their defaults.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#include "tests/pvesim/simulator.hpp"
+
+namespace agent {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr std::int64_t k_start = 1767229200;  // 2026-01-01T01:00:00Z
+constexpr std::int64_t k_day = 86400;
+
+class VzdumpTierTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = fs::temp_directory_path() /
+          ("vzdump-tier-" + std::to_string(::getpid()) + "-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    options.data_dir = dir / "sim";
+    options.start_time = k_start;
+    options.freeze_clock = true;
+    options.task_finish_after_polls = 2;
+    options.archive_bytes = 256 * 1024;
+  }
+  void TearDown() override {
+    sim.reset();
+    fs::remove_all(dir);
+  }
+
+  void start() {
+    sim = std::make_unique<pvesim::Simulator>(options);
+    auto started = sim->start();
+    ASSERT_TRUE(started) << started.error();
+    const auto token = pvesim::default_token();
+    config.proxmox.api_url = sim->base_url();
+    config.proxmox.ca_file = sim->ca_file();
+    config.proxmox.token_id = token.token_id;
+    write_secret(token.secret);
+    config.state_dir = dir / "state";
+    config.timezone = "UTC";
+    TargetConfig target;
+    target.name = "prod-cloud";
+    target.vmid = 106;
+    target.vzdump = VzdumpConfig{};
+    config.targets = {target};
+  }
+
+  void write_secret(const std::string& secret) {
+    const auto path = dir / "token";
+    fs::remove(path);
+    std::ofstream(path) << secret << "\n";
+    ::chmod(path.c_str(), 0600);
+    config.proxmox.token_secret.path = path;
+  }
+
+  std::unique_ptr<VzdumpTier> make_tier() {
+    VzdumpTierOptions tier_options;
+    tier_options.first_poll = std::chrono::milliseconds(5);
+    tier_options.max_poll = std::chrono::milliseconds(20);
+    return std::make_unique<VzdumpTier>(
+        config, [this] { return make_api_client(config); }, tier_options);
+  }
+
+  RunContext context(std::string run_id) {
+    return RunContext{.config = config,
+                      .run_id = std::move(run_id),
+                      .run_start = std::chrono::system_clock::from_time_t(sim->now())};
+  }
+
+  std::string notes_file(const std::string& volid) const {
+    const auto file = sim->storage_dir() / (volid.substr(volid.rfind('/') + 1) + ".notes");
+    std::ifstream in(file);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+  }
+
+  fs::path dir;
+  pvesim::Options options;
+  std::unique_ptr<pvesim::Simulator> sim;
+  Config config;
+};
+
+TEST_F(VzdumpTierTest, BackupMakesAVerifiedArchiveWithOwnershipNotesAndALocalRecord) {
+  start();
+  auto tier = make_tier();
+  const auto outcome = tier->backup(config.targets[0], context("20260101T010000Z"));
+  ASSERT_EQ(outcome.state, TierState::ok) << outcome.error;
+  ASSERT_FALSE(outcome.backup_id.empty());
+  EXPECT_NE(outcome.summary.find("verified"), std::string::npos) << outcome.summary;
+  const auto volids = sim->volids();
+  ASSERT_EQ(volids.size(), 1u);
+  EXPECT_EQ(volids[0], outcome.backup_id);
+  const std::string notes = notes_file(outcome.backup_id);
+  EXPECT_EQ(first_line(notes),
+            "prod-cloud smokerbak:20260101T010000Z \xC2\xB7 keep: daily, weekly, monthly "
+            "\xC2\xB7 verified");
+  EXPECT_EQ(rest_lines(notes), "smartsmoker-cloud (pve1)");  // the operator's template
+  const auto record = read_backup_record(config.state_dir, "prod-cloud", outcome.backup_id);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->verdict, "verified");
+  EXPECT_EQ(record->sha256.size(), 64u);
+  EXPECT_GT(record->tar_entries, 0u);
+}
+
+TEST_F(VzdumpTierTest, FingerprintMismatchStopsTheHandshakeBeforeAnyRequest) {
+  start();
+  config.proxmox.fingerprint =
+      "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:"
+      "DD:EE:FF";
+  auto tier = make_tier();
+  const auto outcome = tier->backup(config.targets[0], context("R"));
+  ASSERT_EQ(outcome.state, TierState::failed);
+  EXPECT_NE(outcome.error.find("fingerprint mismatch"), std::string::npos) << outcome.error;
+  EXPECT_NE(outcome.error.find(*config.proxmox.fingerprint), std::string::npos);
+  EXPECT_NE(outcome.error.find(sim->leaf_fingerprint()), std::string::npos);
+  EXPECT_NE(outcome.error.find("pvenode cert info"), std::string::npos);
+  EXPECT_EQ(outcome.error.find(pvesim::default_token().secret), std::string::npos);
+  EXPECT_EQ(sim->request_count(), 0u);  // the token never left the agent
+}
+
+TEST_F(VzdumpTierTest, CorrectFingerprintPinWorksWithoutTheCaFile) {
+  start();
+  std::string lower = sim->leaf_fingerprint();
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  config.proxmox.fingerprint = lower;
+  config.proxmox.ca_file = dir / "does-not-exist.pem";
+  auto tier = make_tier();
+  const auto outcome = tier->backup(config.targets[0], context("R"));
+  EXPECT_EQ(outcome.state, TierState::ok) << outcome.error;
+}
+
+TEST_F(VzdumpTierTest, WrongTokenSecretIsAnAuthErrorWithoutTheSecret) {
+  start();
+  write_secret("00000000-0000-0000-0000-000000000000");
+  auto tier = make_tier();
+  const auto outcome = tier->backup(config.targets[0], context("R"));
+  ASSERT_EQ(outcome.state, TierState::failed);
+  EXPECT_NE(outcome.error.find("401"), std::string::npos) << outcome.error;
+  EXPECT_NE(outcome.error.find("token"), std::string::npos);
+  EXPECT_EQ(outcome.error.find("00000000-0000"), std::string::npos);
+}
+
+TEST_F(VzdumpTierTest, TruncatedArchiveFailsTheRunAndIsMarkedInItsNotes) {
+  start();
+  pvesim::Fault fault;
+  fault.kind = pvesim::Fault::Kind::truncated_archive;
+  sim->inject(fault);
+  auto tier = make_tier();
+  const auto outcome = tier->backup(config.targets[0], context("R1"));
+  ASSERT_EQ(outcome.state, TierState::failed);
+  EXPECT_NE(outcome.error.find("failed verification"), std::string::npos) << outcome.error;
+  ASSERT_EQ(sim->volids().size(), 1u);  // kept, not deleted
+  EXPECT_NE(first_line(notes_file(sim->volids()[0])).find("verify FAILED"), std::string::npos);
+}
+
+TEST_F(VzdumpTierTest, FailedTaskIsReportedWithItsLog) {
+  start();
+  pvesim::Fault fault;
+  fault.kind = pvesim::Fault::Kind::task_job_errors;
+  sim->inject(fault);
+  auto tier = make_tier();
+  const auto outcome = tier->backup(config.targets[0], context("R1"));
+  ASSERT_EQ(outcome.state, TierState::failed);
+  EXPECT_NE(outcome.error.find("job errors"), std::string::npos) << outcome.error;
+}
+
+TEST_F(VzdumpTierTest, LockedGuestFailsWithTheUnlockCommand) {
+  start();
+  sim->set_guest_lock(106, "backup");
+  auto tier = make_tier();
+  const auto outcome = tier->backup(config.targets[0], context("R1"));
+  ASSERT_EQ(outcome.state, TierState::failed);
+  EXPECT_NE(outcome.error.find("pct unlock 106"), std::string::npos) << outcome.error;
+  EXPECT_EQ(sim->stats().tasks_started, 0u);
+}
+
+TEST_F(VzdumpTierTest, MigratedGuestIsBackedUpOnItsNewNode) {
+  options.nodes = {"pve1", "pve2"};
+  start();
+  sim->migrate_guest(106, "pve2");
+  auto tier = make_tier();
+  const auto outcome = tier->backup(config.targets[0], context("R1"));
+  ASSERT_EQ(outcome.state, TierState::ok) << outcome.error;
+  EXPECT_NE(rest_lines(notes_file(outcome.backup_id)).find("pve2"), std::string::npos);
+}
+
+TEST_F(VzdumpTierTest, ConflictingProxmoxBackupJobIsWarned) {
+  start();
+  sim->set_backup_jobs({R"({"id":"backup-nightly","enabled":1,"vmid":"106","storage":"local",)"
+                        R"("schedule":"21:00","prune-backups":"keep-last=2"})"});
+  auto tier = make_tier();
+  const auto outcome = tier->backup(config.targets[0], context("R1"));
+  ASSERT_EQ(outcome.state, TierState::warning) << outcome.error;
+  ASSERT_FALSE(outcome.warnings.empty());
+  EXPECT_NE(outcome.warnings[0].find("backup-nightly"), std::string::npos) << outcome.warnings[0];
+  EXPECT_NE(outcome.warnings[0].find("keep-last=2"), std::string::npos);
+}
+
+TEST_F(VzdumpTierTest, PruneRemovesOnlyAgentArchivesBeyondThePolicy) {
+  start();
+  policies::RetentionPolicy policy;
+  policy.keep_daily = 3;
+  policy.keep_weekly.reset();
+  policy.keep_monthly.reset();
+  config.retention = policy;
+  std::vector<std::string> owned;
+  for (int d = 0; d < 6; ++d) {
+    owned.push_back(sim->seed_backup(106, k_start - (6 - d) * k_day,
+                                     "prod-cloud smokerbak:R" + std::to_string(d) + "\nops"));
+  }
+  const auto foreign = sim->seed_backup(106, k_start - 10 * k_day, "manual before upgrade");
+  const auto guarded =
+      sim->seed_backup(106, k_start - 9 * k_day, "prod-cloud smokerbak:RP", /*protected=*/true);
+
+  auto tier = make_tier();
+  auto ctx = context("R9");
+  ctx.dry_run = true;
+  const auto plan = tier->prune(config.targets[0], ctx);
+  EXPECT_EQ(plan.state, TierState::ok) << plan.error;
+  EXPECT_EQ(sim->volids().size(), 8u);  // dry run changed nothing
+
+  const auto outcome = tier->prune(config.targets[0], context("R9"));
+  ASSERT_EQ(outcome.state, TierState::ok) << outcome.error;
+  std::vector<std::string> expected = {owned[3], owned[4], owned[5], foreign, guarded};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(sim->volids(), expected);
+  EXPECT_EQ(notes_file(owned[5]),
+            "prod-cloud smokerbak:R5 \xC2\xB7 keep: daily \xC2\xB7 not verified\nops");
+  EXPECT_EQ(notes_file(foreign), "manual before upgrade");
+}
+
+}  // namespace
+}  // namespace agent

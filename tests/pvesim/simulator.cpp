@@ -201,6 +201,7 @@ tl::expected<void, std::string> Simulator::Impl::start() {
   });
   if (!server->is_valid()) return tl::make_unexpected(std::string("TLS server setup failed"));
   server->set_keep_alive_timeout(5);
+  server->set_tcp_nodelay(true);  // headers and body are separate writes: avoid 40 ms stalls
   server->set_read_timeout(30);
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { serve(req, res); };
   server->Get(R"(.*)", handler);

@@ -26,6 +26,8 @@ void register_version_command(CLI::App& app, CommandContext& ctx);
 void register_config_commands(CLI::App& app, CommandContext& ctx);     // agent/config/
 void register_retention_commands(CLI::App& app, CommandContext& ctx);  // agent/retention/
 void register_mongo_commands(CLI::App& app, CommandContext& ctx);      // agent/mongo/
+void register_run_commands(CLI::App& app, CommandContext& ctx);        // agent/run/
+void register_status_commands(CLI::App& app, CommandContext& ctx);     // agent/status/
 void register_all_commands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace agent

@@ -8,6 +8,8 @@ void register_all_commands(CLI::App& app, CommandContext& ctx) {
   register_config_commands(app, ctx);
   register_retention_commands(app, ctx);
   register_mongo_commands(app, ctx);
+  register_run_commands(app, ctx);
+  register_status_commands(app, ctx);
 }
 
 }  // namespace agent

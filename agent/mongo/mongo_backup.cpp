@@ -241,12 +241,15 @@ TierOutcome run_mongo_backup(const BackupRequest& req, const SessionFactory& ses
                     " (attempt kept as " + (mongo.backup_dir / m.backup_id).string() +
                     "; earlier backups and `latest` are unchanged)");
     f.warnings = out.warnings;
+    if (failure.rfind("validation failed", 0) == 0) f.validation_ok = false;
     return f;
   }
   std::uint64_t docs = 0;
   for (const auto& c : m.collections) docs += c.archive_documents.value_or(0);
   out.state = out.warnings.empty() ? TierState::ok : TierState::warning;
   out.backup_id = *name;
+  out.backup_bytes = m.size;
+  out.validation_ok = true;
   out.summary = "mongo backup " + *name + ": " + human_size(m.size) + ", " +
                 std::to_string(m.collections.size()) + " collections, " + std::to_string(docs) +
                 " documents verified";

@@ -22,8 +22,13 @@ tl::expected<std::vector<PrunePlanEntry>, std::string> plan_mongo_prune(const Co
   const auto latest = store.latest();
   std::vector<PrunePlanEntry> plan;
   for (std::size_t i = 0; i < backups.size(); ++i) {
-    PrunePlanEntry e{backups[i].id, backups[i].manifest.started_at,
-                     decisions[i].mark != policies::Mark::remove, decisions[i].reason};
+    PrunePlanEntry e{backups[i].id,
+                     backups[i].manifest.started_at,
+                     decisions[i].mark != policies::Mark::remove,
+                     decisions[i].reason,
+                     backups[i].manifest.size,
+                     {}};
+    for (const auto rule : decisions[i].rules) e.rules.emplace_back(policies::to_string(rule));
     if (!e.keep && latest == e.backup_id) {
       e.keep = true;
       e.reason = "keep: latest";
@@ -44,21 +49,36 @@ TierOutcome run_mongo_prune(const Config& config, const TargetConfig& target,
   }
   const BackupStore store(mongo.backup_dir);
   std::size_t kept = 0, removed = 0;
+  std::uint64_t kept_bytes = 0;
+  std::vector<std::string> failures;
   for (const auto& e : *plan) {
     spdlog::info("mongo prune {}: {} {} ({})", target.name,
                  e.keep ? "keep" : (dry_run ? "would remove" : "remove"), e.backup_id, e.reason);
     if (e.keep) {
       ++kept;
+      kept_bytes += e.bytes;
+      for (const auto& rule : e.rules) ++out.kept_per_rule[rule];
       continue;
     }
     if (!dry_run) {
+      // A delete that fails is reported and does not stop the rest.
       if (auto err = store.remove_backup(e.backup_id)) {
-        out.state = TierState::failed;
-        out.error = "mongo prune of " + target.name + ": " + *err;
-        return out;
+        failures.push_back(*err);
+        ++kept;
+        kept_bytes += e.bytes;
+        continue;
       }
+      spdlog::info("AUDIT mongo backup deleted: {}/{} ({})", target.name, e.backup_id, e.reason);
     }
     ++removed;
+  }
+  out.kept_count = kept;
+  out.kept_bytes = kept_bytes;
+  out.removed_count = removed;
+  if (!failures.empty()) {
+    out.state = TierState::failed;
+    out.error = "mongo prune of " + target.name + ": " + std::to_string(failures.size()) +
+                " deletion(s) failed: " + failures.front();
   }
   out.summary = "mongo: kept " + std::to_string(kept) + ", " +
                 (dry_run ? "would remove " : "removed ") + std::to_string(removed) + " of " +

@@ -1,0 +1,138 @@
+#include "agent/run/tier_record.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/core/atomic_file.hpp"
+
+namespace agent {
+namespace {
+
+const char* state_name(TierState s) {
+  switch (s) {
+    case TierState::ok:
+      return "ok";
+    case TierState::warning:
+      return "warning";
+    case TierState::failed:
+      return "failed";
+    case TierState::skipped:
+      return "skipped";
+  }
+  return "";
+}
+
+nlohmann::json to_json(const TierRecord& r) {
+  nlohmann::json j = {{"target", r.target},
+                      {"tier", r.tier},
+                      {"last_run_id", r.last_run_id},
+                      {"last_run_at", r.last_run_at},
+                      {"last_run_duration_s", r.last_run_duration_s},
+                      {"last_run_state", r.last_run_state},
+                      {"last_run_summary", r.last_run_summary},
+                      {"last_error", r.last_error},
+                      {"warnings", r.warnings},
+                      {"last_success_run_id", r.last_success_run_id},
+                      {"last_success_at", r.last_success_at},
+                      {"last_success_backup_id", r.last_success_backup_id},
+                      {"last_success_bytes", r.last_success_bytes},
+                      {"kept_per_rule", r.kept_per_rule}};
+  j["last_validation_ok"] =
+      r.last_validation_ok ? nlohmann::json(*r.last_validation_ok) : nlohmann::json(nullptr);
+  j["count"] = r.count ? nlohmann::json(*r.count) : nlohmann::json(nullptr);
+  j["size_bytes"] = r.size_bytes ? nlohmann::json(*r.size_bytes) : nlohmann::json(nullptr);
+  return j;
+}
+
+template <typename T>
+void get_if(const nlohmann::json& j, const char* key, T& out) {
+  if (j.contains(key) && !j[key].is_null()) out = j[key].get<T>();
+}
+
+}  // namespace
+
+void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t run_start,
+                   double duration_s, const TierOutcome& backup,
+                   const std::optional<TierOutcome>& prune) {
+  record.last_run_id = run_id;
+  record.last_run_at = run_start;
+  record.last_run_duration_s = duration_s;
+  TierState state = backup.state;
+  record.warnings = backup.warnings;
+  record.last_error = backup.state == TierState::failed ? backup.error : "";
+  record.last_run_summary = backup.summary;
+  if (prune) {
+    record.warnings.insert(record.warnings.end(), prune->warnings.begin(), prune->warnings.end());
+    if (prune->state == TierState::failed) {
+      state = TierState::failed;
+      if (!record.last_error.empty()) record.last_error += "; ";
+      record.last_error += prune->error;
+    }
+    if (prune->kept_count) record.count = prune->kept_count;
+    if (prune->kept_bytes) record.size_bytes = prune->kept_bytes;
+    if (!prune->kept_per_rule.empty()) record.kept_per_rule = prune->kept_per_rule;
+  }
+  if (state == TierState::ok && !record.warnings.empty()) state = TierState::warning;
+  record.last_run_state = state_name(state);
+  if (backup.validation_ok) record.last_validation_ok = backup.validation_ok;
+  const bool made_backup = backup.state == TierState::ok || backup.state == TierState::warning;
+  if (made_backup && !backup.backup_id.empty()) {
+    record.last_success_run_id = run_id;
+    record.last_success_at = run_start;
+    record.last_success_backup_id = backup.backup_id;
+    record.last_success_bytes = backup.backup_bytes;
+  }
+}
+
+std::filesystem::path tier_record_path(const std::filesystem::path& state_dir,
+                                       const std::string& target, const std::string& tier) {
+  return state_dir / "tiers" / target / (tier + ".json");
+}
+
+TierRecord load_tier_record(const std::filesystem::path& state_dir, const std::string& target,
+                            const std::string& tier) {
+  TierRecord r;
+  r.target = target;
+  r.tier = tier;
+  std::ifstream in(tier_record_path(state_dir, target, tier));
+  if (!in) return r;
+  try {
+    const auto j = nlohmann::json::parse(in);
+    get_if(j, "last_run_id", r.last_run_id);
+    get_if(j, "last_run_at", r.last_run_at);
+    get_if(j, "last_run_duration_s", r.last_run_duration_s);
+    get_if(j, "last_run_state", r.last_run_state);
+    get_if(j, "last_run_summary", r.last_run_summary);
+    get_if(j, "last_error", r.last_error);
+    get_if(j, "warnings", r.warnings);
+    get_if(j, "last_success_run_id", r.last_success_run_id);
+    get_if(j, "last_success_at", r.last_success_at);
+    get_if(j, "last_success_backup_id", r.last_success_backup_id);
+    get_if(j, "last_success_bytes", r.last_success_bytes);
+    get_if(j, "kept_per_rule", r.kept_per_rule);
+    if (j.contains("last_validation_ok") && !j["last_validation_ok"].is_null())
+      r.last_validation_ok = j["last_validation_ok"].get<bool>();
+    if (j.contains("count") && !j["count"].is_null()) r.count = j["count"].get<std::uint64_t>();
+    if (j.contains("size_bytes") && !j["size_bytes"].is_null())
+      r.size_bytes = j["size_bytes"].get<std::uint64_t>();
+  } catch (const nlohmann::json::exception&) {
+    // A damaged record is replaced by the next run; status shows the tier as unknown.
+    TierRecord fresh;
+    fresh.target = target;
+    fresh.tier = tier;
+    return fresh;
+  }
+  return r;
+}
+
+std::optional<std::string> save_tier_record(const std::filesystem::path& state_dir,
+                                            const TierRecord& record) {
+  return write_file_atomically(tier_record_path(state_dir, record.target, record.tier),
+                               to_json_text(record) + "\n", 0644);
+}
+
+std::string to_json_text(const TierRecord& record) { return to_json(record).dump(2); }
+
+}  // namespace agent

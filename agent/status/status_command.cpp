@@ -1,0 +1,64 @@
+#include <chrono>
+#include <iostream>
+#include <memory>
+
+#include "agent/cli/command_context.hpp"
+#include "agent/cli/exit_codes.hpp"
+#include "agent/cli/load_config.hpp"
+#include "agent/core/clock.hpp"
+#include "agent/status/status_report.hpp"
+#include "agent/status/systemd_timer.hpp"
+
+namespace agent {
+namespace {
+
+struct StatusOptions {
+  bool json = false;
+  bool check = false;
+};
+
+}  // namespace
+
+void register_list_command(CLI::App& app, CommandContext& ctx);  // list_command.cpp
+
+void register_status_commands(CLI::App& app, CommandContext& ctx) {
+  register_list_command(app, ctx);
+  auto opts = std::make_shared<StatusOptions>();
+  auto* cmd = app.add_subcommand(
+      "status",
+      "Show per target and tier: last successful backup and its age, last run result, kept\n"
+      "backups per rule, size, validation, warnings, next scheduled run. Works from local\n"
+      "state when Proxmox or the container is unreachable. Freshness limits follow the\n"
+      "schedule (nightly: warning past 26 h, critical past 50 h).");
+  auto* json = cmd->add_flag("--json", opts->json, "Machine-readable JSON (stable schema)");
+  cmd->add_flag("--check", opts->check,
+                "One Nagios-style line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")
+      ->excludes(json);
+  cmd->callback([&ctx, opts] {
+    auto config = load_config_or_report(ctx);
+    if (!config) {
+      if (opts->check) {
+        std::cout << "PVE-SMOKERBAK UNKNOWN - configuration invalid\n";
+        ctx.exit_code = 3;
+      }
+      return;
+    }
+    SystemClock clock;
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
+    const TimerFacts timer = query_systemd_timer();
+    const StatusReport report = build_status(*config, now, timer.interval_s, timer.next_run);
+    if (opts->check) {
+      std::cout << render_status_check(report) << "\n";
+      ctx.exit_code = nagios_code(report.health);
+    } else if (opts->json) {
+      std::cout << render_status_json(report) << "\n";
+      ctx.exit_code = exit_code::k_success;
+    } else {
+      std::cout << render_status_table(report);
+      ctx.exit_code = exit_code::k_success;
+    }
+  });
+}
+
+}  // namespace agent

@@ -1,0 +1,228 @@
+#include "agent/status/status_report.hpp"
+
+#include <sys/statvfs.h>
+
+#include <cstdio>
+#include <ctime>
+#include <iomanip>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace agent {
+namespace {
+
+std::optional<std::uint64_t> free_bytes_at(const std::filesystem::path& dir) {
+  struct statvfs s {};
+  if (dir.empty() || ::statvfs(dir.c_str(), &s) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(s.f_bavail) * s.f_frsize;
+}
+
+std::string utc_text(std::int64_t epoch) {
+  if (epoch == 0) return "never";
+  const std::time_t t = epoch;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+std::string rfc3339(std::int64_t epoch) {
+  const std::time_t t = epoch;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string human_bytes(std::uint64_t b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(b);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+std::string human_age(std::optional<std::int64_t> s) {
+  if (!s) return "-";
+  const std::int64_t a = *s < 0 ? -*s : *s;
+  char buf[32];
+  if (a < 3600) {
+    std::snprintf(buf, sizeof buf, "%lldm", static_cast<long long>(a / 60));
+  } else if (a < 172800) {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(a / 3600),
+                  static_cast<long long>(a % 3600 / 60));
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldd%02lldh", static_cast<long long>(a / 86400),
+                  static_cast<long long>(a % 86400 / 3600));
+  }
+  return *s < 0 ? std::string("in ") + buf : buf;
+}
+
+std::string kept_text(const TierRecord& r) {
+  std::string out;
+  for (const char* rule : {"last", "hourly", "daily", "weekly", "monthly", "yearly", "all"}) {
+    auto it = r.kept_per_rule.find(rule);
+    if (it == r.kept_per_rule.end()) continue;
+    if (!out.empty()) out += ", ";
+    out += std::string(rule) + " " + std::to_string(it->second);
+  }
+  return out.empty() ? "-" : out;
+}
+
+}  // namespace
+
+StatusReport build_status(const Config& config, std::int64_t now,
+                          std::optional<std::int64_t> timer_interval_s,
+                          std::optional<std::string> next_run) {
+  StatusReport report;
+  report.generated_at = now;
+  report.next_run = std::move(next_run);
+  if (config.targets.empty()) report.health = Health::unknown;
+  for (const auto& target : config.targets) {
+    TargetStatus ts;
+    ts.name = target.name;
+    ts.vmid = target.vmid;
+    const auto& policy = target.effective_retention(config.retention);
+    for (const char* tier : {"vzdump", "mongo"}) {
+      const bool configured =
+          std::string(tier) == "vzdump" ? target.vzdump.has_value() : target.mongo.has_value();
+      if (!configured) continue;
+      TierStatus tst;
+      tst.tier = tier;
+      tst.record = load_tier_record(config.state_dir, target.name, tier);
+      tst.freshness = freshness_for(policy, timer_interval_s);
+      std::optional<std::uint64_t> free;
+      if (target.mongo && std::string(tier) == "mongo")
+        free = free_bytes_at(target.mongo->backup_dir);
+      tst.health = judge_tier(tst.record, tst.freshness, now, free);
+      ts.health = worst(ts.health, tst.health.health);
+      ts.tiers.push_back(std::move(tst));
+    }
+    report.health = worst(report.health, ts.health);
+    report.targets.push_back(std::move(ts));
+  }
+  return report;
+}
+
+std::string render_status_table(const StatusReport& report) {
+  std::ostringstream out;
+  out << std::left << std::setw(14) << "TARGET" << std::setw(8) << "TIER" << std::setw(10)
+      << "STATE" << std::setw(22) << "LAST SUCCESS" << std::setw(9) << "AGE" << std::setw(9)
+      << "LAST RUN" << std::setw(7) << "COUNT" << std::setw(11) << "SIZE" << std::setw(7) << "VALID"
+      << "KEPT\n";
+  for (const auto& t : report.targets) {
+    for (const auto& tier : t.tiers) {
+      const auto& r = tier.record;
+      out << std::left << std::setw(14) << t.name << std::setw(8) << tier.tier << std::setw(10)
+          << to_string(tier.health.health) << std::setw(22) << utc_text(r.last_success_at)
+          << std::setw(9) << human_age(tier.health.last_success_age_s) << std::setw(9)
+          << (r.last_run_state.empty() ? "-" : r.last_run_state) << std::setw(7)
+          << (r.count ? std::to_string(*r.count) : "-") << std::setw(11)
+          << (r.size_bytes ? human_bytes(*r.size_bytes) : "-") << std::setw(7)
+          << (r.last_validation_ok ? (*r.last_validation_ok ? "ok" : "FAILED") : "-")
+          << kept_text(r) << "\n";
+    }
+  }
+  bool any_reason = false;
+  for (const auto& t : report.targets) {
+    for (const auto& tier : t.tiers) {
+      for (const auto& why : tier.health.reasons) {
+        if (!any_reason) out << "\n";
+        any_reason = true;
+        out << "  " << to_string(tier.health.health) << ": " << t.name << "/" << tier.tier << ": "
+            << why << "\n";
+      }
+    }
+  }
+  out << "\nOverall: " << to_string(report.health);
+  if (report.next_run) out << "    next scheduled run: " << *report.next_run;
+  out << "\n";
+  return out.str();
+}
+
+std::string render_status_json(const StatusReport& report) {
+  nlohmann::json j;
+  j["state"] = to_string(report.health);
+  j["generated_at"] = rfc3339(report.generated_at);
+  j["next_run"] = report.next_run ? nlohmann::json(*report.next_run) : nlohmann::json(nullptr);
+  j["targets"] = nlohmann::json::array();
+  for (const auto& t : report.targets) {
+    nlohmann::json tj = {{"name", t.name}, {"vmid", t.vmid}, {"state", to_string(t.health)}};
+    tj["tiers"] = nlohmann::json::object();
+    for (const auto& tier : t.tiers) {
+      const auto& r = tier.record;
+      nlohmann::json x;
+      x["state"] = to_string(tier.health.health);
+      x["last_success"] =
+          r.last_success_at ? nlohmann::json(rfc3339(r.last_success_at)) : nlohmann::json(nullptr);
+      x["last_success_age_s"] = tier.health.last_success_age_s
+                                    ? nlohmann::json(*tier.health.last_success_age_s)
+                                    : nlohmann::json(nullptr);
+      x["last_success_backup"] = r.last_success_backup_id.empty()
+                                     ? nlohmann::json(nullptr)
+                                     : nlohmann::json(r.last_success_backup_id);
+      x["count"] = r.count ? nlohmann::json(*r.count) : nlohmann::json(nullptr);
+      x["size_bytes"] = r.size_bytes ? nlohmann::json(*r.size_bytes) : nlohmann::json(nullptr);
+      x["last_error"] =
+          r.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.last_error);
+      x["last_run"] = {
+          {"run_id", r.last_run_id},
+          {"at", r.last_run_at ? nlohmann::json(rfc3339(r.last_run_at)) : nlohmann::json(nullptr)},
+          {"state", r.last_run_state},
+          {"summary", r.last_run_summary},
+          {"duration_s", r.last_run_duration_s},
+          {"warnings", r.warnings}};
+      x["kept_per_rule"] = r.kept_per_rule;
+      x["validation"] = r.last_validation_ok
+                            ? nlohmann::json(*r.last_validation_ok ? "ok" : "failed")
+                            : nlohmann::json(nullptr);
+      x["reasons"] = tier.health.reasons;
+      x["thresholds"] = {{"warn_after_s", tier.freshness.warn_after_s},
+                         {"critical_after_s", tier.freshness.critical_after_s}};
+      tj["tiers"][tier.tier] = x;
+    }
+    j["targets"].push_back(tj);
+  }
+  return j.dump(2);
+}
+
+std::string render_status_check(const StatusReport& report) {
+  std::string line = "PVE-SMOKERBAK ";
+  std::string upper = to_string(report.health);
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  line += upper + " - ";
+  std::string details;
+  std::string perf;
+  for (const auto& t : report.targets) {
+    for (const auto& tier : t.tiers) {
+      const std::string name = t.name + "/" + tier.tier;
+      if (tier.health.health != Health::ok) {
+        if (!details.empty()) details += "; ";
+        details += name + ": " +
+                   (tier.health.reasons.empty() ? to_string(tier.health.health)
+                                                : tier.health.reasons.front());
+      }
+      if (tier.health.last_success_age_s) {
+        perf += " '" + name + "_age'=" + std::to_string(*tier.health.last_success_age_s) + "s;" +
+                std::to_string(tier.freshness.warn_after_s) + ";" +
+                std::to_string(tier.freshness.critical_after_s);
+      }
+    }
+  }
+  if (details.empty()) {
+    std::size_t n = 0;
+    for (const auto& t : report.targets) n += t.tiers.size();
+    details = n == 0 ? "no targets configured" : std::to_string(n) + " tier(s) fresh and valid";
+  }
+  return line + details + (perf.empty() ? "" : " |" + perf);
+}
+
+}  // namespace agent

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/config/config.hpp"
+#include "agent/status/tier_health.hpp"
+
+// `status`: what operators look at. Built from local facts only (tier records in state_dir,
+// free space of local backup directories, the systemd timer), so it works when Proxmox or the
+// container is unreachable.
+namespace agent {
+
+struct TierStatus {
+  std::string tier;
+  TierRecord record;
+  TierHealth health;
+  Freshness freshness;
+};
+
+struct TargetStatus {
+  std::string name;
+  std::int64_t vmid = 0;
+  Health health = Health::ok;
+  std::vector<TierStatus> tiers;
+};
+
+struct StatusReport {
+  std::int64_t generated_at = 0;
+  Health health = Health::ok;
+  std::optional<std::string> next_run;  // from the systemd timer, when present
+  std::vector<TargetStatus> targets;
+};
+
+// `timer_interval_s` / `next_run`: facts from the systemd timer, when known.
+StatusReport build_status(const Config& config, std::int64_t now,
+                          std::optional<std::int64_t> timer_interval_s,
+                          std::optional<std::string> next_run);
+
+// Output forms. JSON schema (stable, documented in docs/operator-guide.md):
+// {"state", "generated_at", "next_run", "targets": [{"name", "vmid", "state",
+//   "tiers": {"vzdump"|"mongo": {"state", "last_success", "last_success_age_s", "count",
+//   "size_bytes", "last_error", "last_run": {...}, "kept_per_rule", "validation", "reasons",
+//   "thresholds": {"warn_after_s", "critical_after_s"}}}}]}
+std::string render_status_table(const StatusReport& report);
+std::string render_status_json(const StatusReport& report);
+// One Nagios plugin line, e.g. "PVE-SMOKERBAK WARNING - prod-cloud/mongo: last run failed: ...".
+std::string render_status_check(const StatusReport& report);
+
+}  // namespace agent

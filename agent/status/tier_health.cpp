@@ -1,0 +1,141 @@
+#include "agent/status/tier_health.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace agent {
+namespace {
+
+constexpr std::int64_t k_slack_s = 2 * 3600;
+constexpr std::int64_t k_skew_tolerance_s = 300;
+constexpr std::uint64_t k_runs_of_headroom = 7;  // warn a week before the storage fills
+
+std::string human_duration(std::int64_t s) {
+  char buf[48];
+  if (s < 3600) {
+    std::snprintf(buf, sizeof buf, "%lldm", static_cast<long long>(s / 60));
+  } else if (s < 172800) {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s % 3600 / 60));
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldd%02lldh", static_cast<long long>(s / 86400),
+                  static_cast<long long>(s % 86400 / 3600));
+  }
+  return buf;
+}
+
+}  // namespace
+
+const char* to_string(Health h) {
+  switch (h) {
+    case Health::ok:
+      return "ok";
+    case Health::warning:
+      return "warning";
+    case Health::critical:
+      return "critical";
+    case Health::unknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+int nagios_code(Health h) {
+  switch (h) {
+    case Health::ok:
+      return 0;
+    case Health::warning:
+      return 1;
+    case Health::critical:
+      return 2;
+    case Health::unknown:
+      return 3;
+  }
+  return 3;
+}
+
+Health worst(Health a, Health b) {
+  auto rank = [](Health h) {
+    switch (h) {
+      case Health::ok:
+        return 0;
+      case Health::warning:
+        return 1;
+      case Health::unknown:
+        return 2;
+      case Health::critical:
+        return 3;
+    }
+    return 2;
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+Freshness freshness_for(const policies::RetentionPolicy& policy,
+                        std::optional<std::int64_t> timer_interval_s) {
+  Freshness f;
+  if (timer_interval_s && *timer_interval_s > 0) {
+    f.interval_s = *timer_interval_s;
+  } else if (!policy.keep_all && policy.keep_hourly.value_or(0) > 0) {
+    f.interval_s = 3600;
+  } else {
+    f.interval_s = 86400;
+  }
+  f.warn_after_s = f.interval_s + k_slack_s;
+  f.critical_after_s = 2 * f.interval_s + k_slack_s;
+  return f;
+}
+
+TierHealth judge_tier(const TierRecord& record, const Freshness& freshness, std::int64_t now,
+                      std::optional<std::uint64_t> free_bytes) {
+  TierHealth out;
+  if (record.last_run_id.empty() && record.last_success_at == 0) {
+    out.health = Health::unknown;
+    out.reasons.push_back("no run recorded yet: run `pve-smokerbak run` or wait for the timer");
+    return out;
+  }
+  out.health = Health::ok;
+  auto raise = [&](Health h, std::string why) {
+    out.health = worst(out.health, h);
+    out.reasons.push_back(std::move(why));
+  };
+  if (record.last_success_at == 0) {
+    raise(Health::critical, "no successful backup yet");
+  } else {
+    const std::int64_t age = now - record.last_success_at;
+    out.last_success_age_s = age;
+    if (age < -k_skew_tolerance_s) {
+      raise(Health::critical, "last successful backup is " + human_duration(-age) +
+                                  " in the future: check the clock (NTP) of this host");
+    } else if (age > freshness.critical_after_s) {
+      raise(Health::critical, "last successful backup is " + human_duration(age) +
+                                  " old (critical after " +
+                                  human_duration(freshness.critical_after_s) + ")");
+    } else if (age > freshness.warn_after_s) {
+      raise(Health::warning, "last successful backup is " + human_duration(age) +
+                                 " old (warning after " + human_duration(freshness.warn_after_s) +
+                                 ")");
+    }
+  }
+  if (record.last_run_at > now + k_skew_tolerance_s) {
+    raise(Health::critical, "last run is dated in the future: check the clock of this host");
+  }
+  if (record.last_run_state == "failed") {
+    raise(Health::warning, "last run failed: " + record.last_error);
+  }
+  for (const auto& w : record.warnings) raise(Health::warning, w);
+  if (record.last_validation_ok && !*record.last_validation_ok) {
+    raise(Health::critical, "last validation failed");
+  }
+  if (free_bytes && record.last_success_bytes > 0) {
+    const std::uint64_t runs_left = *free_bytes / record.last_success_bytes;
+    if (runs_left < k_runs_of_headroom) {
+      raise(runs_left < 2 ? Health::critical : Health::warning,
+            "storage holds only about " + std::to_string(runs_left) +
+                " more backups of the current size: free space or tighten retention");
+    }
+  }
+  return out;
+}
+
+}  // namespace agent

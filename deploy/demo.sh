@@ -1,10 +1,93 @@
 #!/usr/bin/env bash
-# The README's first command: install what is needed, build, and show the main job.
+# The README's first command: install what is needed, build, and run the main job against the
+# bundled simulators -- a Proxmox VE node (pve-sim, HTTPS on 127.0.0.1) and a throwaway sshd on
+# 127.0.0.1 whose PATH holds the stand-in mongodump -- then show `status` and `list`.
+# Everything runs in a temporary directory and is stopped afterwards.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 deploy/install-deps.sh
 build=${BUILD_DIR:-build}
 cmake -S . -B "$build" -G Ninja >/dev/null
-cmake --build "$build" --target pve-smokerbak
-"$build/agent/pve-smokerbak" version && "$build/agent/pve-smokerbak" retention simulate --policy keep-daily=7,keep-weekly=4,keep-monthly=12 --timezone Europe/Berlin --generate 2025-01-01T01:00,2025-12-31T01:00,1d
+cmake --build "$build" --target pve-smokerbak pve-sim fake_mongodump fake_mongorestore
+bin="$build/agent/pve-smokerbak"
+fake_bin="$root/$build/tests/fake_mongo/bin"
+[ -d "$fake_bin" ] || fake_bin="$build/tests/fake_mongo/bin"
+
+work=$(mktemp -d /tmp/pve-smokerbak-demo.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${KEEP_DEMO:-}" ] && echo "demo files kept in $work" || rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== starting the simulated Proxmox VE node (CT 106 on pve1)"
+"$build/tests/pvesim/pve-sim" --data-dir "$work/pve" --guest 106:smartsmoker-cloud:pve1 \
+  --task-seconds 2 --archive-bytes $((8 << 20)) >"$work/pve-sim.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 200); do [ -s "$work/pve/connection.json" ] && break; sleep 0.05; done
+conn="$work/pve/connection.json"
+json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$conn" "$1"; }
+
+echo "== starting a throwaway sshd with the stand-in mongodump on its PATH"
+mkdir -p "$work/mongo"
+printf 'password=demo-mongo-secret\nusername=smartsmoker\nauth_db=admin\ndb=smartsmoker\n' \
+  >"$work/mongo/config"
+tests/sshd_fixture/start-sshd.sh "$work/sshd" "$fake_bin" >/dev/null
+pids+=("$(cat "$work/sshd/sshd.pid")")
+# shellcheck disable=SC1091
+. "$work/sshd/env"
+install -m 0600 /dev/stdin "$work/mongo.secret" <<<"demo-mongo-secret"
+
+cat >"$work/config.yaml" <<YAML
+proxmox:
+  api_url: $(json url)
+  token_id: "$(json token_id)"
+  token_secret_file: $(json token_secret_file)
+  ca_file: $(json ca_file)
+retention:
+  keep-daily: 7
+  keep-weekly: 4
+  keep-monthly: 12
+timezone: UTC
+state_dir: $work/state
+metrics_file: $work/metrics/pve-smokerbak.prom
+targets:
+  - name: prod-cloud
+    vmid: 106
+    vzdump: { storage: local, mode: snapshot, compress: zstd, notes: "{{guestname}} ({{node}})" }
+    mongo:
+      ssh: { host: 127.0.0.1, port: $SSHD_PORT, user: $SSHD_USER,
+             identity_file: $SSHD_IDENTITY, known_hosts: $SSHD_KNOWN_HOSTS }
+      command: "env FAKE_MONGO_DIR=$work/mongo"
+      database: smartsmoker
+      username: smartsmoker
+      auth_db: admin
+      password_file: $work/mongo.secret
+      backup_dir: $work/backups/prod-cloud/mongodb
+YAML
+
+export PVE_SMOKERBAK_CONFIG="$work/config.yaml"
+echo
+echo "\$ pve-smokerbak config check"
+"$bin" config check | tail -n 5
+echo
+echo "\$ pve-smokerbak run"
+rc=0
+"$bin" run || rc=$?
+echo "(exit code $rc)"
+echo
+echo "\$ pve-smokerbak status"
+"$bin" status || true
+echo
+echo "\$ pve-smokerbak list"
+"$bin" list || true
+echo
+echo "\$ pve-smokerbak status --check"
+"$bin" status --check || true
+echo
+echo "Metrics written to the node-exporter textfile:"
+grep -v '^#' "$work/metrics/pve-smokerbak.prom" | head -n 8
+exit "$rc"

@@ -6,10 +6,12 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "agent/config/config_loader.hpp"
 #include "agent/retention/local_time.hpp"
+#include "agent/run/run_journal.hpp"
 #include "agent/vzdump/archive_verifier.hpp"
 #include "agent/vzdump/backup_record.hpp"
 #include "agent/vzdump/conflict_check.hpp"
@@ -206,6 +208,7 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
     upid = api.start_vzdump(*node, request);
   }
   if (!upid) return failed(upid.error().message, warnings);
+  if (ctx.journal) ctx.journal->record(target.name, "vzdump", "task-started", *upid);
   spdlog::info("[{}] vzdump of CT {} started on {}: {}", target.name, target.vmid, *node, *upid);
 
   std::string archive_name;
@@ -315,6 +318,8 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
 
   TierOutcome out;
   out.backup_id = volume.volid;
+  out.backup_bytes = volume.size;
+  out.validation_ok = verified;
   out.warnings = warnings;
   if (!verified) {
     out.state = TierState::failed;
@@ -361,6 +366,8 @@ TierOutcome VzdumpTier::prune(const TargetConfig& target, const RunContext& ctx)
   std::set<std::string> deleted;
   int kept = 0;
   int to_remove = 0;
+  std::uint64_t kept_bytes = 0;
+  std::map<std::string, std::uint64_t> kept_per_rule;
   if (ctx.dry_run) {
     std::cout << "vzdump prune plan for " << target.name << " (CT " << target.vmid << ", storage "
               << vz.storage << "):\n";
@@ -375,6 +382,9 @@ TierOutcome VzdumpTier::prune(const TargetConfig& target, const RunContext& ctx)
     }
     if (a.decision.mark != policies::Mark::remove) {
       ++kept;
+      kept_bytes += a.volume.size;
+      for (const auto rule : a.decision.rules)
+        ++kept_per_rule[std::string(policies::to_string(rule))];
       if (ctx.dry_run)
         std::cout << "  keep    " << a.volume.volid << "  " << a.decision.reason << "\n";
       continue;
@@ -390,11 +400,14 @@ TierOutcome VzdumpTier::prune(const TargetConfig& target, const RunContext& ctx)
     wait.max_poll = m_options.max_poll;
     auto removed = api.delete_volume(*node, vz.storage, a.volume.volid, wait);
     if (!removed) {
+      ++kept;
+      kept_bytes += a.volume.size;
       errors.push_back(removed.error().message);
       spdlog::warn("[{}] {}", target.name, removed.error().message);
       continue;
     }
-    spdlog::info("[{}] removed {} ({})", target.name, a.volume.volid, a.decision.reason);
+    spdlog::info("[{}] AUDIT vzdump archive deleted: {} ({})", target.name, a.volume.volid,
+                 a.decision.reason);
     deleted.insert(a.volume.volid);
     remove_backup_record(m_config.state_dir, target.name, a.volume.volid);
   }
@@ -414,6 +427,10 @@ TierOutcome VzdumpTier::prune(const TargetConfig& target, const RunContext& ctx)
 
   TierOutcome out;
   out.warnings = warnings;
+  out.kept_count = static_cast<std::uint64_t>(kept);
+  out.kept_bytes = kept_bytes;
+  out.kept_per_rule = kept_per_rule;
+  out.removed_count = deleted.size();
   if (ctx.dry_run) {
     out.summary = "dry run: would keep " + std::to_string(kept) + " and remove " +
                   std::to_string(to_remove) + " agent-owned archives";
@@ -430,6 +447,45 @@ TierOutcome VzdumpTier::prune(const TargetConfig& target, const RunContext& ctx)
     return out;
   }
   out.state = warnings.empty() ? TierState::ok : TierState::warning;
+  return out;
+}
+
+tl::expected<std::vector<BackupListing>, std::string> VzdumpTier::list(const TargetConfig& target,
+                                                                       const RunContext& /*ctx*/) {
+  std::vector<BackupListing> out;
+  if (!target.vzdump) return out;
+  const VzdumpConfig& vz = *target.vzdump;
+  auto c = client();
+  if (!c) return tl::unexpected(c.error().message);
+  proxmox::Client& api = **c;
+  auto node = node_of(target, nullptr);
+  if (!node) return tl::unexpected(node.error().message);
+  auto zone = ZoneCalendar::open(m_config.timezone);
+  if (!zone) return tl::unexpected(zone.error());
+  auto listing = api.list_backups(*node, vz.storage, target.vmid);
+  if (!listing) return tl::unexpected(listing.error().message);
+  const auto plan = plan_retention(*listing, target.effective_retention(m_config.retention), *zone,
+                                   vz.prune_foreign);
+  for (const auto& a : plan) {
+    BackupListing l;
+    l.id = a.volume.volid;
+    l.ctime = a.volume.ctime;
+    l.bytes = a.volume.size;
+    l.run_id = a.run_id.value_or("");
+    if (!a.managed) {
+      l.mark = a.volume.is_protected ? "protected" : "foreign";
+      l.reason = a.volume.is_protected ? "protected" : "not made by the agent";
+    } else {
+      l.mark = std::string(policies::to_string(a.decision.mark));
+      l.reason = a.decision.reason;
+    }
+    if (auto rec = read_backup_record(m_config.state_dir, target.name, a.volume.volid)) {
+      l.validation = rec->verdict == "verified" ? "ok" : "failed";
+    }
+    out.push_back(std::move(l));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const BackupListing& x, const BackupListing& y) { return x.ctime > y.ctime; });
   return out;
 }
 

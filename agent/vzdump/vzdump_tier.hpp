@@ -34,6 +34,8 @@ class VzdumpTier final : public Tier {
   std::string name() const override { return "vzdump"; }
   TierOutcome backup(const TargetConfig& target, const RunContext& ctx) override;
   TierOutcome prune(const TargetConfig& target, const RunContext& ctx) override;
+  tl::expected<std::vector<BackupListing>, std::string> list(const TargetConfig& target,
+                                                             const RunContext& ctx) override;
 
   // Requests made so far by this tier's client (for the benchmark); zeros before the first.
   proxmox::ClientStats client_stats() const;

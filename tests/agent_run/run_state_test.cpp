@@ -1,0 +1,122 @@
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "agent/core/atomic_file.hpp"
+#include "agent/run/metrics.hpp"
+#include "agent/run/run_id.hpp"
+#include "agent/run/run_journal.hpp"
+#include "agent/run/tier_record.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_dir = fs::temp_directory_path() /
+            ("agent_run_test." + std::to_string(::getpid()) + "." +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(m_dir);
+    fs::create_directories(m_dir);
+  }
+  void TearDown() override { fs::remove_all(m_dir); }
+  fs::path m_dir;
+};
+
+using RunJournalTest = TempDir;
+using TierRecordTest = TempDir;
+
+TEST(RunId, IsTheUtcStartInBasicIsoForm) {
+  EXPECT_EQ(agent::make_run_id(std::chrono::system_clock::from_time_t(1765069202)),
+            "20251207T010002Z");
+}
+
+TEST_F(RunJournalTest, AKilledRunLeavesItsStepsForTheNextRun) {
+  {
+    auto j = agent::RunJournal::begin(m_dir, "20251207T010002Z");
+    ASSERT_TRUE(j) << j.error();
+    j->record("prod-cloud", "mongo", "partial-created", "/x/backup-1.partial");
+    // no finish(): the process "dies" here
+  }
+  const auto entries = agent::RunJournal::read_unfinished(m_dir);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[1].step, "partial-created");
+  EXPECT_EQ(entries[1].detail, "/x/backup-1.partial");
+  EXPECT_EQ(entries[1].run_id, "20251207T010002Z");
+}
+
+TEST_F(RunJournalTest, AFinishedRunLeavesNothingAndATornLineIsIgnored) {
+  auto j = agent::RunJournal::begin(m_dir, "r1");
+  ASSERT_TRUE(j);
+  j->finish();
+  EXPECT_TRUE(agent::RunJournal::read_unfinished(m_dir).empty());
+  auto j2 = agent::RunJournal::begin(m_dir, "r2");
+  ASSERT_TRUE(j2);
+  std::ofstream(m_dir / "journal" / "current.jsonl", std::ios::app) << "{\"run_id\": \"r2\", \"pi";
+  EXPECT_EQ(agent::RunJournal::read_unfinished(m_dir).size(), 1u);
+}
+
+TEST_F(TierRecordTest, AFailedRunKeepsTheLastSuccessAndRecordsTheError) {
+  agent::TierRecord r;
+  r.target = "prod-cloud";
+  r.tier = "vzdump";
+  agent::TierOutcome ok;
+  ok.backup_id = "local:backup/a.tar.zst";
+  ok.backup_bytes = 42;
+  ok.validation_ok = true;
+  agent::TierOutcome prune;
+  prune.kept_count = 3;
+  prune.kept_bytes = 126;
+  prune.kept_per_rule = {{"daily", 3}};
+  agent::apply_outcome(r, "run1", 1000, 2.5, ok, prune);
+  agent::TierOutcome bad;
+  bad.state = agent::TierState::failed;
+  bad.error = "vzdump of CT 106 failed: job errors";
+  agent::apply_outcome(r, "run2", 2000, 1.0, bad, std::nullopt);
+  EXPECT_EQ(r.last_run_state, "failed");
+  EXPECT_EQ(r.last_error, bad.error);
+  EXPECT_EQ(r.last_success_at, 1000);
+  EXPECT_EQ(r.last_success_backup_id, "local:backup/a.tar.zst");
+  EXPECT_EQ(r.count, 3u);
+
+  ASSERT_FALSE(agent::save_tier_record(m_dir, r));
+  const auto loaded = agent::load_tier_record(m_dir, "prod-cloud", "vzdump");
+  EXPECT_EQ(loaded.last_error, r.last_error);
+  EXPECT_EQ(loaded.size_bytes, 126u);
+  EXPECT_EQ(loaded.kept_per_rule.at("daily"), 3u);
+  EXPECT_EQ(loaded.last_validation_ok, true);
+}
+
+TEST_F(TierRecordTest, MetricsFileHasEveryDocumentedSeriesPerTargetAndTier) {
+  agent::TierRecord r;
+  r.target = "prod-cloud";
+  r.tier = "mongo";
+  r.last_success_at = 1000;
+  r.last_run_at = 1000;
+  r.last_run_state = "ok";
+  r.count = 7;
+  r.size_bytes = 700;
+  r.last_run_duration_s = 1.5;
+  r.last_validation_ok = true;
+  const auto file = m_dir / "m" / "pve-smokerbak.prom";
+  ASSERT_FALSE(agent::write_metrics_file(file, {r}));
+  std::ifstream in(file);
+  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  for (const char* line :
+       {"pve_smokerbak_last_success_timestamp_seconds{target=\"prod-cloud\",tier=\"mongo\"} 1000",
+        "pve_smokerbak_last_run_success{target=\"prod-cloud\",tier=\"mongo\"} 1",
+        "pve_smokerbak_backups{target=\"prod-cloud\",tier=\"mongo\"} 7",
+        "pve_smokerbak_backup_bytes{target=\"prod-cloud\",tier=\"mongo\"} 700",
+        "pve_smokerbak_run_duration_seconds{target=\"prod-cloud\",tier=\"mongo\"} 1.5",
+        "pve_smokerbak_last_validation_success{target=\"prod-cloud\",tier=\"mongo\"} 1",
+        "# TYPE pve_smokerbak_last_run_timestamp_seconds gauge"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line;
+  }
+  // Atomic replace leaves no temp files behind.
+  EXPECT_EQ(std::distance(fs::directory_iterator(m_dir / "m"), fs::directory_iterator()), 1);
+}
+
+}  // namespace

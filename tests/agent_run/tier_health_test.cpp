@@ -1,0 +1,92 @@
+#include "agent/status/tier_health.hpp"
+
+#include <gtest/gtest.h>
+
+#include "agent/status/status_report.hpp"
+
+namespace {
+
+constexpr std::int64_t k_now = 1'800'000'000;
+
+agent::TierRecord fresh_record(std::int64_t age_s) {
+  agent::TierRecord r;
+  r.target = "prod-cloud";
+  r.tier = "mongo";
+  r.last_run_id = "20270115T010000Z";
+  r.last_run_at = k_now - age_s;
+  r.last_run_state = "ok";
+  r.last_success_at = k_now - age_s;
+  r.last_success_bytes = 1000;
+  return r;
+}
+
+TEST(Freshness, NightlyPolicyWarnsPast26HoursAndIsCriticalPast50) {
+  const auto f = agent::freshness_for(policies::RetentionPolicy{}, std::nullopt);
+  EXPECT_EQ(f.warn_after_s, 26 * 3600);
+  EXPECT_EQ(f.critical_after_s, 50 * 3600);
+}
+
+TEST(Freshness, HourlyPolicyOrHourlyTimerTightensTheLimits) {
+  policies::RetentionPolicy hourly;
+  hourly.keep_hourly = 24;
+  EXPECT_EQ(agent::freshness_for(hourly, std::nullopt).warn_after_s, 3 * 3600);
+  EXPECT_EQ(agent::freshness_for(policies::RetentionPolicy{}, 3600).critical_after_s, 4 * 3600);
+}
+
+TEST(TierHealth, JudgesAgeAgainstTheThresholds) {
+  const auto f = agent::freshness_for(policies::RetentionPolicy{}, std::nullopt);
+  EXPECT_EQ(agent::judge_tier(fresh_record(3600), f, k_now, std::nullopt).health,
+            agent::Health::ok);
+  EXPECT_EQ(agent::judge_tier(fresh_record(27 * 3600), f, k_now, std::nullopt).health,
+            agent::Health::warning);
+  EXPECT_EQ(agent::judge_tier(fresh_record(51 * 3600), f, k_now, std::nullopt).health,
+            agent::Health::critical);
+}
+
+TEST(TierHealth, FlagsABackupDatedInTheFutureAsClockSkew) {
+  const auto f = agent::freshness_for(policies::RetentionPolicy{}, std::nullopt);
+  const auto h = agent::judge_tier(fresh_record(-3600), f, k_now, std::nullopt);
+  EXPECT_EQ(h.health, agent::Health::critical);
+  ASSERT_FALSE(h.reasons.empty());
+  EXPECT_NE(h.reasons.front().find("future"), std::string::npos);
+}
+
+TEST(TierHealth, NeverRunIsUnknownAndFailedRunIsAWarning) {
+  const auto f = agent::freshness_for(policies::RetentionPolicy{}, std::nullopt);
+  agent::TierRecord never;
+  EXPECT_EQ(agent::judge_tier(never, f, k_now, std::nullopt).health, agent::Health::unknown);
+  auto failed = fresh_record(3600);
+  failed.last_run_state = "failed";
+  failed.last_error = "wrong MongoDB username or password";
+  const auto h = agent::judge_tier(failed, f, k_now, std::nullopt);
+  EXPECT_EQ(h.health, agent::Health::warning);
+  EXPECT_NE(h.reasons.front().find("wrong MongoDB"), std::string::npos);
+}
+
+TEST(TierHealth, WarnsDaysAheadWhenTheStorageWillNotHoldTheNextBackups) {
+  const auto f = agent::freshness_for(policies::RetentionPolicy{}, std::nullopt);
+  EXPECT_EQ(agent::judge_tier(fresh_record(3600), f, k_now, 100'000).health, agent::Health::ok);
+  EXPECT_EQ(agent::judge_tier(fresh_record(3600), f, k_now, 5'000).health, agent::Health::warning);
+  EXPECT_EQ(agent::judge_tier(fresh_record(3600), f, k_now, 1'500).health, agent::Health::critical);
+}
+
+TEST(StatusCheck, PrintsOneNagiosLineWithTheWorstProblemFirst) {
+  agent::StatusReport report;
+  report.health = agent::Health::warning;
+  agent::TargetStatus t;
+  t.name = "prod-cloud";
+  agent::TierStatus tier;
+  tier.tier = "mongo";
+  tier.health.health = agent::Health::warning;
+  tier.health.reasons = {"last run failed: boom"};
+  tier.health.last_success_age_s = 100;
+  t.tiers.push_back(tier);
+  report.targets.push_back(t);
+  const std::string line = agent::render_status_check(report);
+  EXPECT_EQ(line.rfind("PVE-SMOKERBAK WARNING - prod-cloud/mongo: last run failed: boom", 0), 0u)
+      << line;
+  EXPECT_NE(line.find("'prod-cloud/mongo_age'=100s"), std::string::npos);
+  EXPECT_EQ(agent::nagios_code(report.health), 1);
+}
+
+}  // namespace

@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -25,11 +26,18 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
   app.require_subcommand(1);
-  app.parse_complete_callback([&] {
-    ctx.global.config_path_from_env =
-        app.get_option("--config")->count() == 0 && std::getenv("PVE_SMOKERBAK_CONFIG") != nullptr;
-    agent::setup_logging(ctx.global.log_level);
-  });
+  // CLI11 counts a value taken from the environment as given, so decide the origin from argv.
+  bool config_on_command_line = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "-c" || arg == "--config" || arg.rfind("--config=", 0) == 0 ||
+        (arg.size() > 2 && arg.rfind("-c", 0) == 0)) {
+      config_on_command_line = true;
+    }
+  }
+  ctx.global.config_path_from_env =
+      !config_on_command_line && std::getenv("PVE_SMOKERBAK_CONFIG") != nullptr;
+  app.parse_complete_callback([&] { agent::setup_logging(ctx.global.log_level); });
   agent::register_all_commands(app, ctx);
 
   try {

@@ -28,6 +28,7 @@ void register_retention_commands(CLI::App& app, CommandContext& ctx);  // agent/
 void register_mongo_commands(CLI::App& app, CommandContext& ctx);      // agent/mongo/
 void register_run_commands(CLI::App& app, CommandContext& ctx);        // agent/run/
 void register_status_commands(CLI::App& app, CommandContext& ctx);     // agent/status/
+void register_validate_commands(CLI::App& app, CommandContext& ctx);   // agent/validate/
 void register_all_commands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace agent

@@ -10,6 +10,7 @@ void register_all_commands(CLI::App& app, CommandContext& ctx) {
   register_mongo_commands(app, ctx);
   register_run_commands(app, ctx);
   register_status_commands(app, ctx);
+  register_validate_commands(app, ctx);
 }
 
 }  // namespace agent

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+// One re-check of one stored backup, read again from disk (`pve-smokerbak validate`).
+namespace agent::validate {
+
+struct BackupCheck {
+  std::string target;  // empty when the backup was named by path without a config
+  std::string tier;    // "mongo" | "vzdump"
+  std::string id;      // backup directory or archive file name
+  std::filesystem::path path;
+  // "archive" (backup-*/ with manifest.json), "directory" (mongodump --out dump),
+  // "archive-file" (a bare mongodump archive), "vzdump" (a vzdump .tar[.zst|.gz])
+  std::string form;
+  bool valid = false;
+  std::vector<std::string> errors, warnings;
+  std::uint64_t documents = 0;  // mongo: all namespaces
+  std::uint64_t size = 0;       // bytes on disk (archive file, or sum of a dump's files)
+  // When the backup was made (manifest start, vzdump ctime, else the newest file's mtime):
+  // orders backups for the history checks.
+  std::optional<std::int64_t> started_at;
+  std::map<std::string, std::uint64_t> collections;  // "db.coll" -> documents
+};
+
+// An archive-form mongo backup directory: reads manifest.json, re-reads the archive once for
+// SHA-256 (must equal the manifest's) and full validation, and compares each namespace's
+// document count with the counts the manifest recorded from mongodump's log and the archive.
+BackupCheck check_archive_backup(const std::filesystem::path& dir);
+
+// A directory-form dump (the dump root or one <db>/ folder).
+BackupCheck check_directory_dump(const std::filesystem::path& dir);
+
+// A bare mongodump archive file (`.gz` means `--gzip`); no manifest, so no SHA-256 check.
+BackupCheck check_archive_file(const std::filesystem::path& file);
+
+// True when `dir` holds mongodump --out output: <coll>.bson[.gz] files directly (a <db>/
+// folder) or in its subfolders (a dump root).
+bool looks_like_directory_dump(const std::filesystem::path& dir);
+
+// Sum of the regular files' sizes under `dir`, and the newest mtime (epoch seconds).
+std::uint64_t tree_size(const std::filesystem::path& dir, std::int64_t* newest_mtime = nullptr);
+
+}  // namespace agent::validate

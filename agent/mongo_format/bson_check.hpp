@@ -5,7 +5,8 @@
 #include <optional>
 #include <string>
 
-// Internal to mongo_format: one BSON document checked with libbson.
+// Internal to mongo_format: one BSON document checked (own structural walk, libbson for the
+// reason when it fails).
 namespace agent::mongo_format {
 
 inline constexpr std::uint32_t k_max_bson_size = 16u * 1024u * 1024u;  // MongoDB's limit
@@ -17,7 +18,8 @@ inline std::uint32_t read_le32(const std::uint8_t* p) {
 
 // Full structural check of the document at data[0, size) whose length prefix equals size
 // (mongodump.md §6.1; $-prefixed and dotted keys are accepted, UTF-8 is not enforced).
-// Returns the reason when invalid.
+// Returns the reason when invalid. A nested document whose own length prefix is < 5 or that
+// lacks its trailing NUL is rejected here although libbson 1.23 skips it (bson_walk.hpp).
 std::optional<std::string> check_bson(const std::uint8_t* data, std::size_t size);
 
 }  // namespace agent::mongo_format

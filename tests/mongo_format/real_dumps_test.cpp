@@ -92,7 +92,9 @@ TEST_F(RealDumps, EveryFlippedByteOfARealArchiveIsCaughtOrHarmless) {
     mf::ArchiveValidator val(false);
     val.feed(copy.data(), copy.size());
     const auto v = val.finish();
-    if (v.valid) EXPECT_LT(i, prelude_end) << "flip at " << i << " went unnoticed";
+    if (v.valid) {
+      EXPECT_LT(i, prelude_end) << "flip at " << i << " went unnoticed";
+    }
   }
 }
 

@@ -7,6 +7,8 @@
 #   bench/validate/run.sh BUILD_DIR [BYTES] [WORKDIR]
 # BYTES defaults to 1 GiB of BSON; the archive is generated once by the stand-in mongodump
 # (deterministic) and reused while its size matches.
+# Measured 2026-11-26, 2 cores, load 4-8 (other builds): 335 MB inflated, best of 3: igzip -t
+# 0.292 s, validator 0.374 s, ratio 0.78 (was 0.35 with libbson's bson_validate per document).
 set -euo pipefail
 build=${1:?usage: run.sh BUILD_DIR [BYTES] [WORKDIR]}
 bytes=${2:-1073741824}

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -8,6 +9,7 @@
 #include "agent/core/clock.hpp"
 #include "agent/status/status_report.hpp"
 #include "agent/status/systemd_timer.hpp"
+#include "agent/vzdump/vzdump_tier.hpp"
 
 namespace agent {
 namespace {
@@ -16,6 +18,20 @@ struct StatusOptions {
   bool json = false;
   bool check = false;
 };
+
+// Asks the Proxmox API for its version with a short timeout; the error text when it fails.
+std::optional<std::string> probe_proxmox(const Config& config) {
+  bool any_vzdump = false;
+  for (const auto& t : config.targets) any_vzdump = any_vzdump || t.vzdump.has_value();
+  if (!any_vzdump) return std::nullopt;
+  Config quick = config;
+  quick.proxmox.timeout_s = std::min(quick.proxmox.timeout_s, 5);
+  auto client = make_api_client(quick);
+  if (!client) return client.error().message;
+  auto version = (*client)->version();
+  if (!version) return version.error().message;
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -47,7 +63,8 @@ void register_status_commands(CLI::App& app, CommandContext& ctx) {
     const auto now =
         std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
     const TimerFacts timer = query_systemd_timer();
-    const StatusReport report = build_status(*config, now, timer.interval_s, timer.next_run);
+    const StatusReport report =
+        build_status(*config, now, timer.interval_s, timer.next_run, probe_proxmox(*config));
     if (opts->check) {
       std::cout << render_status_check(report) << "\n";
       ctx.exit_code = nagios_code(report.health);

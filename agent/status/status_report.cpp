@@ -81,7 +81,8 @@ std::string kept_text(const TierRecord& r) {
 
 StatusReport build_status(const Config& config, std::int64_t now,
                           std::optional<std::int64_t> timer_interval_s,
-                          std::optional<std::string> next_run) {
+                          std::optional<std::string> next_run,
+                          std::optional<std::string> proxmox_error) {
   StatusReport report;
   report.generated_at = now;
   report.next_run = std::move(next_run);
@@ -103,6 +104,12 @@ StatusReport build_status(const Config& config, std::int64_t now,
       if (target.mongo && std::string(tier) == "mongo")
         free = free_bytes_at(target.mongo->backup_dir);
       tst.health = judge_tier(tst.record, tst.freshness, now, free);
+      if (proxmox_error && std::string(tier) == "vzdump") {
+        tst.health.health = Health::unknown;
+        tst.health.reasons.insert(
+            tst.health.reasons.begin(),
+            "Proxmox API unreachable (" + *proxmox_error + "); showing the last local facts");
+      }
       ts.health = worst(ts.health, tst.health.health);
       ts.tiers.push_back(std::move(tst));
     }

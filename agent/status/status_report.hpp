@@ -35,9 +35,12 @@ struct StatusReport {
 };
 
 // `timer_interval_s` / `next_run`: facts from the systemd timer, when known.
+// `proxmox_error`: set when the Proxmox API could not be reached; the vzdump tiers are then
+// `unknown` (their local facts are still shown).
 StatusReport build_status(const Config& config, std::int64_t now,
                           std::optional<std::int64_t> timer_interval_s,
-                          std::optional<std::string> next_run);
+                          std::optional<std::string> next_run,
+                          std::optional<std::string> proxmox_error = std::nullopt);
 
 // Output forms. JSON schema (stable, documented in docs/operator-guide.md):
 // {"state", "generated_at", "next_run", "targets": [{"name", "vmid", "state",

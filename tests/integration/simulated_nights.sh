@@ -162,4 +162,14 @@ PVE_SMOKERBAK_NOW=$((t + 3 * 86400)) "$bin" status --check >/dev/null && fail "s
   fail "stale backups should be CRITICAL (exit 2)"
 grep -q "pve_smokerbak_backups{target=\"prod-cloud\",tier=\"mongo\"} $(echo "$have_mongo" | wc -l)" \
   "$work/metrics.prom" || fail "metrics: $(cat "$work/metrics.prom")"
+# Proxmox unreachable: local facts still shown, the vzdump tier `unknown`, mongo unaffected.
+kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+PVE_SMOKERBAK_NOW=$t "$bin" status --json >"$work/status-offline.json"
+python3 - "$work/status-offline.json" <<'PY' || fail "status with Proxmox down: $(cat "$work/status-offline.json")"
+import json, sys
+tiers = json.load(open(sys.argv[1]))["targets"][0]["tiers"]
+assert tiers["vzdump"]["state"] == "unknown", tiers["vzdump"]["state"]
+assert tiers["vzdump"]["count"] is not None
+assert tiers["mongo"]["state"] == "ok", tiers["mongo"]
+PY
 echo "PASS: $nights simulated nights"

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/core/human_format.hpp"
+
 namespace agent {
 namespace {
 
@@ -28,42 +30,9 @@ std::string utc_text(std::int64_t epoch) {
   return buf;
 }
 
-std::string rfc3339(std::int64_t epoch) {
-  const std::time_t t = epoch;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string human_bytes(std::uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
-
 std::string human_age(std::optional<std::int64_t> s) {
   if (!s) return "-";
-  const std::int64_t a = *s < 0 ? -*s : *s;
-  char buf[32];
-  if (a < 3600) {
-    std::snprintf(buf, sizeof buf, "%lldm", static_cast<long long>(a / 60));
-  } else if (a < 172800) {
-    std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(a / 3600),
-                  static_cast<long long>(a % 3600 / 60));
-  } else {
-    std::snprintf(buf, sizeof buf, "%lldd%02lldh", static_cast<long long>(a / 86400),
-                  static_cast<long long>(a % 86400 / 3600));
-  }
-  return *s < 0 ? std::string("in ") + buf : buf;
+  return *s < 0 ? "in " + human_duration(*s) : human_duration(*s);
 }
 
 std::string kept_text(const TierRecord& r) {
@@ -158,7 +127,7 @@ std::string render_status_table(const StatusReport& report) {
 std::string render_status_json(const StatusReport& report) {
   nlohmann::json j;
   j["state"] = to_string(report.health);
-  j["generated_at"] = rfc3339(report.generated_at);
+  j["generated_at"] = rfc3339_utc(report.generated_at);
   j["next_run"] = report.next_run ? nlohmann::json(*report.next_run) : nlohmann::json(nullptr);
   j["targets"] = nlohmann::json::array();
   for (const auto& t : report.targets) {
@@ -168,8 +137,8 @@ std::string render_status_json(const StatusReport& report) {
       const auto& r = tier.record;
       nlohmann::json x;
       x["state"] = to_string(tier.health.health);
-      x["last_success"] =
-          r.last_success_at ? nlohmann::json(rfc3339(r.last_success_at)) : nlohmann::json(nullptr);
+      x["last_success"] = r.last_success_at ? nlohmann::json(rfc3339_utc(r.last_success_at))
+                                            : nlohmann::json(nullptr);
       x["last_success_age_s"] = tier.health.last_success_age_s
                                     ? nlohmann::json(*tier.health.last_success_age_s)
                                     : nlohmann::json(nullptr);
@@ -180,13 +149,13 @@ std::string render_status_json(const StatusReport& report) {
       x["size_bytes"] = r.size_bytes ? nlohmann::json(*r.size_bytes) : nlohmann::json(nullptr);
       x["last_error"] =
           r.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.last_error);
-      x["last_run"] = {
-          {"run_id", r.last_run_id},
-          {"at", r.last_run_at ? nlohmann::json(rfc3339(r.last_run_at)) : nlohmann::json(nullptr)},
-          {"state", r.last_run_state},
-          {"summary", r.last_run_summary},
-          {"duration_s", r.last_run_duration_s},
-          {"warnings", r.warnings}};
+      x["last_run"] = {{"run_id", r.last_run_id},
+                       {"at", r.last_run_at ? nlohmann::json(rfc3339_utc(r.last_run_at))
+                                            : nlohmann::json(nullptr)},
+                       {"state", r.last_run_state},
+                       {"summary", r.last_run_summary},
+                       {"duration_s", r.last_run_duration_s},
+                       {"warnings", r.warnings}};
       x["kept_per_rule"] = r.kept_per_rule;
       x["validation"] = r.last_validation_ok
                             ? nlohmann::json(*r.last_validation_ok ? "ok" : "failed")

@@ -3,26 +3,14 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "agent/core/human_format.hpp"
+
 namespace agent {
 namespace {
 
 constexpr std::int64_t k_slack_s = 2 * 3600;
 constexpr std::int64_t k_skew_tolerance_s = 300;
 constexpr std::uint64_t k_runs_of_headroom = 7;  // warn a week before the storage fills
-
-std::string human_duration(std::int64_t s) {
-  char buf[48];
-  if (s < 3600) {
-    std::snprintf(buf, sizeof buf, "%lldm", static_cast<long long>(s / 60));
-  } else if (s < 172800) {
-    std::snprintf(buf, sizeof buf, "%lldh%02lldm", static_cast<long long>(s / 3600),
-                  static_cast<long long>(s % 3600 / 60));
-  } else {
-    std::snprintf(buf, sizeof buf, "%lldd%02lldh", static_cast<long long>(s / 86400),
-                  static_cast<long long>(s % 86400 / 3600));
-  }
-  return buf;
-}
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "agent/config/config_loader.hpp"
+#include "agent/core/human_format.hpp"
 #include "agent/retention/local_time.hpp"
 #include "agent/run/run_journal.hpp"
 #include "agent/vzdump/archive_verifier.hpp"
@@ -36,19 +37,6 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
   gmtime_r(&tt, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string human_size(std::uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
   return buf;
 }
 
@@ -329,7 +317,7 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
     return out;
   }
   out.state = warnings.empty() ? TierState::ok : TierState::warning;
-  out.summary = basename_of_volid(volume.volid) + " " + human_size(check.file_bytes) +
+  out.summary = basename_of_volid(volume.volid) + " " + human_bytes(check.file_bytes) +
                 " verified (" + std::to_string(check.tar_entries) + " tar entries, sha256 " +
                 check.sha256.substr(0, 12) + ")";
   return out;

@@ -29,20 +29,6 @@ std::unique_ptr<Tier> make_tier(const Config& config, const std::string& tier) {
   return tier == "vzdump" ? make_vzdump_tier(config) : make_mongo_tier(config);
 }
 
-const char* state_word(TierState s) {
-  switch (s) {
-    case TierState::ok:
-      return "ok";
-    case TierState::warning:
-      return "warning";
-    case TierState::failed:
-      return "FAILED";
-    case TierState::skipped:
-      return "skipped";
-  }
-  return "?";
-}
-
 // Tells the operator what a killed run left behind and lets each tier clean up after it.
 void reconcile_killed_run(const Config& config, std::ostream& out) {
   const auto entries = RunJournal::read_unfinished(config.state_dir);
@@ -213,7 +199,8 @@ int execute_run(const Config& config, const RunOptions& options, const Clock& cl
     warned = warned || o.state == TierState::warning || !o.warnings.empty();
     std::string detail = o.state == TierState::failed ? o.error : o.summary;
     out << std::left << std::setw(16) << row.target << std::setw(8) << row.tier << std::setw(8)
-        << row.what << std::setw(9) << state_word(o.state) << detail << "\n";
+        << row.what << std::setw(9)
+        << (o.state == TierState::failed ? "FAILED" : to_string(o.state)) << detail << "\n";
     for (const auto& w : o.warnings) out << std::string(41, ' ') << "warning: " << w << "\n";
   }
   if (rows.empty()) out << "(nothing to do: no selected target has the selected tier)\n";

@@ -8,9 +8,8 @@
 #include "agent/core/atomic_file.hpp"
 
 namespace agent {
-namespace {
 
-const char* state_name(TierState s) {
+const char* to_string(TierState s) {
   switch (s) {
     case TierState::ok:
       return "ok";
@@ -23,6 +22,8 @@ const char* state_name(TierState s) {
   }
   return "";
 }
+
+namespace {
 
 nlohmann::json to_json(const TierRecord& r) {
   nlohmann::json j = {{"target", r.target},
@@ -75,7 +76,7 @@ void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t r
     if (!prune->kept_per_rule.empty()) record.kept_per_rule = prune->kept_per_rule;
   }
   if (state == TierState::ok && !record.warnings.empty()) state = TierState::warning;
-  record.last_run_state = state_name(state);
+  record.last_run_state = to_string(state);
   if (backup.validation_ok) record.last_validation_ok = backup.validation_ok;
   const bool made_backup = backup.state == TierState::ok || backup.state == TierState::warning;
   if (made_backup && !backup.backup_id.empty()) {

@@ -37,6 +37,9 @@ struct TierRecord {
   std::map<std::string, std::uint64_t> kept_per_rule;
 };
 
+// "ok", "warning", "failed" or "skipped": the record's and status' word for a tier state.
+const char* to_string(TierState state);
+
 // Folds one run's outcomes of a tier into its record.
 void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t run_start,
                    double duration_s, const TierOutcome& backup,

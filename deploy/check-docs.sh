@@ -31,6 +31,7 @@ checked_commands=0
 # check_command "WORDS..." : the command's flags, then its subcommands, recursively.
 check_command() {
   local words=("$@") help
+  ((${#words[@]} <= 4)) || { gap "subcommands nested deeper than 4: ${words[*]}"; return; }
   # shellcheck disable=SC2086  # the words are separate arguments
   help=$("$bin" "${words[@]}" --help 2>&1) || true
   local flag
@@ -42,7 +43,10 @@ check_command() {
     grep -qF -- "$flag" <<<"$md_text" || gap "$where: $flag missing from docs/pve-smokerbak.1.md"
     grep -qwF -- "$flag" <<<"$completion" ||
       gap "$where: $flag missing from deploy/bash-completion/pve-smokerbak"
-  done < <(help_section "$help" "Options:" | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
+  # Flags are named at the start of an option line ("  -h,--help", "  --tier TEXT"), not in
+  # descriptions (which mention e.g. mongorestore's --nsFrom).
+  done < <(help_section "$help" "Options:" | grep -oE -- '^  (-[a-zA-Z],)?--[a-z][a-z0-9-]*' |
+    grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
   local sub
   while read -r sub; do
     [[ -z $sub ]] && continue
@@ -54,7 +58,8 @@ check_command() {
     grep -qw -- "$sub" <<<"$completion" ||
       gap "command '$full' missing from deploy/bash-completion/pve-smokerbak"
     check_command "${words[@]}" "$sub"
-  done < <(help_section "$help" "Subcommands:" | awk '{ print $1 }')
+  # A subcommand line is indented by exactly two spaces; wrapped descriptions by more.
+  done < <(help_section "$help" "Subcommands:" | grep -E '^  [a-z][a-z0-9-]*( |$)' | awk '{ print $1 }')
 }
 check_command
 

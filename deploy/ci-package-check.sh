@@ -45,9 +45,7 @@ version=$(dpkg-deb -f "$deb" Version)
 say "$(basename "$deb"): $(dpkg-deb -f "$deb" Depends)"
 
 say "documentation against the binary"
-# deploy/check-docs.sh is not run here: its help parser recurses on subcommand descriptions
-# that span several lines and never finishes (closing note of issue 5). Run it by hand once fixed.
-echo "ci-package-check: documentation coverage check skipped (deploy/check-docs.sh needs fixing)"
+"$root/deploy/check-docs.sh" "$build/agent/pve-smokerbak" || fail "documentation gaps (above)"
 
 # --- install -----------------------------------------------------------------------------
 if dpkg-query -W -f='${Status}' pve-smokerbak 2>/dev/null | grep -q installed; then

@@ -156,7 +156,8 @@ const char* to_string(ArchiveVerdict verdict) {
   return "unreadable";
 }
 
-ArchiveCheck verify_archive(const std::filesystem::path& path) {
+ArchiveCheck verify_archive(const std::filesystem::path& path,
+                            const std::function<void(std::uint64_t bytes)>& on_read) {
   ArchiveCheck check;
   const std::string name = path.filename().string();
   std::unique_ptr<Decoder> decoder;
@@ -193,6 +194,7 @@ ArchiveCheck verify_archive(const std::filesystem::path& path) {
     const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), file.get());
     if (n > 0) {
       check.file_bytes += n;
+      if (on_read) on_read(n);
       EVP_DigestUpdate(md.get(), buffer.data(), n);
       if (problem.empty()) problem = decoder->feed(buffer.data(), n, tar);
       if (problem.empty() && !tar.error().empty()) problem = tar.error();

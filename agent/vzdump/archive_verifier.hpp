@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 // Verifies a vzdump container archive on the local disk in one streaming pass: decompresses it
@@ -29,6 +30,9 @@ struct ArchiveCheck {
   std::string sha256;             // lowercase hex of the whole file; empty unless fully read
 };
 
-ArchiveCheck verify_archive(const std::filesystem::path& path);
+// `on_read`, when set, is called with the size of each block read from the file (for
+// progress lines on large archives; agent/core/progress.hpp).
+ArchiveCheck verify_archive(const std::filesystem::path& path,
+                            const std::function<void(std::uint64_t bytes)>& on_read = {});
 
 }  // namespace agent

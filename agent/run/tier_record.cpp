@@ -44,6 +44,9 @@ nlohmann::json to_json(const TierRecord& r) {
       r.last_validation_ok ? nlohmann::json(*r.last_validation_ok) : nlohmann::json(nullptr);
   j["count"] = r.count ? nlohmann::json(*r.count) : nlohmann::json(nullptr);
   j["size_bytes"] = r.size_bytes ? nlohmann::json(*r.size_bytes) : nlohmann::json(nullptr);
+  auto history = nlohmann::json::array();
+  for (const auto& s : r.size_history) history.push_back({s.at, s.kept_bytes, s.backup_bytes});
+  j["size_history"] = std::move(history);  // [[at, kept_bytes, backup_bytes], ...]
   return j;
 }
 
@@ -85,6 +88,14 @@ void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t r
     record.last_success_backup_id = backup.backup_id;
     record.last_success_bytes = backup.backup_bytes;
   }
+  if (prune && prune->kept_bytes && prune->state != TierState::skipped) {
+    record.size_history.push_back(
+        {run_start, *prune->kept_bytes, made_backup ? backup.backup_bytes : 0});
+    if (record.size_history.size() > k_size_history_max) {
+      record.size_history.erase(record.size_history.begin(),
+                                record.size_history.end() - k_size_history_max);
+    }
+  }
 }
 
 std::filesystem::path tier_record_path(const std::filesystem::path& state_dir,
@@ -118,6 +129,12 @@ TierRecord load_tier_record(const std::filesystem::path& state_dir, const std::s
     if (j.contains("count") && !j["count"].is_null()) r.count = j["count"].get<std::uint64_t>();
     if (j.contains("size_bytes") && !j["size_bytes"].is_null())
       r.size_bytes = j["size_bytes"].get<std::uint64_t>();
+    if (j.contains("size_history") && j["size_history"].is_array()) {
+      for (const auto& s : j["size_history"]) {
+        r.size_history.push_back({s.at(0).get<std::int64_t>(), s.at(1).get<std::uint64_t>(),
+                                  s.at(2).get<std::uint64_t>()});
+      }
+    }
   } catch (const nlohmann::json::exception&) {
     // A damaged record is replaced by the next run; status shows the tier as unknown.
     TierRecord fresh;

@@ -14,6 +14,15 @@
 // one `status --json` exposes per tier; keep field names stable.
 namespace agent {
 
+// One point of a tier's size history, appended after each run that pruned (so the kept total
+// is known): what `status` projects storage growth from.
+struct SizeSample {
+  std::int64_t at = 0;             // run start, epoch seconds
+  std::uint64_t kept_bytes = 0;    // all kept backups of the tier after the run
+  std::uint64_t backup_bytes = 0;  // the run's new backup (0 when it made none)
+};
+inline constexpr std::size_t k_size_history_max = 90;
+
 struct TierRecord {
   std::string target;
   std::string tier;
@@ -35,6 +44,8 @@ struct TierRecord {
   std::optional<std::uint64_t> count;
   std::optional<std::uint64_t> size_bytes;
   std::map<std::string, std::uint64_t> kept_per_rule;
+  // Oldest first, at most k_size_history_max samples.
+  std::vector<SizeSample> size_history;
 };
 
 // "ok", "warning", "failed" or "skipped": the record's and status' word for a tier state.

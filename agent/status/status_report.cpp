@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <iomanip>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/core/human_format.hpp"
+#include "agent/vzdump/backup_record.hpp"
 
 namespace agent {
 namespace {
@@ -18,6 +20,44 @@ std::optional<std::uint64_t> free_bytes_at(const std::filesystem::path& dir) {
   struct statvfs s {};
   if (dir.empty() || ::statvfs(dir.c_str(), &s) != 0) return std::nullopt;
   return static_cast<std::uint64_t>(s.f_bavail) * s.f_frsize;
+}
+
+// Where the tier's backups live on this host: the mongo backup_dir, or the directory of the
+// newest vzdump archive the agent recorded (the agent runs on the Proxmox node; a storage
+// without a local path, e.g. PBS, has no projection).
+std::filesystem::path storage_dir_of(const Config& config, const TargetConfig& target,
+                                     const TierRecord& record) {
+  if (record.tier == "mongo") return target.mongo ? target.mongo->backup_dir : "";
+  if (record.last_success_backup_id.empty()) return {};
+  auto backup = read_backup_record(config.state_dir, target.name, record.last_success_backup_id);
+  return backup && !backup->path.empty() ? std::filesystem::path(backup->path).parent_path()
+                                         : std::filesystem::path();
+}
+
+// The policy's ceiling on kept backups (sum of keep-* values); nullopt for keep-all.
+std::optional<std::uint64_t> max_kept_of(const policies::RetentionPolicy& p) {
+  if (p.keep_all) return std::nullopt;
+  std::uint64_t sum = 0;
+  for (const auto& v :
+       {p.keep_last, p.keep_hourly, p.keep_daily, p.keep_weekly, p.keep_monthly, p.keep_yearly}) {
+    if (v && *v > 0) sum += static_cast<std::uint64_t>(*v);
+  }
+  return sum;
+}
+
+std::optional<StorageProjection> storage_projection(const Config& config,
+                                                    const TargetConfig& target,
+                                                    const TierRecord& record,
+                                                    std::optional<std::uint64_t>& free) {
+  free = free_bytes_at(storage_dir_of(config, target, record));
+  if (!free) return std::nullopt;
+  std::vector<SizeSample> history = record.size_history;
+  if (history.empty() && record.last_success_bytes > 0) {
+    // Records from before the size history: project from the last known sizes alone.
+    history.push_back(
+        {record.last_success_at, record.size_bytes.value_or(0), record.last_success_bytes});
+  }
+  return project_storage(history, *free, max_kept_of(target.effective_retention(config.retention)));
 }
 
 std::string utc_text(std::int64_t epoch) {
@@ -69,10 +109,8 @@ StatusReport build_status(const Config& config, std::int64_t now,
       tst.tier = tier;
       tst.record = load_tier_record(config.state_dir, target.name, tier);
       tst.freshness = freshness_for(policy, timer_interval_s);
-      std::optional<std::uint64_t> free;
-      if (target.mongo && std::string(tier) == "mongo")
-        free = free_bytes_at(target.mongo->backup_dir);
-      tst.health = judge_tier(tst.record, tst.freshness, now, free);
+      tst.storage = storage_projection(config, target, tst.record, tst.free_bytes);
+      tst.health = judge_tier(tst.record, tst.freshness, now, tst.storage);
       if (proxmox_error && std::string(tier) == "vzdump") {
         tst.health.health = Health::unknown;
         tst.health.reasons.insert(
@@ -161,6 +199,17 @@ std::string render_status_json(const StatusReport& report) {
                             ? nlohmann::json(*r.last_validation_ok ? "ok" : "failed")
                             : nlohmann::json(nullptr);
       x["reasons"] = tier.health.reasons;
+      if (tier.free_bytes) {
+        nlohmann::json st = {{"free_bytes", *tier.free_bytes}, {"days_left", nullptr}};
+        if (tier.storage) {
+          if (tier.storage->days_left) st["days_left"] = *tier.storage->days_left;
+          st["kept_growth_bytes_per_day"] = std::llround(tier.storage->kept_growth_per_day);
+          st["backup_growth_bytes_per_day"] = std::llround(tier.storage->backup_growth_per_day);
+        }
+        x["storage"] = std::move(st);
+      } else {
+        x["storage"] = nullptr;
+      }
       x["thresholds"] = {{"warn_after_s", tier.freshness.warn_after_s},
                          {"critical_after_s", tier.freshness.critical_after_s}};
       tj["tiers"][tier.tier] = x;

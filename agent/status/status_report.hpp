@@ -18,6 +18,8 @@ struct TierStatus {
   TierRecord record;
   TierHealth health;
   Freshness freshness;
+  std::optional<std::uint64_t> free_bytes;  // where the backups live, when known locally
+  std::optional<StorageProjection> storage;
 };
 
 struct TargetStatus {
@@ -46,7 +48,9 @@ StatusReport build_status(const Config& config, std::int64_t now,
 // {"state", "generated_at", "next_run", "targets": [{"name", "vmid", "state",
 //   "tiers": {"vzdump"|"mongo": {"state", "last_success", "last_success_age_s", "count",
 //   "size_bytes", "last_error", "last_run": {...}, "kept_per_rule", "validation", "reasons",
-//   "thresholds": {"warn_after_s", "critical_after_s"}}}}]}
+//   "thresholds": {"warn_after_s", "critical_after_s"},
+//   "storage": null | {"free_bytes", "days_left" (null: fits for 60 days),
+//                      "kept_growth_bytes_per_day", "backup_growth_bytes_per_day"}}}}]}
 std::string render_status_table(const StatusReport& report);
 std::string render_status_json(const StatusReport& report);
 // One Nagios plugin line, e.g. "PVE-SMOKERBAK WARNING - prod-cloud/mongo: last run failed: ...".

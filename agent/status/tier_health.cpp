@@ -10,7 +10,6 @@ namespace {
 
 constexpr std::int64_t k_slack_s = 2 * 3600;
 constexpr std::int64_t k_skew_tolerance_s = 300;
-constexpr std::uint64_t k_runs_of_headroom = 7;  // warn a week before the storage fills
 
 }  // namespace
 
@@ -75,7 +74,7 @@ Freshness freshness_for(const policies::RetentionPolicy& policy,
 }
 
 TierHealth judge_tier(const TierRecord& record, const Freshness& freshness, std::int64_t now,
-                      std::optional<std::uint64_t> free_bytes) {
+                      const std::optional<StorageProjection>& storage) {
   TierHealth out;
   if (record.last_run_id.empty() && record.last_success_at == 0) {
     out.health = Health::unknown;
@@ -115,12 +114,11 @@ TierHealth judge_tier(const TierRecord& record, const Freshness& freshness, std:
   if (record.last_validation_ok && !*record.last_validation_ok) {
     raise(Health::critical, "last validation failed");
   }
-  if (free_bytes && record.last_success_bytes > 0) {
-    const std::uint64_t runs_left = *free_bytes / record.last_success_bytes;
-    if (runs_left < k_runs_of_headroom) {
-      raise(runs_left < 2 ? Health::critical : Health::warning,
-            "storage holds only about " + std::to_string(runs_left) +
-                " more backups of the current size: free space or tighten retention");
+  if (storage && storage->days_left) {
+    if (*storage->days_left <= k_projection_critical_days) {
+      raise(Health::critical, storage->explanation);
+    } else if (*storage->days_left <= k_projection_warn_days) {
+      raise(Health::warning, storage->explanation);
     }
   }
   return out;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agent/run/tier_record.hpp"
+#include "agent/status/storage_projection.hpp"
 #include "policies/retention_policy.hpp"
 
 // Judging one tier's health from its record: pure logic, so every threshold is unit-tested.
@@ -37,8 +38,10 @@ struct TierHealth {
   std::vector<std::string> reasons;  // why it is not ok, one sentence each
 };
 
-// `free_bytes`: free space where the tier's backups are stored, when known locally.
+// `storage`: the projection for where the tier's backups are stored, when its free space is
+// known locally: warning when the backups stop fitting within k_projection_warn_days,
+// critical within k_projection_critical_days.
 TierHealth judge_tier(const TierRecord& record, const Freshness& freshness, std::int64_t now,
-                      std::optional<std::uint64_t> free_bytes);
+                      const std::optional<StorageProjection>& storage);
 
 }  // namespace agent

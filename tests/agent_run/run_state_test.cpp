@@ -90,6 +90,33 @@ TEST_F(TierRecordTest, AFailedRunKeepsTheLastSuccessAndRecordsTheError) {
   EXPECT_EQ(loaded.last_validation_ok, true);
 }
 
+TEST_F(TierRecordTest, EachPrunedRunAddsASizeSampleKeptAcrossSaves) {
+  agent::TierRecord r;
+  r.target = "prod-cloud";
+  r.tier = "mongo";
+  agent::TierOutcome made;
+  made.backup_id = "backup-1";
+  made.backup_bytes = 10;
+  agent::TierOutcome prune;
+  for (std::uint64_t i = 0; i < agent::k_size_history_max + 5; ++i) {
+    prune.kept_bytes = 100 + i;
+    agent::apply_outcome(r, "run", static_cast<std::int64_t>(1000 + i), 1.0, made, prune);
+  }
+  agent::TierOutcome failed;
+  failed.state = agent::TierState::failed;
+  agent::apply_outcome(r, "run", 5000, 1.0, failed, std::nullopt);  // no prune: no sample
+  ASSERT_EQ(r.size_history.size(), agent::k_size_history_max);
+  EXPECT_EQ(r.size_history.front().at, 1005);  // the oldest five dropped
+  EXPECT_EQ(r.size_history.back().kept_bytes, 100 + agent::k_size_history_max + 4);
+  EXPECT_EQ(r.size_history.back().backup_bytes, 10u);
+
+  ASSERT_FALSE(agent::save_tier_record(m_dir, r));
+  const auto loaded = agent::load_tier_record(m_dir, "prod-cloud", "mongo");
+  ASSERT_EQ(loaded.size_history.size(), r.size_history.size());
+  EXPECT_EQ(loaded.size_history.back().kept_bytes, r.size_history.back().kept_bytes);
+  EXPECT_EQ(loaded.size_history.front().at, 1005);
+}
+
 TEST_F(TierRecordTest, MetricsFileHasEveryDocumentedSeriesPerTargetAndTier) {
   agent::TierRecord r;
   r.target = "prod-cloud";

@@ -65,9 +65,20 @@ TEST(TierHealth, NeverRunIsUnknownAndFailedRunIsAWarning) {
 
 TEST(TierHealth, WarnsDaysAheadWhenTheStorageWillNotHoldTheNextBackups) {
   const auto f = agent::freshness_for(policies::RetentionPolicy{}, std::nullopt);
-  EXPECT_EQ(agent::judge_tier(fresh_record(3600), f, k_now, 100'000).health, agent::Health::ok);
-  EXPECT_EQ(agent::judge_tier(fresh_record(3600), f, k_now, 5'000).health, agent::Health::warning);
-  EXPECT_EQ(agent::judge_tier(fresh_record(3600), f, k_now, 1'500).health, agent::Health::critical);
+  auto in_days = [](std::optional<int> days) {
+    agent::StorageProjection p;
+    p.days_left = days;
+    p.explanation = "storage fills";
+    return p;
+  };
+  EXPECT_EQ(agent::judge_tier(fresh_record(3600), f, k_now, in_days(std::nullopt)).health,
+            agent::Health::ok);
+  EXPECT_EQ(agent::judge_tier(fresh_record(3600), f, k_now, in_days(30)).health, agent::Health::ok);
+  EXPECT_EQ(agent::judge_tier(fresh_record(3600), f, k_now, in_days(10)).health,
+            agent::Health::warning);
+  const auto h = agent::judge_tier(fresh_record(3600), f, k_now, in_days(2));
+  EXPECT_EQ(h.health, agent::Health::critical);
+  EXPECT_EQ(h.reasons.back(), "storage fills");
 }
 
 TEST(StatusCheck, PrintsOneNagiosLineWithTheWorstProblemFirst) {

@@ -71,7 +71,8 @@ class GroupMarker {
     }
     std::unordered_map<std::int64_t, std::int64_t> chosen;  // period -> its 1-based slot
     const std::string name(to_string(rule));
-    const std::string of = "/" + std::to_string(count);
+    std::string of = "/";  // not "/" + ...: GCC 12 -Wrestrict false positive at -O3
+    of += std::to_string(count);
     for (std::size_t i : m_order) {
       if (m_marked[i]) continue;
       const std::int64_t period = key(rule, i);

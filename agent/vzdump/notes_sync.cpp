@@ -81,6 +81,7 @@ NotesSyncResult sync_notes(proxmox::Client& client, const NotesSyncInput& input,
                               "is no longer listed");
   }
   spdlog::debug("notes: {} written and confirmed", result.written);
+  result.listing_after = std::move(*listing);
   return result;
 }
 

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -30,6 +31,10 @@ struct NotesSyncResult {
   int written = 0;
   std::vector<std::string> planned;   // "volid: new first line" (also in dry runs)
   std::vector<std::string> warnings;  // failures, each a full sentence
+  // The listing read back to confirm the writes (set only when notes were written and the
+  // read-back succeeded): the storage's state right after this sync, which a prune that
+  // follows at once may use instead of listing again.
+  std::optional<std::vector<proxmox::BackupVolume>> listing_after;
 };
 
 NotesSyncResult sync_notes(proxmox::Client& client, const NotesSyncInput& input,

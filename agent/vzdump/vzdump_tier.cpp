@@ -56,6 +56,26 @@ std::string basename_of_volid(const std::string& volid) {
   return volid.substr(volid.rfind('/') + 1);
 }
 
+// Starts the vzdump. A server older than PVE 7.2 rejects notes-template in its parameter
+// check (400, before any task starts), so repeating the POST without it cannot start a
+// second backup; the notes are then written after the backup.
+proxmox::Result<std::string> start_backup(proxmox::Client& api, const std::string& node,
+                                          proxmox::VzdumpRequest& request, bool& notes_template_ok,
+                                          std::vector<std::string>& warnings) {
+  auto upid = api.start_vzdump(node, request);
+  if (!upid && !request.notes_template.empty() && upid.error().http_status == 400 &&
+      upid.error().message.find("notes-template: property is not defined in schema") !=
+          std::string::npos) {
+    warnings.push_back(
+        "this Proxmox VE has no vzdump notes-template (needs 7.2); the agent sets the notes "
+        "after the backup instead.");
+    notes_template_ok = false;
+    request.notes_template.clear();
+    upid = api.start_vzdump(node, request);
+  }
+  return upid;
+}
+
 }  // namespace
 
 proxmox::Result<std::unique_ptr<proxmox::Client>> make_api_client(const Config& config) {
@@ -127,14 +147,9 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
   proxmox::Client& api = **c;
   std::vector<std::string> warnings;
 
-  auto version = api.version();
-  if (!version) return failed(version.error().message);
-  const bool notes_template_ok = version->at_least(7, 2);
-  if (!notes_template_ok) {
-    warnings.push_back("Proxmox VE " + version->version +
-                       " has no vzdump notes-template (needs 7.2); the agent sets the notes "
-                       "after the backup instead.");
-  }
+  // No GET /version: a server without notes-template (PVE < 7.2) says so by rejecting the
+  // parameter when the backup is started (see start_backup), which costs nothing on new ones.
+  bool notes_template_ok = true;
 
   proxmox::ClusterGuest guest;
   auto node = node_of(target, &guest);
@@ -187,13 +202,13 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
     return out;
   }
 
-  auto upid = api.start_vzdump(*node, request);
+  auto upid = start_backup(api, *node, request, notes_template_ok, warnings);
   if (!upid && upid.error().kind == proxmox::Error::Kind::not_found) {
     // "OK": the guest moved between locating and starting; locate once more.
     m_nodes.erase(target.vmid);
     node = node_of(target, &guest);
     if (!node) return failed(node.error().message, warnings);
-    upid = api.start_vzdump(*node, request);
+    upid = start_backup(api, *node, request, notes_template_ok, warnings);
   }
   if (!upid) return failed(upid.error().message, warnings);
   if (ctx.journal) ctx.journal->record(target.name, "vzdump", "task-started", *upid);
@@ -302,6 +317,16 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
     }
     auto synced = sync_notes(api, input, plan, false);
     warnings.insert(warnings.end(), synced.warnings.begin(), synced.warnings.end());
+    if (verified && !ctx.no_prune) {
+      // The prune that follows (run calls it after a backup that did not fail) starts from
+      // the storage's current state: the read-back listing, or this listing when nothing
+      // was written. Listing a third time would show the same.
+      if (synced.listing_after) {
+        m_current_listing[target.name] = std::move(*synced.listing_after);
+      } else if (synced.written == 0 && synced.warnings.empty()) {
+        m_current_listing[target.name] = *listing;
+      }
+    }
   }
 
   TierOutcome out;
@@ -344,7 +369,13 @@ TierOutcome VzdumpTier::prune(const TargetConfig& target, const RunContext& ctx)
   if (!node) return failed(node.error().message);
   auto zone = ZoneCalendar::open(m_config.timezone);
   if (!zone) return failed("cannot prune: " + zone.error());
-  auto listing = api.list_backups(*node, vz.storage, target.vmid);
+  proxmox::Result<std::vector<proxmox::BackupVolume>> listing;
+  if (auto it = m_current_listing.find(target.name); it != m_current_listing.end()) {
+    listing = std::move(it->second);
+    m_current_listing.erase(it);
+  } else {
+    listing = api.list_backups(*node, vz.storage, target.vmid);
+  }
   if (!listing) return failed(listing.error().message);
   const auto plan = plan_retention(*listing, target.effective_retention(m_config.retention), *zone,
                                    vz.prune_foreign);

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "agent/run/tier.hpp"
 #include "proxmox/client.hpp"
@@ -49,6 +50,9 @@ class VzdumpTier final : public Tier {
   VzdumpTierOptions m_options;
   std::unique_ptr<proxmox::Client> m_client;
   std::map<std::int64_t, std::string> m_nodes;  // vmid -> node found in this run
+  // target -> the storage listing as backup() left it (after its notes writes), taken by
+  // the prune() that follows in the same run instead of listing again.
+  std::map<std::string, std::vector<proxmox::BackupVolume>> m_current_listing;
 };
 
 }  // namespace agent

@@ -199,6 +199,43 @@ TEST_F(VzdumpTierTest, MigratedGuestIsBackedUpOnItsNewNode) {
   EXPECT_NE(rest_lines(notes_file(outcome.backup_id)).find("pve2"), std::string::npos);
 }
 
+TEST_F(VzdumpTierTest, ServerWithoutNotesTemplateGetsTheNotesAfterTheBackupAndAWarning) {
+  options.pve_version = "7.1-12";
+  start();
+  auto tier = make_tier();
+  const auto outcome = tier->backup(config.targets[0], context("R1"));
+  ASSERT_EQ(outcome.state, TierState::warning) << outcome.error;
+  ASSERT_EQ(outcome.warnings.size(), 1u);
+  EXPECT_NE(outcome.warnings[0].find("notes-template"), std::string::npos) << outcome.warnings[0];
+  EXPECT_EQ(sim->stats().tasks_started, 1u);
+  EXPECT_EQ(notes_file(outcome.backup_id),
+            "prod-cloud smokerbak:R1 \xC2\xB7 keep: daily, weekly, monthly \xC2\xB7 verified");
+}
+
+TEST_F(VzdumpTierTest, PruneAfterBackupReusesTheReadBackListing) {
+  start();
+  // 2025-12-31: the same ISO week as the new archive, but the last one of its month.
+  const auto old = sim->seed_backup(106, k_start - k_day, "prod-cloud smokerbak:R0");
+  auto tier = make_tier();
+  const auto ctx = context("R1");
+  ASSERT_EQ(tier->backup(config.targets[0], ctx).state, TierState::ok);
+  const auto listings = [&] {
+    int n = 0;
+    for (const auto& line : sim->request_log()) {
+      n += line == "GET /api2/json/nodes/pve1/storage/local/content" ? 1 : 0;
+    }
+    return n;
+  };
+  const int after_backup = listings();
+  EXPECT_EQ(after_backup, 2);  // find the new archive, read the notes back
+  const auto pruned = tier->prune(config.targets[0], ctx);
+  ASSERT_EQ(pruned.state, TierState::ok) << pruned.error;
+  EXPECT_EQ(listings(), after_backup);
+  EXPECT_EQ(pruned.kept_count, 2u);
+  EXPECT_EQ(first_line(notes_file(old)),
+            "prod-cloud smokerbak:R0 \xC2\xB7 keep: daily, monthly \xC2\xB7 not verified");
+}
+
 TEST_F(VzdumpTierTest, ConflictingProxmoxBackupJobIsWarned) {
   start();
   sim->set_backup_jobs({R"({"id":"backup-nightly","enabled":1,"vmid":"106","storage":"local",)"

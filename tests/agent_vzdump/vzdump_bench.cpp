@@ -1,7 +1,15 @@
 // Benchmark (ctest label `benchmark`, bench/vzdump/run.sh): figures, not pass/fail.
-//  1. One full vzdump-tier run (backup + prune) against the in-process simulator: HTTP
-//     requests beyond task polling, deletions, notes writes, and the agent thread's CPU time
-//     with and without archive verification.
+//  1. Nightly vzdump-tier runs (backup + prune, default policy 7 daily / 4 weekly / 12
+//     monthly) against the in-process simulator, each with a fresh VzdumpTier as the real
+//     binary makes one per process and night. Night 1 is a first run: 7 agent-owned daily
+//     archives exist on the storage but the local state has no record of them (a new
+//     installation, or lost state). Nights 2.. are the steady state. Per night: HTTP requests
+//     by endpoint, split into task polling and the rest, and the agent thread's CPU time with
+//     and without archive verification.
+//     "Task polling" is exactly the requests made while waiting for a task: GET
+//     /nodes/{node}/tasks/{upid}/status and .../log of the vzdump task and of each imgdel task
+//     (Client::wait_task; ClientStats::polls counts the same set). Everything else, including
+//     the POST that starts the vzdump and each DELETE that starts an imgdel, is "beyond".
 //  2. Archive verification speed vs `zstd -t` on the same large .tar.zst, side by side.
 // Usage: vzdump_bench [uncompressed MiB for part 2, default 512]
 #include <sys/resource.h>
@@ -12,11 +20,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <string>
+#include <vector>
 
 #include <zstd.h>
 
@@ -88,6 +99,59 @@ void make_archive(const fs::path& path, std::size_t mib) {
   ZSTD_freeCCtx(cctx);
 }
 
+// "GET /api2/json/nodes/pve1/storage/local/content/local:backup/x" ->
+// "GET /nodes/{node}/storage/{storage}/content/{volume}": one key per API endpoint.
+std::string endpoint_of(const std::string& logged) {
+  const auto space = logged.find(' ');
+  std::string path = logged.substr(space + 1);
+  const std::string prefix = "/api2/json";
+  if (path.rfind(prefix, 0) == 0) path = path.substr(prefix.size());
+  std::vector<std::string> segs;
+  for (std::size_t at = 1; at <= path.size();) {
+    const auto next = path.find('/', at);
+    segs.push_back(path.substr(at, next == std::string::npos ? std::string::npos : next - at));
+    if (next == std::string::npos) break;
+    at = next + 1;
+  }
+  std::string out = logged.substr(0, space) + " ";
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    const std::string prev = i > 0 ? segs[i - 1] : "";
+    if (prev == "content") {  // the volid spans the rest (it contains '/')
+      out += "/{volume}";
+      break;
+    }
+    if (prev == "nodes") {
+      out += "/{node}";
+    } else if (prev == "storage" && i >= 2) {
+      out += "/{storage}";
+    } else if (prev == "tasks") {
+      out += "/{upid}";
+    } else {
+      out += "/" + segs[i];
+    }
+  }
+  return out;
+}
+
+bool is_polling(const std::string& endpoint) {
+  return endpoint == "GET /nodes/{node}/tasks/{upid}/status" ||
+         endpoint == "GET /nodes/{node}/tasks/{upid}/log";
+}
+
+struct Night {
+  int night = 0;
+  bool ok = false;
+  std::string detail;
+  std::map<std::string, int> by_endpoint;
+  int polling = 0;
+  int beyond = 0;
+  std::uint64_t client_requests = 0;
+  std::uint64_t client_polls = 0;
+  double cpu_ms = 0;
+  double verify_cpu_ms = 0;
+  double wall_ms = 0;
+};
+
 double seconds_of(const std::function<void()>& f) {
   const auto t0 = Clock::now();
   f();
@@ -98,13 +162,14 @@ double seconds_of(const std::function<void()>& f) {
 
 int main(int argc, char** argv) {
   const std::size_t mib = argc > 1 ? std::stoul(argv[1]) : 512;
+  const int nights = argc > 2 ? std::stoi(argv[2]) : 10;
   const fs::path dir = fs::temp_directory_path() / ("vzdump-bench-" + std::to_string(getpid()));
   fs::create_directories(dir);
 
-  // ---- 1. one run against the simulator ----
+  // ---- 1. nightly runs against the simulator ----
   pvesim::Options options;
   options.data_dir = dir / "sim";
-  options.start_time = 1767229200;
+  options.start_time = 1767229200;  // 2026-01-01T01:00:00Z, a Thursday
   options.freeze_clock = true;
   options.task_finish_after_polls = 3;
   options.archive_bytes = 8 << 20;
@@ -113,7 +178,7 @@ int main(int argc, char** argv) {
     std::cerr << "simulator: " << ok.error() << "\n";
     return 1;
   }
-  // A steady state: 7 daily archives already exist, so the run removes the oldest.
+  // 7 daily archives of an earlier installation (agent-owned by their notes, no local record).
   for (int d = 7; d >= 1; --d) {
     sim->seed_backup(106, options.start_time - d * 86400,
                      "bench smokerbak:R" + std::to_string(d) + "\nops");
@@ -128,11 +193,7 @@ int main(int argc, char** argv) {
   config.proxmox.token_secret.path = secret;
   config.state_dir = dir / "state";
   config.timezone = "UTC";
-  policies::RetentionPolicy policy;
-  policy.keep_daily = 7;
-  policy.keep_weekly.reset();
-  policy.keep_monthly.reset();
-  config.retention = policy;
+  config.retention = policies::RetentionPolicy{};  // 7 daily, 4 weekly, 12 monthly
   agent::TargetConfig target;
   target.name = "bench";
   target.vmid = 106;
@@ -141,47 +202,86 @@ int main(int argc, char** argv) {
   agent::VzdumpTierOptions tier_options;
   tier_options.first_poll = std::chrono::milliseconds(5);
   tier_options.max_poll = std::chrono::milliseconds(20);
-  agent::VzdumpTier tier(
-      config, [&] { return agent::make_api_client(config); }, tier_options);
-  agent::RunContext ctx{.config = config,
-                        .run_id = "20260101T010000Z",
-                        .run_start = std::chrono::system_clock::from_time_t(sim->now())};
 
-  const std::uint64_t before = sim->request_count();
-  const double cpu0 = thread_cpu_ms();
-  const auto wall0 = Clock::now();
-  const auto made = tier.backup(target, ctx);
-  const auto pruned = tier.prune(target, ctx);
-  const double run_cpu = thread_cpu_ms() - cpu0;
-  const double run_wall = std::chrono::duration<double, std::milli>(Clock::now() - wall0).count();
-  const auto stats = tier.client_stats();
-  // Verification share of that CPU time: verify the same archive again on this thread.
-  std::string archive_path;
-  for (const auto& e : fs::directory_iterator(sim->storage_dir())) {
-    if (e.path().string().find(".tar.zst") != std::string::npos && e.path().extension() == ".zst" &&
-        e.path().filename().string().find("2026_01_01") != std::string::npos) {
-      archive_path = e.path();
+  std::vector<Night> results;
+  for (int n = 1; n <= nights; ++n) {
+    if (n > 1) sim->advance(86400);
+    char run_id[32];
+    const std::time_t now = sim->now();
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(run_id, sizeof run_id, "%Y%m%dT%H%M%SZ", &tm);
+    agent::VzdumpTier tier(
+        config, [&] { return agent::make_api_client(config); }, tier_options);
+    agent::RunContext ctx{.config = config,
+                          .run_id = run_id,
+                          .run_start = std::chrono::system_clock::from_time_t(now)};
+    const std::size_t log_before = sim->request_log().size();
+    const double cpu0 = thread_cpu_ms();
+    const auto wall0 = Clock::now();
+    const auto made = tier.backup(target, ctx);
+    const auto pruned = tier.prune(target, ctx);
+    Night r;
+    r.night = n;
+    r.cpu_ms = thread_cpu_ms() - cpu0;
+    r.wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - wall0).count();
+    r.ok = made.state == agent::TierState::ok && pruned.state == agent::TierState::ok;
+    r.detail = made.state == agent::TierState::failed ? made.error : pruned.summary;
+    for (const auto& w : made.warnings) r.detail += " [warning: " + w + "]";
+    const auto log = sim->request_log();
+    for (std::size_t i = log_before; i < log.size(); ++i) {
+      const std::string e = endpoint_of(log[i]);
+      ++r.by_endpoint[e];
+      (is_polling(e) ? r.polling : r.beyond) += 1;
+    }
+    const auto stats = tier.client_stats();
+    r.client_requests = stats.requests;
+    r.client_polls = stats.polls;
+    // Verification share of the CPU time: verify the night's archive again on this thread.
+    const auto archive = sim->storage_dir() / made.backup_id.substr(made.backup_id.rfind('/') + 1);
+    const double vcpu0 = thread_cpu_ms();
+    (void)agent::verify_archive(archive);
+    r.verify_cpu_ms = thread_cpu_ms() - vcpu0;
+    results.push_back(std::move(r));
+  }
+
+  auto print_breakdown = [](const Night& r) {
+    std::printf("night %d by endpoint (%s):\n", r.night, r.ok ? "ok" : "NOT OK");
+    for (const auto& [endpoint, count] : r.by_endpoint) {
+      std::printf("  %3d  %-48s%s\n", count, endpoint.c_str(),
+                  is_polling(endpoint) ? "  (task polling)" : "");
+    }
+    std::printf("  %3d  beyond polling, %d task polling (client: %llu requests, %llu polls)\n",
+                r.beyond, r.polling, static_cast<unsigned long long>(r.client_requests),
+                static_cast<unsigned long long>(r.client_polls));
+  };
+  print_breakdown(results.front());
+  if (results.size() > 1) print_breakdown(results[1]);
+  std::printf("%-6s %-7s %-6s %-7s %-6s %-6s %-9s %-9s %s\n", "night", "beyond", "polls", "DELETE",
+              "PUT", "GETvol", "cpu ms", "-verify", "result");
+  int worst_steady = 0;
+  double worst_cpu = 0;
+  for (const auto& r : results) {
+    auto count = [&](const std::string& e) {
+      const auto it = r.by_endpoint.find(e);
+      return it == r.by_endpoint.end() ? 0 : it->second;
+    };
+    std::printf("%-6d %-7d %-6d %-7d %-6d %-6d %-9.1f %-9.1f %s\n", r.night, r.beyond, r.polling,
+                count("DELETE /nodes/{node}/storage/{storage}/content/{volume}"),
+                count("PUT /nodes/{node}/storage/{storage}/content/{volume}"),
+                count("GET /nodes/{node}/storage/{storage}/content/{volume}"), r.cpu_ms,
+                r.cpu_ms - r.verify_cpu_ms, r.detail.c_str());
+    if (r.night > 1) {
+      worst_steady = std::max(worst_steady, r.beyond);
+      worst_cpu = std::max(worst_cpu, r.cpu_ms - r.verify_cpu_ms);
     }
   }
-  const double vcpu0 = thread_cpu_ms();
-  const auto check = agent::verify_archive(archive_path);
-  const double verify_cpu = thread_cpu_ms() - vcpu0;
-
-  std::printf("run: backup %s, prune %s (%s)\n",
-              made.state == agent::TierState::ok ? "ok" : "NOT OK",
-              pruned.state == agent::TierState::ok ? "ok" : "NOT OK", pruned.summary.c_str());
-  if (!made.error.empty()) std::printf("  backup error: %s\n", made.error.c_str());
-  std::printf(
-      "requests: %llu total seen by the simulator, %llu by the client, %llu of them task "
-      "polling, %llu beyond polling\n",
-      static_cast<unsigned long long>(sim->request_count() - before),
-      static_cast<unsigned long long>(stats.requests), static_cast<unsigned long long>(stats.polls),
-      static_cast<unsigned long long>(stats.requests - stats.polls));
-  std::printf(
-      "cpu (agent thread): %.1f ms for the run, of which archive verification %.1f ms "
-      "(%.1f MiB tar, %s) -> %.1f ms without verification; wall %.0f ms\n",
-      run_cpu, verify_cpu, check.tar_bytes / 1048576.0, agent::to_string(check.verdict),
-      run_cpu - verify_cpu, run_wall);
+  if (results.size() > 1) {
+    std::printf(
+        "steady state (nights 2-%d): at most %d requests beyond polling, at most %.1f ms "
+        "agent CPU per run without verification\n",
+        nights, worst_steady, worst_cpu);
+  }
   sim.reset();
 
   // ---- 2. verification speed vs zstd -t ----

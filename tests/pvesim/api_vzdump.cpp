@@ -1,10 +1,22 @@
 // POST /nodes/{node}/vzdump: synchronous checks, then a task (pve-api.md §3, §11).
+#include <cstdio>
 #include <regex>
 
 #include "tests/pvesim/api_common.hpp"
 #include "tests/pvesim/notes_template.hpp"
 
 namespace pvesim {
+namespace {
+
+// "7.1-12" / "9.2.11" -> at least major.minor?
+bool release_at_least(const std::string& version, int major, int minor) {
+  int ma = 0;
+  int mi = 0;
+  if (std::sscanf(version.c_str(), "%d.%d", &ma, &mi) < 1) return true;
+  return ma > major || (ma == major && mi >= minor);
+}
+
+}  // namespace
 
 ApiResponse handle_vzdump(Call& call, const std::string& node) {
   World& w = call.world;
@@ -45,6 +57,18 @@ ApiResponse handle_vzdump(Call& call, const std::string& node) {
     return *bad;
   }
   json errors = json::object();
+  // notes-template and protected arrived with PVE 7.2 (pve-api.md §3.7): older schemas reject
+  // them like any unknown parameter, before a task starts.
+  if (!release_at_least(w.options.pve_version, 7, 2)) {
+    for (const char* newer : {"notes-template", "protected"}) {
+      if (call.has_param(newer)) {
+        errors[newer] =
+            "property is not defined in schema and the schema does not allow additional "
+            "properties";
+      }
+    }
+    if (!errors.empty()) return param_error(w, errors);
+  }
   for (const char* root_only : {"tmpdir", "dumpdir", "script", "job-id"}) {
     if (call.has_param(root_only)) errors[root_only] = "Only root may set this option.";
   }

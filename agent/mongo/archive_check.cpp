@@ -12,7 +12,8 @@
 
 namespace agent::mongo {
 
-ArchiveCheck check_stored_archive(const std::filesystem::path& file) {
+ArchiveCheck check_stored_archive(const std::filesystem::path& file,
+                                  const std::function<void(std::uint64_t bytes)>& on_read) {
   ArchiveCheck out;
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -33,6 +34,7 @@ ArchiveCheck check_stored_archive(const std::filesystem::path& file) {
     sha.update(buf.data(), static_cast<std::size_t>(n));
     validator.feed(buf.data(), static_cast<std::size_t>(n));
     out.bytes += static_cast<std::uint64_t>(n);
+    if (on_read) on_read(static_cast<std::uint64_t>(n));
   }
   ::close(fd);
   out.sha256 = sha.finish_hex();

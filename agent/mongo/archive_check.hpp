@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "agent/mongo_format/archive_verdict.hpp"
@@ -16,6 +17,8 @@ struct ArchiveCheck {
   std::string read_error;  // set when the file could not be read
 };
 
-ArchiveCheck check_stored_archive(const std::filesystem::path& file);
+// `on_read`, when set, is called with the size of each block read (for progress lines).
+ArchiveCheck check_stored_archive(const std::filesystem::path& file,
+                                  const std::function<void(std::uint64_t bytes)>& on_read = {});
 
 }  // namespace agent::mongo

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/config/config_loader.hpp"
+#include "agent/core/progress.hpp"
 #include "agent/mongo/backup_store.hpp"
 #include "agent/mongo/dump_pipeline.hpp"
 #include "agent/mongo/manifest.hpp"
@@ -147,6 +148,8 @@ TierOutcome run_mongo_backup(const BackupRequest& req, const SessionFactory& ses
   m.archive_file = mongo.database + ".archive.gz";
   m.vzdump_volid = req.vzdump_volid;
 
+  // The valid backups before this run: the size estimate for progress and the shrink check.
+  const auto previous = store.list_valid();
   std::string failure;
   std::string stderr_text;
   mongo_format::DumpLog log;
@@ -159,9 +162,18 @@ TierOutcome run_mongo_backup(const BackupRequest& req, const SessionFactory& ses
     } else {
       spdlog::info("mongo: dumping {} over SSH {}", mongo.database, (*session)->describe());
       DumpPipeline pipe(partial / m.archive_file);
+      // mongodump's output size is unknown up front; the previous valid backup's archive
+      // size is the estimate for percent and ETA.
+      ProgressOptions po;
+      po.label = "mongo: dump of " + mongo.database;
+      if (!previous.empty()) po.estimate = previous.back().manifest.size;
+      ProgressReporter progress(std::move(po), monotonic_clock());
       auto status = (*session)->exec(
           command, remote::stdin_from_string(std::move(stdin_text)),
-          [&pipe](const std::uint8_t* d, std::size_t n) { return pipe.push(d, n); },
+          [&pipe, &progress](const std::uint8_t* d, std::size_t n) {
+            progress.advance(n);
+            return pipe.push(d, n);
+          },
           [&](std::string_view line) {
             const std::string clean = redact_mongo_line(line);
             log_file << clean << "\n";
@@ -169,6 +181,7 @@ TierOutcome run_mongo_backup(const BackupRequest& req, const SessionFactory& ses
             spdlog::debug("mongodump: {}", clean);
           });
       auto result = pipe.finish();
+      progress.finish(status && status->success() ? "received" : "stopped");
       log = mongo_format::parse_dump_log(stderr_text);
       mongo_format::check_counts(result.verdict, log);
       m.size = result.bytes;
@@ -201,7 +214,6 @@ TierOutcome run_mongo_backup(const BackupRequest& req, const SessionFactory& ses
 
   TierOutcome out;
   // Shrink check against the previous valid backup (before this one is published).
-  const auto previous = store.list_valid();
   if (m.valid && !previous.empty() && mongo.shrink_warn_percent > 0) {
     const auto& prev = previous.back().manifest;
     if (m.size * 100 < prev.size * static_cast<std::uint64_t>(100 - mongo.shrink_warn_percent)) {

@@ -14,6 +14,7 @@
 #include "agent/cli/command_context.hpp"
 #include "agent/cli/exit_codes.hpp"
 #include "agent/config/config_loader.hpp"
+#include "agent/core/progress.hpp"
 #include "agent/mongo/archive_check.hpp"
 #include "agent/mongo/backup_store.hpp"
 #include "agent/mongo/mongo_backup.hpp"
@@ -32,8 +33,10 @@ struct RestoreArgs {
 };
 
 // stdin of mongorestore: the password line (read byte-wise by the tool up to '\n'), then the
-// archive file. Owns the descriptor; shared so the std::function stays copyable.
-remote::StdinSource password_then_file(std::string password_line, int fd) {
+// archive file, whose bytes are counted on `progress` (which must outlive the source). Owns
+// the descriptor; shared so the std::function stays copyable.
+remote::StdinSource password_then_file(std::string password_line, int fd,
+                                       ProgressReporter& progress) {
   struct State {
     std::string head;
     std::size_t off = 0;
@@ -48,7 +51,7 @@ remote::StdinSource password_then_file(std::string password_line, int fd) {
   auto st = std::make_shared<State>();
   st->head = std::move(password_line);
   st->fd = fd;
-  return [st](char* buf, std::size_t size) -> std::optional<std::size_t> {
+  return [st, &progress](char* buf, std::size_t size) -> std::optional<std::size_t> {
     if (st->off < st->head.size()) {
       const std::size_t n = std::min(size, st->head.size() - st->off);
       std::memcpy(buf, st->head.data() + st->off, n);
@@ -59,6 +62,8 @@ remote::StdinSource password_then_file(std::string password_line, int fd) {
       const ssize_t n = ::read(st->fd, buf, size);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return std::nullopt;
+      progress.advance(static_cast<std::uint64_t>(n));
+      if (n == 0) progress.finish("sent");  // the upload is complete; mongorestore goes on
       return static_cast<std::size_t>(n);
     }
   };
@@ -85,7 +90,13 @@ int run_restore(CommandContext& ctx, const RestoreArgs& args, const SessionFacto
   }
   const auto archive = backup->dir / backup->manifest.archive_file;
   std::cerr << "Validating " << archive.string() << " ...\n";
-  const auto check = check_stored_archive(archive);
+  ProgressOptions check_po;
+  check_po.label = "mongo: validate " + backup->id;
+  check_po.total = backup->manifest.size;
+  ProgressReporter check_progress(std::move(check_po), monotonic_clock());
+  const auto check =
+      check_stored_archive(archive, [&](std::uint64_t n) { check_progress.advance(n); });
+  check_progress.finish(check.read_error.empty() ? "read" : "stopped");
   if (!check.read_error.empty() || !check.verdict.valid ||
       check.sha256 != backup->manifest.sha256) {
     std::string why = !check.read_error.empty() ? check.read_error
@@ -144,14 +155,19 @@ int run_restore(CommandContext& ctx, const RestoreArgs& args, const SessionFacto
     return exit_code::k_failure;
   }
   std::string last_line;
+  ProgressOptions po;
+  po.label = "mongo: restore upload of " + backup->id;
+  po.total = check.bytes;
+  ProgressReporter progress(std::move(po), monotonic_clock());
   auto status = (*session)->exec(
-      command, password_then_file(std::move(password_line), fd),
+      command, password_then_file(std::move(password_line), fd, progress),
       [](const std::uint8_t*, std::size_t) { return true; },
       [&](std::string_view line) {
         const std::string clean = redact_mongo_line(line);
         std::cerr << "mongorestore: " << clean << "\n";
         if (!clean.empty()) last_line = clean;
       });
+  progress.finish("stopped");  // only logs when the upload did not reach the end
   std::string failure;
   if (!status) {
     failure = status.error().message;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <system_error>
 
+#include "agent/core/progress.hpp"
 #include "agent/mongo/archive_check.hpp"
 #include "agent/mongo/manifest.hpp"
 #include "agent/mongo_format/archive_validator.hpp"
@@ -88,7 +89,13 @@ BackupCheck check_archive_backup(const fs::path& dir) {
     return c;
   }
   const fs::path archive = dir / m.archive_file;
-  const mongo::ArchiveCheck read = mongo::check_stored_archive(archive);
+  ProgressOptions po;
+  po.label = "validate: " + c.id + " (mongo)";
+  po.total = m.size;
+  ProgressReporter progress(std::move(po), monotonic_clock());
+  const mongo::ArchiveCheck read =
+      mongo::check_stored_archive(archive, [&](std::uint64_t n) { progress.advance(n); });
+  progress.finish(read.read_error.empty() ? "read" : "stopped");
   c.size = read.bytes;
   if (!read.read_error.empty()) {
     c.errors.push_back(read.read_error);

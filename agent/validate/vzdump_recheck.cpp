@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/core/progress.hpp"
 #include "agent/validate/backup_discovery.hpp"
 #include "agent/vzdump/archive_verifier.hpp"
 #include "agent/vzdump/backup_record.hpp"
@@ -18,7 +19,13 @@ BackupCheck check_vzdump_file(const fs::path& file, const std::string& expected_
   c.form = "vzdump";
   c.path = file;
   c.id = file.filename().string();
-  const auto check = verify_archive(file);
+  ProgressOptions po;
+  po.label = "validate: " + c.id + " (vzdump)";
+  std::error_code ec;
+  if (const auto size = fs::file_size(file, ec); !ec) po.total = size;
+  ProgressReporter progress(std::move(po), monotonic_clock());
+  const auto check = verify_archive(file, [&](std::uint64_t n) { progress.advance(n); });
+  progress.finish(check.verdict == agent::ArchiveVerdict::unreadable ? "stopped" : "read");
   c.size = check.file_bytes;
   if (check.verdict != agent::ArchiveVerdict::verified) {
     c.errors.push_back(std::string(to_string(check.verdict)) + ": " + check.problem);

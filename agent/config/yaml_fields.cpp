@@ -128,6 +128,18 @@ bool FieldReader::require(const YAML::Node& map, const std::string& parent, std:
   return false;
 }
 
+std::optional<Field> FieldReader::noted_field(const YAML::Node& map, const std::string& parent,
+                                              std::string_view key, std::string& path) {
+  auto f = field(map, parent, key);
+  path = join(parent, key);
+  if (!f) {
+    note(path, ValueOrigin::default_value);
+  } else {
+    note(path, ValueOrigin::file, f->key);
+  }
+  return f;
+}
+
 std::optional<std::string> FieldReader::scalar(const Field& f, std::string_view expected) {
   if (!f.value.IsScalar()) {
     error(f.value, f.path, "expected " + std::string(expected) + ", got " + describe(f.value),
@@ -139,13 +151,9 @@ std::optional<std::string> FieldReader::scalar(const Field& f, std::string_view 
 
 bool FieldReader::read_string(const YAML::Node& map, const std::string& parent,
                               std::string_view key, std::string& out) {
-  const auto f = field(map, parent, key);
-  const std::string path = join(parent, key);
-  if (!f) {
-    note(path, ValueOrigin::default_value);
-    return false;
-  }
-  note(path, ValueOrigin::file, f->key);
+  std::string path;
+  const auto f = noted_field(map, parent, key, path);
+  if (!f) return false;
   auto text = scalar(*f, "a string");
   if (!text) return false;
   if (text->empty()) {
@@ -158,13 +166,9 @@ bool FieldReader::read_string(const YAML::Node& map, const std::string& parent,
 
 bool FieldReader::read_int(const YAML::Node& map, const std::string& parent, std::string_view key,
                            std::int64_t min, std::int64_t max, std::int64_t& out) {
-  const auto f = field(map, parent, key);
-  const std::string path = join(parent, key);
-  if (!f) {
-    note(path, ValueOrigin::default_value);
-    return false;
-  }
-  note(path, ValueOrigin::file, f->key);
+  std::string path;
+  const auto f = noted_field(map, parent, key, path);
+  if (!f) return false;
   const std::string expected = "an integer " + std::to_string(min) + ".." + std::to_string(max);
   if (!f->value.IsScalar()) {
     error(f->value, path, "expected " + expected + ", got " + describe(f->value), f->key);
@@ -192,13 +196,9 @@ bool FieldReader::read_int(const YAML::Node& map, const std::string& parent, std
 
 bool FieldReader::read_bool(const YAML::Node& map, const std::string& parent, std::string_view key,
                             bool& out) {
-  const auto f = field(map, parent, key);
-  const std::string path = join(parent, key);
-  if (!f) {
-    note(path, ValueOrigin::default_value);
-    return false;
-  }
-  note(path, ValueOrigin::file, f->key);
+  std::string path;
+  const auto f = noted_field(map, parent, key, path);
+  if (!f) return false;
   std::string text = f->value.IsScalar() ? f->value.Scalar() : "";
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -216,13 +216,9 @@ bool FieldReader::read_bool(const YAML::Node& map, const std::string& parent, st
 
 bool FieldReader::read_enum(const YAML::Node& map, const std::string& parent, std::string_view key,
                             const std::vector<std::string_view>& allowed, std::string& out) {
-  const auto f = field(map, parent, key);
-  const std::string path = join(parent, key);
-  if (!f) {
-    note(path, ValueOrigin::default_value);
-    return false;
-  }
-  note(path, ValueOrigin::file, f->key);
+  std::string path;
+  const auto f = noted_field(map, parent, key, path);
+  if (!f) return false;
   std::string alternatives;
   for (std::size_t i = 0; i < allowed.size(); ++i) {
     alternatives += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ");

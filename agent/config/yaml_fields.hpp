@@ -81,6 +81,11 @@ class FieldReader {
   // Records the origin of `path`; for values from the file also where `key` sits.
   void note(const std::string& path, ValueOrigin origin, const YAML::Node& key = YAML::Node());
 
+  // field() for a typed reader: sets `path` to the dotted key path and records the origin
+  // (default when absent, the file when present).
+  std::optional<Field> noted_field(const YAML::Node& map, const std::string& parent,
+                                   std::string_view key, std::string& path);
+
  private:
   std::filesystem::path m_file;
   std::vector<ConfigDiagnostic>& m_diagnostics;

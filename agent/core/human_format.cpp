@@ -33,13 +33,14 @@ std::string human_duration(std::int64_t s) {
   return buf;
 }
 
-std::string rfc3339_utc(std::int64_t epoch) {
+std::string format_utc(std::int64_t epoch, const char* format) {
   const std::time_t t = epoch;
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  char buf[64];
+  return std::strftime(buf, sizeof buf, format, &tm) > 0 ? buf : "";
 }
+
+std::string rfc3339_utc(std::int64_t epoch) { return format_utc(epoch, "%Y-%m-%dT%H:%M:%SZ"); }
 
 }  // namespace agent

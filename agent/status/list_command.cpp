@@ -10,6 +10,7 @@
 #include "agent/cli/exit_codes.hpp"
 #include "agent/cli/load_config.hpp"
 #include "agent/core/clock.hpp"
+#include "agent/core/human_format.hpp"
 #include "agent/run/run_id.hpp"
 #include "agent/run/tier.hpp"
 
@@ -22,14 +23,7 @@ struct ListOptions {
   bool json = false;
 };
 
-std::string utc(std::int64_t epoch) {
-  const std::time_t t = epoch;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
+std::string utc(std::int64_t epoch) { return format_utc(epoch, "%Y-%m-%d %H:%M:%S"); }
 
 void execute_list(CommandContext& ctx, const ListOptions& opts) {
   auto config = load_config_or_report(ctx);

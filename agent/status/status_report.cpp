@@ -61,13 +61,7 @@ std::optional<StorageProjection> storage_projection(const Config& config,
 }
 
 std::string utc_text(std::int64_t epoch) {
-  if (epoch == 0) return "never";
-  const std::time_t t = epoch;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
+  return epoch == 0 ? "never" : format_utc(epoch, "%Y-%m-%d %H:%M UTC");
 }
 
 std::string human_age(std::optional<std::int64_t> s) {

@@ -85,4 +85,28 @@ bool write_all(int fd, const std::uint8_t* data, std::size_t size) {
   return true;
 }
 
+ToolArgs::ToolArgs(int argc, char** argv,
+                   std::function<void(const std::string& message)> missing_value)
+    : m_argc(argc), m_argv(argv), m_missing_value(std::move(missing_value)) {}
+
+bool ToolArgs::next() {
+  if (++m_i >= m_argc) return false;
+  m_arg = m_argv[m_i];
+  m_key = m_arg;
+  m_value.clear();
+  m_has_value = false;
+  if (const auto eq = m_arg.find('='); m_arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+    m_key = m_arg.substr(0, eq);
+    m_value = m_arg.substr(eq + 1);
+    m_has_value = true;
+  }
+  return true;
+}
+
+std::string ToolArgs::value() {
+  if (m_has_value) return m_value;
+  if (m_i + 1 >= m_argc) m_missing_value("expected argument for flag `" + m_key + "'");
+  return m_argv[++m_i];
+}
+
 }  // namespace fake_mongo

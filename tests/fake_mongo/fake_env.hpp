@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -28,6 +29,30 @@ void log_line(const std::string& message);
 // stdin one byte at a time up to \n, \r, 0x03, 0x04 or EOF (so the rest of stdin stays
 // unread, which mongorestore --archive relies on).
 std::string read_password_from_stdin();
+
+// Walks a mongo tool's command line as the Go tools read it: "--key=value", "--key value" and
+// bare flags. `missing_value` is called (and must not return) when a flag wants a value and
+// none follows.
+class ToolArgs {
+ public:
+  ToolArgs(int argc, char** argv, std::function<void(const std::string& message)> missing_value);
+  // Advances to the next argument; false after the last.
+  bool next();
+  const std::string& arg() const { return m_arg; }  // as given
+  const std::string& key() const { return m_key; }  // "--archive" of "--archive=x"
+  bool has_value() const { return m_has_value; }
+  const std::string& inline_value() const { return m_value; }
+  // The inline value, else the next argument.
+  std::string value();
+
+ private:
+  int m_argc;
+  char** m_argv;
+  std::function<void(const std::string&)> m_missing_value;
+  int m_i = 0;
+  std::string m_arg, m_key, m_value;
+  bool m_has_value = false;
+};
 
 // Writes everything to fd or returns false (EPIPE etc.).
 bool write_all(int fd, const std::uint8_t* data, std::size_t size);

@@ -39,25 +39,16 @@ struct Args {
 
 Args parse(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string key = arg, value;
-    bool has_value = false;
-    if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      key = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-      has_value = true;
-    }
-    auto take = [&]() -> std::string {
-      if (has_value) return value;
-      if (i + 1 >= argc) usage_error("expected argument for flag `" + key + "'");
-      return argv[++i];
-    };
+  ToolArgs args(argc, argv, [](const std::string& m) { usage_error(m); });
+  while (args.next()) {
+    const std::string& arg = args.arg();
+    const std::string& key = args.key();
+    auto take = [&] { return args.value(); };
     const bool secret = key == "--password" || key == "-p";
     a.recorded.push_back(secret ? key + "=***" : arg);
     if (key == "--archive") {
       a.archive = true;
-      if (has_value) a.archive_file = value;
+      if (args.has_value()) a.archive_file = args.inline_value();
     } else if (key == "--gzip") {
       a.gzip = true;
     } else if (key == "--quiet") {

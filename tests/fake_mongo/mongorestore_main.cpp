@@ -49,23 +49,15 @@ int main(int argc, char** argv) {
   std::optional<std::string> archive_file, username, auth_db;
   std::vector<std::string> ns_from, ns_to, ns_include;
   std::ofstream rec(cfg.dir / "mongorestore.last", std::ios::trunc);
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i], key = arg, value;
-    bool has_value = false;
-    if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-      key = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-      has_value = true;
-    }
-    auto take = [&]() -> std::string {
-      if (has_value) return value;
-      if (i + 1 >= argc) failed("expected argument for flag `" + key + "'");
-      return argv[++i];
-    };
+  ToolArgs args(argc, argv, [](const std::string& m) { failed(m); });
+  while (args.next()) {
+    const std::string& arg = args.arg();
+    const std::string& key = args.key();
+    auto take = [&] { return args.value(); };
     rec << arg << "\n";
     if (key == "--archive") {
       archive = true;
-      if (has_value) archive_file = value;
+      if (args.has_value()) archive_file = args.inline_value();
     } else if (key == "--gzip") {
       gzip = true;
     } else if (key == "--drop") {

@@ -41,6 +41,12 @@ Client::Client(std::unique_ptr<HttpTransport> transport, ClientOptions options)
     m_options.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   }
   if (!m_options.now) m_options.now = [] { return std::chrono::steady_clock::now(); };
+  if (!m_options.epoch_now) {
+    m_options.epoch_now = [] {
+      return static_cast<std::int64_t>(
+          std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()));
+    };
+  }
 }
 
 void Client::sleep(std::chrono::milliseconds d) { m_options.sleep(d); }
@@ -104,6 +110,10 @@ Result<std::string> Client::start_vzdump(const std::string& node, const VzdumpRe
   if (!req.notes_template.empty())
     request.params.emplace_back("notes-template", req.notes_template);
 
+  // Tasks started by this POST have a starttime at or after the first send, on the clock of
+  // the node running them; the slack covers clock skew between cluster nodes.
+  constexpr std::int64_t k_clock_slack_s = 60;
+  const std::int64_t since = m_options.epoch_now() - k_clock_slack_s;
   auto delay = m_options.retry.first_delay;
   for (int attempt = 1;; ++attempt) {
     auto response = call(request);
@@ -124,24 +134,42 @@ Result<std::string> Client::start_vzdump(const std::string& node, const VzdumpRe
     if (!is_transient(response.error()) || attempt >= m_options.retry.attempts) {
       return tl::unexpected(response.error());
     }
-    // The request may have reached the server and started a task whose answer was lost.
-    // Adopt our own running vzdump of this guest instead of starting a second one.
-    if (auto tasks = list_tasks(node, "vzdump", req.vmid, true)) {
-      for (const auto& t : *tasks) {
-        if (t.type == "vzdump" && t.id == std::to_string(req.vmid) &&
-            (m_options.token_id.empty() || t.user == m_options.token_id)) {
-          return t.upid;
-        }
-      }
-    } else if (!is_transient(tasks.error())) {
-      return tl::unexpected(tasks.error());
-    } else {
-      // Cannot tell whether a task started: do not risk a second backup.
-      return tl::unexpected(response.error());
-    }
+    // The request may have reached the server and started a task whose answer was lost. Give
+    // a proxied request time to land, then adopt the task instead of starting a second one.
     sleep(delay);
     delay = std::min(delay * 2, m_options.retry.max_delay);
+    auto started = find_started_vzdump(node, req, since);
+    if (!started) {
+      // Cannot tell whether a task started: do not risk a second backup.
+      Error e = response.error();
+      e.message += "; whether the vzdump task started could not be checked (" +
+                   started.error().message + "), so it was not started again";
+      return tl::unexpected(e);
+    }
+    if (*started) return **started;
   }
+}
+
+Result<std::optional<std::string>> Client::find_started_vzdump(const std::string& node,
+                                                               const VzdumpRequest& req,
+                                                               std::int64_t since) {
+  auto tasks = list_tasks(node, "vzdump", req.vmid, false, since);
+  if (!tasks) return tl::unexpected(tasks.error());
+  for (const auto& t : *tasks) {  // newest first
+    if (t.type != "vzdump" || t.id != std::to_string(req.vmid) || t.starttime < since ||
+        (!m_options.token_id.empty() && t.user != m_options.token_id)) {
+      continue;
+    }
+    if (req.log_marker.empty()) return std::optional<std::string>(t.upid);
+    // The first log line is vzdump's command line, with our notes-template in it.
+    auto head = task_log(node, t.upid, 0, 1);
+    if (!head) return tl::unexpected(head.error());
+    if (!head->lines.empty() &&
+        head->lines.front().text.find(req.log_marker) != std::string::npos) {
+      return std::optional<std::string>(t.upid);
+    }
+  }
+  return std::optional<std::string>();
 }
 
 Result<TaskStatus> Client::task_status(const std::string& node, const std::string& upid) {
@@ -153,10 +181,11 @@ Result<TaskStatus> Client::task_status(const std::string& node, const std::strin
 }
 
 Result<TaskLogPage> Client::task_log(const std::string& node, const std::string& upid,
-                                     std::int64_t skip) {
+                                     std::int64_t skip, std::int64_t limit) {
   auto path = task_path(node, upid);
   path.push_back("log");
-  return call_with_retry(get(std::move(path), {{"start", std::to_string(skip)}, {"limit", "0"}}))
+  return call_with_retry(get(std::move(path),
+                             {{"start", std::to_string(skip)}, {"limit", std::to_string(limit)}}))
       .and_then([](const Response& r) { return parse::task_log(r.body); });
 }
 
@@ -167,10 +196,12 @@ Result<void> Client::stop_task(const std::string& node, const std::string& upid)
 
 Result<std::vector<TaskSummary>> Client::list_tasks(const std::string& node,
                                                     const std::string& type, std::int64_t vmid,
-                                                    bool active_only) {
+                                                    bool active_only,
+                                                    std::optional<std::int64_t> since) {
   Params params{{"typefilter", type},
                 {"vmid", std::to_string(vmid)},
                 {"source", active_only ? "active" : "all"}};
+  if (since) params.emplace_back("since", std::to_string(*since));
   return call_with_retry(get({"nodes", node, "tasks"}, std::move(params)))
       .and_then([](const Response& r) { return parse::task_list(r.body); });
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct ClientOptions {
   // Time seams for tests; default to std::this_thread::sleep_for and steady_clock.
   std::function<void(std::chrono::milliseconds)> sleep;
   std::function<std::chrono::steady_clock::time_point()> now;
+  // Wall clock in epoch seconds, compared with the starttime of the node's tasks (the agent
+  // runs on a cluster node, whose clocks agree); default system_clock.
+  std::function<std::int64_t()> epoch_now;
 };
 
 // How to wait for a task.
@@ -61,18 +65,24 @@ class Client {
 
   // POST /nodes/{node}/vzdump; returns the task's UPID. A `data` of "OK" (the guest is not on
   // `node`, nothing started) is Error{not_found}. The POST is never blindly repeated: after a
-  // failure that may hide a started task, the node's active vzdump tasks of this token and
-  // guest are checked first and a found task is adopted.
+  // failure that may hide a started task (transport error, timeout, 5xx/595/596), the node's
+  // vzdump tasks of this guest and token started since the POST, running or already
+  // finished, are looked up (GET /nodes/{node}/tasks?source=all&since=..) and one whose log
+  // carries request.log_marker is adopted. Only when none exists is the POST sent again; when
+  // the lookup itself fails, the original error is returned rather than risk a second backup.
   Result<std::string> start_vzdump(const std::string& node, const VzdumpRequest& request);
 
   Result<TaskStatus> task_status(const std::string& node, const std::string& upid);
-  // Lines after the first `skip` lines (start=skip, limit=0: all the rest).
-  Result<TaskLogPage> task_log(const std::string& node, const std::string& upid, std::int64_t skip);
+  // Lines after the first `skip` lines, at most `limit` of them (0: all the rest).
+  Result<TaskLogPage> task_log(const std::string& node, const std::string& upid, std::int64_t skip,
+                               std::int64_t limit = 0);
   // DELETE /nodes/{node}/tasks/{upid}
   Result<void> stop_task(const std::string& node, const std::string& upid);
-  // GET /nodes/{node}/tasks?typefilter=..&vmid=..&source=active|all
+  // GET /nodes/{node}/tasks?typefilter=..&vmid=..&source=active|all[&since=epoch], newest
+  // first.
   Result<std::vector<TaskSummary>> list_tasks(const std::string& node, const std::string& type,
-                                              std::int64_t vmid, bool active_only);
+                                              std::int64_t vmid, bool active_only,
+                                              std::optional<std::int64_t> since = std::nullopt);
   // Polls with backoff until the task stops, streaming its log to options.on_log_line. OK and
   // "WARNINGS: n" succeed; any other exit status is Error{task_failed} carrying it and the log
   // tail. On timeout the task is stopped and Error{timeout} returned.
@@ -106,6 +116,10 @@ class Client {
  private:
   Result<Response> call(const Request& request);  // one send, non-200 decoded as Error
   Result<Response> call_with_retry(const Request& request);
+  // The task a lost vzdump POST started, if any (see start_vzdump); nullopt when none.
+  Result<std::optional<std::string>> find_started_vzdump(const std::string& node,
+                                                         const VzdumpRequest& request,
+                                                         std::int64_t since);
   void sleep(std::chrono::milliseconds d);
 
   std::unique_ptr<HttpTransport> m_transport;

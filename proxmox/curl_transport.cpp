@@ -192,6 +192,12 @@ class CurlTransport final : public HttpTransport {
     m_pin.actual.clear();
     curl_easy_setopt(m_curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(m_curl, CURLOPT_CUSTOMREQUEST, nullptr);
+    // libcurl silently sends a request again when a reused connection dies before any answer
+    // byte arrives. The server may have acted on the first copy (a vzdump POST started its
+    // task), so a request that must not be repeated gets a connection of its own; the client
+    // decides about repeating it (Client::start_vzdump). Costs one TLS handshake per such
+    // request.
+    curl_easy_setopt(m_curl, CURLOPT_FRESH_CONNECT, request.idempotent ? 0L : 1L);
     switch (request.method) {
       case Method::get:
         curl_easy_setopt(m_curl, CURLOPT_HTTPGET, 1L);

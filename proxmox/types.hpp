@@ -46,6 +46,11 @@ struct VzdumpRequest {
   std::string compress = "zstd";  // 0 | 1 | gzip | lzo | zstd
   std::string notes_template;     // sent as notes-template when not empty (PVE >= 7.2)
   bool remove = false;            // the agent prunes itself: always sends remove=0 by default
+  // Not sent. Text that the first line of this request's task log contains (vzdump logs its
+  // command line there, notes-template included), e.g. the run id of the agent's notes. When
+  // the answer to the POST is lost, a task of this guest is adopted only if its log has it;
+  // empty: any vzdump task of this guest and token started since the POST is adopted.
+  std::string log_marker;
 };
 
 // A decoded UPID (pve-api.md §4.1).

@@ -71,6 +71,7 @@ proxmox::Result<std::string> start_backup(proxmox::Client& api, const std::strin
         "after the backup instead.");
     notes_template_ok = false;
     request.notes_template.clear();
+    request.log_marker.clear();  // the run id was in the template only
     upid = api.start_vzdump(node, request);
   }
   return upid;
@@ -191,6 +192,8 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
   request.remove = false;
   if (notes_template_ok) {
     request.notes_template = vzdump_notes_template(target.name, ctx.run_id, vz.notes);
+    // vzdump logs its command line, template included: a lost answer finds this run's task.
+    request.log_marker = std::string(k_owner_tag) + ctx.run_id;
   }
   if (ctx.dry_run) {
     TierOutcome out;

@@ -185,6 +185,104 @@ TEST_F(ClientIntegrationTest, DroppedConnectionOnReadIsRetriedOnANewConnection) 
   ASSERT_TRUE(guest) << guest.error().message;
 }
 
+// A client whose waits move the simulated clock (tasks progress meanwhile) and whose wall
+// clock is the simulator's, for the recovery of lost vzdump answers.
+class LostVzdumpAnswerTest : public ClientIntegrationTest {
+ protected:
+  std::unique_ptr<Client> sim_clock_client() {
+    auto transport = make_curl_transport(transport_options());
+    EXPECT_TRUE(transport) << transport.error().message;
+    ClientOptions o;
+    o.token_id = pvesim::default_token().token_id;
+    o.sleep = [this](std::chrono::milliseconds) { sim->advance(advance_per_sleep); };
+    o.epoch_now = [this] { return sim->now(); };
+    return std::make_unique<Client>(std::move(*transport), o);
+  }
+  static VzdumpRequest request() {
+    VzdumpRequest req;
+    req.vmid = 106;
+    req.storage = "local";
+    req.notes_template = "prod smokerbak:20260101T010000Z";
+    req.log_marker = "smokerbak:20260101T010000Z";
+    return req;
+  }
+  void lose_vzdump_answer(pvesim::Fault::Kind kind, int status = 0) {
+    pvesim::Fault fault;
+    fault.kind = kind;
+    fault.status = status;
+    fault.method = "POST";
+    fault.path_contains = "/vzdump";
+    fault.handle_first = true;
+    sim->inject(fault);
+  }
+  std::int64_t advance_per_sleep = 0;
+};
+
+TEST_F(LostVzdumpAnswerTest, TaskThatAlreadyFinishedIsAdoptedNotStartedTwice) {
+  options.task_finish_after_polls = 0;  // only the clock finishes tasks
+  start();
+  lose_vzdump_answer(pvesim::Fault::Kind::drop_connection);
+  advance_per_sleep = 30;  // the task (2 s) is over before the client looks
+  auto api = sim_clock_client();
+  auto upid = api->start_vzdump("pve1", request());
+  ASSERT_TRUE(upid) << upid.error().message;
+  EXPECT_EQ(sim->stats().tasks_started, 1u);
+  auto done = api->wait_task("pve1", *upid, fast_wait());
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->exitstatus, "OK");
+  EXPECT_EQ(sim->volids().size(), 1u);
+}
+
+TEST_F(LostVzdumpAnswerTest, RunningTaskBehindAProxyErrorIsAdopted) {
+  start();
+  lose_vzdump_answer(pvesim::Fault::Kind::http_status, 596);
+  auto api = sim_clock_client();
+  auto upid = api->start_vzdump("pve1", request());
+  ASSERT_TRUE(upid) << upid.error().message;
+  EXPECT_EQ(sim->stats().tasks_started, 1u);
+  auto done = api->wait_task("pve1", *upid, fast_wait());
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(sim->volids().size(), 1u);
+}
+
+TEST_F(LostVzdumpAnswerTest, EarlierFinishedTaskOfAnotherRunIsNotAdopted) {
+  options.task_finish_after_polls = 0;
+  start();
+  // Another run's backup a few seconds earlier, inside the clock-skew window.
+  auto api = sim_clock_client();
+  VzdumpRequest other = request();
+  other.notes_template = "prod smokerbak:20260101T005950Z";
+  auto first = api->start_vzdump("pve1", other);
+  ASSERT_TRUE(first) << first.error().message;
+  sim->advance(10);
+  lose_vzdump_answer(pvesim::Fault::Kind::drop_connection);
+  advance_per_sleep = 30;
+  auto upid = api->start_vzdump("pve1", request());
+  ASSERT_TRUE(upid) << upid.error().message;
+  EXPECT_NE(*upid, *first);
+  EXPECT_EQ(sim->stats().tasks_started, 2u);  // the lost one was found, none started again
+}
+
+TEST_F(LostVzdumpAnswerTest, PostDroppedBeforeTheServerActedIsSentAgainOnlyAfterChecking) {
+  start();
+  pvesim::Fault fault;
+  fault.kind = pvesim::Fault::Kind::drop_connection;
+  fault.method = "POST";
+  fault.path_contains = "/vzdump";
+  sim->inject(fault);
+  auto api = sim_clock_client();
+  // A reused connection: libcurl itself would re-send a request whose connection died
+  // unanswered; the transport must not let it do that to a POST.
+  ASSERT_TRUE(api->version());
+  auto upid = api->start_vzdump("pve1", request());
+  ASSERT_TRUE(upid) << upid.error().message;
+  EXPECT_EQ(sim->stats().tasks_started, 1u);
+  const std::vector<std::string> expected = {
+      "GET /api2/json/version", "POST /api2/json/nodes/pve1/vzdump",
+      "GET /api2/json/nodes/pve1/tasks", "POST /api2/json/nodes/pve1/vzdump"};
+  EXPECT_EQ(sim->request_log(), expected);
+}
+
 TEST_F(ClientIntegrationTest, SlowAnswerHitsTheRequestTimeout) {
   start();
   pvesim::Fault fault;

@@ -11,6 +11,7 @@ using testing::ok;
 using testing::status;
 
 const std::string k_upid = "UPID:pve1:003A1F2C:0B2D4E61:67A1B2C3:vzdump:106:smokerbak@pve!agent:";
+constexpr std::int64_t k_post_epoch = 1738288800;  // the agent's clock when it sends the POST
 
 class ClientTest : public ::testing::Test {
  protected:
@@ -22,7 +23,23 @@ class ClientTest : public ::testing::Test {
       fake_now += d;
     };
     options.now = [this] { return fake_now; };
+    options.epoch_now = [] { return k_post_epoch; };
     return Client(std::make_unique<FakeTransport>(shared), options);
+  }
+  static VzdumpRequest backup_request(std::string marker = "") {
+    VzdumpRequest req;
+    req.vmid = 106;
+    req.storage = "local";
+    req.log_marker = std::move(marker);
+    return req;
+  }
+  // A GET /nodes/pve1/tasks answer with one vzdump task of the agent's token.
+  static Result<Response> task_list(std::int64_t starttime, bool finished) {
+    return ok(R"({"data":[{"upid":")" + k_upid +
+              R"(","type":"vzdump","id":"106","user":"smokerbak@pve","tokenid":"agent",)"
+              R"("starttime":)" +
+              std::to_string(starttime) + (finished ? R"(,"status":"OK","endtime":1})" : "}") +
+              "]}");
   }
   std::string param(std::size_t i, const std::string& key) const {
     for (const auto& [k, v] : shared.requests.at(i).params) {
@@ -83,8 +100,7 @@ TEST_F(ClientTest, StartVzdumpSendsTheAgentsParametersAsAPostThatIsNotIdempotent
 TEST_F(ClientTest, VzdumpAnsweringOkMeansGuestNotOnThisNode) {
   shared.answers.push_back(ok(R"({"data":"OK"})"));
   auto client = make_client();
-  auto upid =
-      client.start_vzdump("pve1", VzdumpRequest{106, "snapshot", "local", "zstd", "", false});
+  auto upid = client.start_vzdump("pve1", backup_request());
   ASSERT_FALSE(upid);
   EXPECT_EQ(upid.error().kind, Error::Kind::not_found);
   EXPECT_NE(upid.error().message.find("not on that node"), std::string::npos);
@@ -93,39 +109,86 @@ TEST_F(ClientTest, VzdumpAnsweringOkMeansGuestNotOnThisNode) {
 
 TEST_F(ClientTest, LostVzdumpAnswerAdoptsOwnRunningTaskInsteadOfPostingAgain) {
   shared.answers.push_back(make_error(Error::Kind::transport, "connection reset"));
-  shared.answers.push_back(ok(R"({"data":[{"upid":")" + k_upid +
-                              R"(","type":"vzdump","id":"106","user":"smokerbak@pve",)"
-                              R"("tokenid":"agent","starttime":1738288803}]})"));
+  shared.answers.push_back(task_list(k_post_epoch + 1, false));
   auto client = make_client();
-  auto upid =
-      client.start_vzdump("pve1", VzdumpRequest{106, "snapshot", "local", "zstd", "", false});
+  auto upid = client.start_vzdump("pve1", backup_request());
   ASSERT_TRUE(upid) << upid.error().message;
   EXPECT_EQ(*upid, k_upid);
   ASSERT_EQ(shared.requests.size(), 2u);
   EXPECT_EQ(shared.requests[1].path_string(), "/nodes/pve1/tasks");
   EXPECT_EQ(param(1, "typefilter"), "vzdump");
-  EXPECT_EQ(param(1, "source"), "active");
+  EXPECT_EQ(param(1, "vmid"), "106");
+  // Finished tasks too, from just before the POST (60 s slack for clock skew between nodes).
+  EXPECT_EQ(param(1, "source"), "all");
+  EXPECT_EQ(param(1, "since"), std::to_string(k_post_epoch - 60));
+  ASSERT_EQ(slept.size(), 1u);  // waited before looking, so a proxied POST could land
 }
 
-TEST_F(ClientTest, LostVzdumpAnswerWithNoTaskRetriesThePostAfterChecking) {
-  shared.answers.push_back(status(503, "Service Unavailable"));
-  shared.answers.push_back(ok(R"({"data":[]})"));
+TEST_F(ClientTest, LostVzdumpAnswerAdoptsAnAlreadyFinishedTaskWhoseLogCarriesTheMarker) {
+  shared.answers.push_back(status(596, "Connection timed out"));
+  shared.answers.push_back(task_list(k_post_epoch + 1, true));
+  shared.answers.push_back(
+      ok(R"({"total":20,"data":[{"n":1,"t":"INFO: starting new backup job: vzdump 106 )"
+         R"(--notes-template 'prod smokerbak:20250131T020000Z\n{{guestname}}' --remove 0"}]})"));
+  auto client = make_client();
+  auto upid = client.start_vzdump("pve1", backup_request("smokerbak:20250131T020000Z"));
+  ASSERT_TRUE(upid) << upid.error().message;
+  EXPECT_EQ(*upid, k_upid);
+  ASSERT_EQ(shared.requests.size(), 3u);
+  EXPECT_EQ(shared.requests[2].path_string(), "/nodes/pve1/tasks/" + k_upid + "/log");
+  EXPECT_EQ(param(2, "start"), "0");
+  EXPECT_EQ(param(2, "limit"), "1");
+}
+
+TEST_F(ClientTest, LostVzdumpAnswerIgnoresATaskOfAnotherRunAndPostsAgain) {
+  shared.answers.push_back(make_error(Error::Kind::transport, "connection reset"));
+  shared.answers.push_back(task_list(k_post_epoch - 30, true));
+  shared.answers.push_back(
+      ok(R"({"total":20,"data":[{"n":1,"t":"INFO: starting new backup job: vzdump 106 )"
+         R"(--notes-template 'prod smokerbak:20250131T015930Z'"}]})"));
   shared.answers.push_back(ok(R"({"data":")" + k_upid + R"("})"));
   auto client = make_client();
-  auto upid =
-      client.start_vzdump("pve1", VzdumpRequest{106, "snapshot", "local", "zstd", "", false});
+  auto upid = client.start_vzdump("pve1", backup_request("smokerbak:20250131T020000Z"));
+  ASSERT_TRUE(upid) << upid.error().message;
+  ASSERT_EQ(shared.requests.size(), 4u);
+  EXPECT_EQ(shared.requests[3].method, Method::post);
+}
+
+TEST_F(ClientTest, LostVzdumpAnswerIgnoresTasksOfOtherTokensAndOlderTasks) {
+  shared.answers.push_back(status(503, "Service Unavailable"));
+  shared.answers.push_back(
+      ok(R"({"data":[{"upid":"UPID:pve1:1:2:3:vzdump:106:root@pam:","type":"vzdump","id":"106",)"
+         R"("user":"root@pam","starttime":1738288801},)"
+         R"({"upid":")" +
+         k_upid +
+         R"(","type":"vzdump","id":"106","user":"smokerbak@pve","tokenid":"agent",)"
+         R"("starttime":1738200000,"status":"OK","endtime":1738200100}]})"));
+  shared.answers.push_back(ok(R"({"data":")" + k_upid + R"("})"));
+  auto client = make_client();
+  auto upid = client.start_vzdump("pve1", backup_request());
   ASSERT_TRUE(upid) << upid.error().message;
   ASSERT_EQ(shared.requests.size(), 3u);
   EXPECT_EQ(shared.requests[1].method, Method::get);
   EXPECT_EQ(shared.requests[2].method, Method::post);
 }
 
+TEST_F(ClientTest, LostVzdumpAnswerIsNotRepostedWhenTheTaskListCannotBeRead) {
+  shared.answers.push_back(make_error(Error::Kind::transport, "connection reset"));
+  shared.answers.push_back(status(403, "Permission check failed (/nodes/pve1, Sys.Audit)"));
+  auto client = make_client();
+  auto upid = client.start_vzdump("pve1", backup_request());
+  ASSERT_FALSE(upid);
+  EXPECT_EQ(upid.error().kind, Error::Kind::transport);
+  EXPECT_NE(upid.error().message.find("not started again"), std::string::npos)
+      << upid.error().message;
+  EXPECT_EQ(shared.requests.size(), 2u);
+}
+
 TEST_F(ClientTest, VzdumpParameterErrorIsNotRetried) {
   shared.answers.push_back(status(400, "Parameter verification failed.",
                                   R"({"data":null,"errors":{"vmid":"invalid format"}})"));
   auto client = make_client();
-  auto upid =
-      client.start_vzdump("pve1", VzdumpRequest{106, "snapshot", "local", "zstd", "", false});
+  auto upid = client.start_vzdump("pve1", backup_request());
   ASSERT_FALSE(upid);
   EXPECT_EQ(upid.error().http_status, 400);
   EXPECT_EQ(shared.requests.size(), 1u);

@@ -47,6 +47,7 @@ bool fault_from_json(const std::string& text, Fault& out, std::string& error) {
     out.method = j.value("method", "");
     out.path_contains = j.value("path_contains", "");
     out.count = j.value("count", 1);
+    out.handle_first = j.value("handle_first", false);
     return true;
   } catch (const json::exception& e) {
     error = std::string("bad fault JSON: ") + e.what();

@@ -256,24 +256,26 @@ void Simulator::Impl::serve(const httplib::Request& req, httplib::Response& res)
     for (auto kind : {Fault::Kind::drop_connection, Fault::Kind::http_status, Fault::Kind::slow}) {
       if ((fault = world.take_fault(kind, req.method, req.path))) break;
     }
-    if (fault && fault->kind != Fault::Kind::slow) {
+    // A fault answering before handling counts the request here; a handled one in handle_api.
+    if (fault && fault->kind != Fault::Kind::slow && !fault->handle_first) {
       ++world.stats.requests;
       world.request_log.push_back(req.method + " " + req.path);
     }
   }
-  if (fault && fault->kind == Fault::Kind::drop_connection) {
-    if (req.ssl != nullptr) ::shutdown(SSL_get_fd(req.ssl), SHUT_RDWR);
+  auto answer_with_fault = [&](const Fault& f) {
     res.set_header("Connection", "close");
-    return;
-  }
-  if (fault && fault->kind == Fault::Kind::http_status) {
-    const bool proxy_status = fault->status >= 590;  // AnyEvent::HTTP pseudo-status: no body
-    res.status = fault->status;
-    res.set_header("Connection", "close");
-    write_raw_response(req, fault->status,
-                       fault->reason.empty() ? default_reason(fault->status) : fault->reason,
+    if (f.kind == Fault::Kind::drop_connection) {
+      if (req.ssl != nullptr) ::shutdown(SSL_get_fd(req.ssl), SHUT_RDWR);
+      return;
+    }
+    const bool proxy_status = f.status >= 590;  // AnyEvent::HTTP pseudo-status: no body
+    res.status = f.status;
+    write_raw_response(req, f.status, f.reason.empty() ? default_reason(f.status) : f.reason,
                        proxy_status ? "" : "application/json;charset=UTF-8",
                        proxy_status ? "" : R"({"data":null})");
+  };
+  if (fault && fault->kind != Fault::Kind::slow && !fault->handle_first) {
+    answer_with_fault(*fault);
     return;
   }
   if (fault && fault->kind == Fault::Kind::slow) {
@@ -319,6 +321,10 @@ void Simulator::Impl::serve(const httplib::Request& req, httplib::Response& res)
   parse_form(query, api.params);
 
   const ApiResponse r = handle_api(world, api);
+  if (fault && fault->kind != Fault::Kind::slow) {  // handle_first: the answer is lost
+    answer_with_fault(*fault);
+    return;
+  }
   if (r.status == 401 && world.options.auth_failure_delay_ms > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(world.options.auth_failure_delay_ms));
   }

@@ -79,6 +79,10 @@ struct Fault {
   std::string method;         // "" = any
   std::string path_contains;  // "" = any API path
   int count = 1;
+  // http_status / drop_connection: the request is handled first (a POST starts its task, a
+  // DELETE its imgdel) and only then is the answer replaced by the fault, as when pveproxy
+  // loses the proxied answer or the connection drops after the server acted.
+  bool handle_first = false;
 
   static Fault of(Kind kind) {
     Fault f;

@@ -1,18 +1,28 @@
-// Benchmark driver for bench/mongo/run.sh (not a test): times one stage of the mongo tier's
-// download path against a running sshd and prints "name seconds bytes peak_rss_kib".
-//   mongo_bench transfer HOST PORT USER KEY KNOWN_HOSTS REMOTE_FILE OUT   (ssh -> disk + SHA-256)
-//   mongo_bench e2e      HOST PORT USER KEY KNOWN_HOSTS REMOTE_FILE OUT   (+ validation,
-//   overlapped) mongo_bench validate FILE                                            (validation
-//   alone)
+// Benchmark driver for bench/mongo/run.sh (not a test): times one way of receiving a mongo dump
+// against a running sshd and prints "MODE/VARIANT seconds bytes peak_rss_kib sha256".
+//   mongo_bench transfer VARIANT HOST PORT USER KEY KNOWN_HOSTS REMOTE_FILE OUT
+//       ssh -> disk + SHA-256 (no validation)
+//   mongo_bench e2e VARIANT HOST PORT USER KEY KNOWN_HOSTS REMOTE_FILE OUT
+//       ssh -> disk + SHA-256 + full validation, overlapped
+//   mongo_bench validate FILE
+//       validation + SHA-256 of a stored file (read once)
+// VARIANT: "pipeline" is the agent's DumpPipeline as built; the others are the alternatives in
+// transfer_variants.hpp: "threaded" (disk+hash thread, validator thread), "inline-chunk"
+// (write+hash 1 MiB chunks on the network thread), "inline-packet" (write+hash each packet
+// without a copy), each optionally with "-wbN" (sync_file_range every N MiB); "discard" (no
+// work at all: the libssh ceiling) and "hash" (SHA-256 only, no disk).
 #include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 #include "agent/mongo/archive_check.hpp"
 #include "agent/mongo/dump_pipeline.hpp"
+#include "agent/mongo/sha256.hpp"
 #include "remote/ssh_session.hpp"
+#include "transfer_variants.hpp"
 
 namespace {
 
@@ -22,13 +32,100 @@ long peak_rss_kib() {
   return ru.ru_maxrss;
 }
 
+struct Outcome {
+  std::uint64_t bytes = 0;
+  std::string sha256;
+  bool ok = true;
+  std::string error;
+};
+
+// One receiver: push() per network packet, finish() at the end.
+struct Receiver {
+  std::function<bool(const std::uint8_t*, std::size_t)> push;
+  std::function<Outcome()> finish;
+  std::shared_ptr<void> keep;  // owns the receiver object
+};
+
+Outcome from_verdict(std::uint64_t bytes, std::string sha, bool validate,
+                     const agent::mongo_format::ArchiveVerdict& v,
+                     const std::optional<std::string>& error) {
+  Outcome o{bytes, std::move(sha), true, {}};
+  if (error) {
+    o.ok = false;
+    o.error = *error;
+  } else if (validate && !v.valid) {
+    o.ok = false;
+    o.error = v.errors.empty() ? "invalid" : v.errors.front();
+  }
+  return o;
+}
+
+std::optional<Receiver> make_receiver(const std::string& variant, const char* out, bool validate) {
+  Receiver r;
+  if (variant == "pipeline") {
+    auto p = std::make_shared<agent::mongo::DumpPipeline>(out, validate);
+    r.push = [p](const std::uint8_t* d, std::size_t n) { return p->push(d, n); };
+    r.finish = [p, validate] {
+      auto res = p->finish();
+      return from_verdict(res.bytes, res.sha256, validate, res.verdict, res.write_error);
+    };
+    r.keep = p;
+    return r;
+  }
+  if (variant == "discard") {
+    auto bytes = std::make_shared<std::uint64_t>(0);
+    r.push = [bytes](const std::uint8_t*, std::size_t n) {
+      *bytes += n;
+      return true;
+    };
+    r.finish = [bytes] { return Outcome{*bytes, "-", true, {}}; };
+    return r;
+  }
+  if (variant == "hash") {
+    auto sha = std::make_shared<agent::mongo::Sha256>();
+    auto bytes = std::make_shared<std::uint64_t>(0);
+    r.push = [sha, bytes](const std::uint8_t* d, std::size_t n) {
+      sha->update(d, n);
+      *bytes += n;
+      return true;
+    };
+    r.finish = [sha, bytes] { return Outcome{*bytes, sha->finish_hex(), true, {}}; };
+    return r;
+  }
+  bench::VariantOptions o;
+  o.validate = validate;
+  std::string base = variant;
+  if (const auto wb = variant.find("-wb"); wb != std::string::npos) {
+    o.writeback_bytes = std::stoul(variant.substr(wb + 3)) << 20;
+    base = variant.substr(0, wb);
+  }
+  if (base == "threaded") {
+    o.inline_write = false;
+  } else if (base == "inline-chunk") {
+    o.per_packet = false;
+  } else if (base == "inline-packet") {
+    o.per_packet = true;
+  } else {
+    return std::nullopt;
+  }
+  auto s = std::make_shared<bench::VariantSink>(out, o);
+  r.push = [s](const std::uint8_t* d, std::size_t n) { return s->push(d, n); };
+  r.finish = [s, validate] {
+    auto res = s->finish();
+    return from_verdict(res.bytes, res.sha256, validate, res.verdict, res.error);
+  };
+  r.keep = s;
+  return r;
+}
+
 int download(char** argv, bool validate) {
+  const std::string variant = argv[2];
   remote::SshOptions o;
-  o.host = argv[2];
-  o.port = std::stoi(argv[3]);
-  o.user = argv[4];
-  o.identity_file = argv[5];
-  o.known_hosts = argv[6];
+  o.host = argv[3];
+  o.port = std::stoi(argv[4]);
+  o.user = argv[5];
+  o.identity_file = argv[6];
+  o.known_hosts = argv[7];
   o.io_timeout_s = 60;
   auto session = remote::connect_ssh(o);
   if (!session) {
@@ -36,21 +133,20 @@ int download(char** argv, bool validate) {
     return 1;
   }
   const auto t0 = std::chrono::steady_clock::now();
-  agent::mongo::DumpPipeline pipe(argv[8], validate);
-  auto st = (*session)->exec(
-      std::string("cat ") + remote::shell_quote(argv[7]), remote::no_stdin(),
-      [&pipe](const std::uint8_t* d, std::size_t n) { return pipe.push(d, n); }, nullptr);
-  auto r = pipe.finish();
+  auto receiver = make_receiver(variant, argv[9], validate);
+  if (!receiver) {
+    std::fprintf(stderr, "unknown variant %s\n", variant.c_str());
+    return 2;
+  }
+  auto st = (*session)->exec(std::string("cat ") + remote::shell_quote(argv[8]), remote::no_stdin(),
+                             receiver->push, nullptr);
+  const Outcome r = receiver->finish();
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!st || !st->success() || r.write_error || (validate && !r.verdict.valid)) {
-    std::fprintf(stderr, "failed: %s\n",
-                 !st ? st.error().message.c_str()
-                     : (validate && !r.verdict.valid && !r.verdict.errors.empty()
-                            ? r.verdict.errors.front().c_str()
-                            : "exit/write error"));
+  if (!st || !st->success() || !r.ok) {
+    std::fprintf(stderr, "failed: %s\n", !st ? st.error().message.c_str() : r.error.c_str());
     return 1;
   }
-  std::printf("%s %.3f %llu %ld %s\n", validate ? "e2e" : "transfer", s,
+  std::printf("%s/%s %.3f %llu %ld %s\n", validate ? "e2e" : "transfer", variant.c_str(), s,
               static_cast<unsigned long long>(r.bytes), peak_rss_kib(), r.sha256.c_str());
   return 0;
 }
@@ -59,7 +155,7 @@ int download(char** argv, bool validate) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if ((mode == "transfer" || mode == "e2e") && argc == 9) return download(argv, mode == "e2e");
+  if ((mode == "transfer" || mode == "e2e") && argc == 10) return download(argv, mode == "e2e");
   if (mode == "validate" && argc == 3) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto c = agent::mongo::check_stored_archive(argv[2]);

@@ -18,7 +18,8 @@
 #   - status --json / --check and the metrics file on each day (freshness, last run, count,
 #     validation; `unknown` for the vzdump tier while the Proxmox API is down).
 # Usage: simulated_nights.sh PVE_SMOKERBAK PVE_SIM FAKE_MONGO_BIN SOURCE_DIR [NIGHTS]
-#        (NIGHTS defaults to $E2E_NIGHTS, else 365; KEEP_E2E=1 keeps the work directory)
+#        (NIGHTS defaults to $E2E_NIGHTS, else 365; KEEP_E2E=1 keeps the work directory;
+#        E2E_FAULTS="3=vz_truncated 5=skip" replaces the fault table below)
 set -euo pipefail
 bin=$1 sim=$2 fake_bin=$3 src=$4 nights=${5:-${E2E_NIGHTS:-365}}
 # shellcheck source=lib/setup.sh
@@ -41,6 +42,11 @@ declare -A fault=(
   [120]=skip [121]=skip [122]=skip
   [200]=mongo_truncate [300]=both_fail [331]=api_down
 )
+# E2E_FAULTS="NIGHT=KIND ..." replaces the table (to reproduce one fault in a short run).
+if [ -n "${E2E_FAULTS:-}" ]; then
+  fault=()
+  for f in $E2E_FAULTS; do fault[${f%%=*}]=${f#*=}; done
+fi
 
 setup_init e2e
 setup_start_sim "$start"
@@ -136,9 +142,10 @@ import json, sys
 offline, before = (json.load(open(p)) for p in sys.argv[1:3])
 tiers, was = offline["targets"][0]["tiers"], before["targets"][0]["tiers"]
 assert tiers["vzdump"]["state"] == "unknown", tiers["vzdump"]["state"]
-for key in ("count", "last_success", "last_success_age_s", "size_bytes"):
-    assert tiers["vzdump"][key] == was["vzdump"][key], (key, tiers["vzdump"][key], was["vzdump"][key])
-assert tiers["mongo"] == was["mongo"], (tiers["mongo"], was["mongo"])
+facts = ("count", "last_success", "last_success_age_s", "size_bytes", "last_error", "validation")
+for tier in ("vzdump", "mongo"):
+    for key in facts + (("state",) if tier == "mongo" else ()):
+        assert tiers[tier][key] == was[tier][key], (tier, key, tiers[tier][key], was[tier][key])
 PY
   fail "status with pve-sim stopped: $(cat "$work/status-offline.json")"
 echo "PASS: $nights simulated nights"

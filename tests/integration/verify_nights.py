@@ -107,11 +107,12 @@ class TierModel:
             self.survivors[self.name(t)] = t
             self.rules = self.engine.keep(self.survivors)
             self.survivors = {n: c for n, c in self.survivors.items() if n in self.rules}
-            self.count = len(self.survivors)
-            self.last_success = t
-            self.validation = True
             if self.tier == "vzdump":  # the prune removes all but the newest failed archive
                 self.failed = self.failed[-1:]
+            # The kept failed archive takes no retention slot but is counted as kept.
+            self.count = len(self.survivors) + (len(self.failed) if self.tier == "vzdump" else 0)
+            self.last_success = t
+            self.validation = True
             return
         if outcome == "bad":
             self.validation = False
@@ -312,7 +313,7 @@ def main():
     if last[2] == "none":
         status = json.load(open(os.path.join(args.work, "nights", last[0], "status.json")))
         tiers = status["targets"][0]["tiers"]
-        vz_bytes = sum(os.path.getsize(os.path.join(args.storage_dir, n)) for n in vz.survivors)
+        vz_bytes = sum(os.path.getsize(os.path.join(args.storage_dir, n)) for n in vz.on_disk())
         mongo_bytes = sum(json.load(open(os.path.join(args.work, "mongodb", n, "manifest.json")))
                           ["archive"]["size"] for n in mongo.survivors)
         c.eq(last[0], "vzdump size_bytes", tiers["vzdump"]["size_bytes"], vz_bytes)

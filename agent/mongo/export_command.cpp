@@ -2,6 +2,7 @@
 // `mongodump --out --gzip`, for restoring by hand with the old runbook.
 #include <iostream>
 
+#include "agent/cli/add_command.hpp"
 #include "agent/cli/exit_codes.hpp"
 #include "agent/config/config_loader.hpp"
 #include "agent/mongo/backup_store.hpp"
@@ -86,11 +87,12 @@ int run_export(CommandContext& ctx, const ExportArgs& args) {
 
 void add_export_command(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<ExportArgs>();
-  auto* cmd = app.add_subcommand(
-      "export",
-      "Write a mongo backup as mongodump's directory layout (<db>/<coll>.bson.gz and "
-      "<coll>.metadata.json.gz), byte-faithful. Exit codes: 0 exported, 1 backup missing or "
-      "invalid, 2 usage/configuration error.");
+  auto* cmd = add_command(
+      app, "export", "Write a mongo backup as mongodump's directory layout",
+      "Writes the archive as <db>/<coll>.bson.gz and <coll>.metadata.json.gz, byte-faithful,\n"
+      "for restoring by hand with mongorestore --dir. Exit codes: 0 exported, 1 backup missing\n"
+      "or invalid, 2 usage/configuration error.",
+      ExitCodeHelp::in_details);
   cmd->add_option("--target", args->target,
                   "Target name (optional when exactly one target has a mongo tier)");
   cmd->add_option("--backup", args->backup, "Backup directory name or 'latest'")->required();

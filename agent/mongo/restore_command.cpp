@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/cli/add_command.hpp"
 #include "agent/cli/command_context.hpp"
 #include "agent/cli/exit_codes.hpp"
 #include "agent/config/config_loader.hpp"
@@ -195,11 +196,12 @@ int run_restore(CommandContext& ctx, const RestoreArgs& args, const SessionFacto
 void add_restore_mongo_command(CLI::App& app, CommandContext& ctx, const SessionFactory& sessions) {
   auto* restore = app.add_subcommand("restore", "Restore a backup (mongo tier)");
   restore->require_subcommand(1);
-  auto* cmd = restore->add_subcommand(
-      "mongo",
-      "Validate a stored mongo backup, then stream it over SSH into `<command> mongorestore "
-      "--archive --gzip` (password on stdin, never in argv). Exit codes: 0 restored (or dry "
-      "run shown), 1 validation or restore failed, 2 usage/configuration error.");
+  auto* cmd = add_command(
+      *restore, "mongo", "Validate a mongo backup, then restore it over SSH with mongorestore",
+      "Validates the stored backup, then streams it over SSH into `<command> mongorestore\n"
+      "--archive --gzip` (password on stdin, never in argv). Exit codes: 0 restored (or dry\n"
+      "run shown), 1 validation or restore failed, 2 usage/configuration error.",
+      ExitCodeHelp::in_details);
   auto args = std::make_shared<RestoreArgs>();
   cmd->add_option("--target", args->target,
                   "Target name (optional when exactly one target has a mongo tier)");

@@ -1,6 +1,7 @@
 #include <iostream>
 #include <memory>
 
+#include "agent/cli/add_command.hpp"
 #include "agent/cli/command_context.hpp"
 #include "agent/cli/exit_codes.hpp"
 #include "agent/cli/load_config.hpp"
@@ -34,22 +35,22 @@ void execute(CommandContext& ctx, const RunOptions& opts) {
 
 void register_run_commands(CLI::App& app, CommandContext& ctx) {
   auto opts = std::make_shared<RunOptions>();
-  auto* run = app.add_subcommand(
-      "run",
-      "The timer's job: back up every target (vzdump archive through the Proxmox API, then\n"
-      "mongodump over SSH, sharing one run id), verify both, apply retention to each tier\n"
-      "whose backup succeeded, update notes, state and metrics. Exit 0 ok, 1 a tier failed,\n"
-      "3 warnings, 75 another run holds the lock.");
+  auto* run = add_command(
+      app, "run", "The timer's job: back up, verify and prune every target (both tiers)",
+      "Backs up every target (vzdump archive through the Proxmox API, then mongodump over\n"
+      "SSH, sharing one run id), verifies both, applies retention to each tier whose backup\n"
+      "succeeded, updates notes, state and metrics. Exit 0 ok, 1 a tier failed, 3 warnings,\n"
+      "75 another run holds the lock.");
   add_target_and_tier(run, *opts);
   run->add_flag("--no-prune", opts->no_prune, "Make and verify backups but skip retention");
   run->callback([&ctx, opts] { execute(ctx, *opts); });
 
   auto prune_opts = std::make_shared<RunOptions>();
   prune_opts->prune_only = true;
-  auto* prune = app.add_subcommand(
-      "prune",
-      "Apply the retention policy to each tier's backups without making new ones; with\n"
-      "--dry-run print the plan (keep/remove with reasons) and change nothing.");
+  auto* prune = add_command(
+      app, "prune", "Apply the retention policy without making new backups",
+      "Applies the retention policy to each tier's backups without making new ones; with\n"
+      "--dry-run prints the plan (keep/remove with reasons) and changes nothing.");
   add_target_and_tier(prune, *prune_opts);
   prune->callback([&ctx, prune_opts] { execute(ctx, *prune_opts); });
 }

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/cli/add_command.hpp"
 #include "agent/cli/command_context.hpp"
 #include "agent/cli/exit_codes.hpp"
 #include "agent/cli/load_config.hpp"
@@ -91,9 +92,9 @@ void execute_list(CommandContext& ctx, const ListOptions& opts) {
 
 void register_list_command(CLI::App& app, CommandContext& ctx) {
   auto opts = std::make_shared<ListOptions>();
-  auto* cmd = app.add_subcommand(
-      "list",
-      "List every backup of both tiers, newest first, with the mark the next prune would give\n"
+  auto* cmd = add_command(
+      app, "list", "List every backup with its retention mark, reason and validation",
+      "Lists every backup of both tiers, newest first, with the mark the next prune would give\n"
       "it (keep/remove/protected) and why, and its validation verdict. Changes nothing.");
   cmd->add_option("--target", opts->target, "Only this target");
   cmd->add_option("--tier", opts->tier, "Only this tier")

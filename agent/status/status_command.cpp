@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 
+#include "agent/cli/add_command.hpp"
 #include "agent/cli/command_context.hpp"
 #include "agent/cli/exit_codes.hpp"
 #include "agent/cli/load_config.hpp"
@@ -40,12 +41,12 @@ void register_list_command(CLI::App& app, CommandContext& ctx);  // list_command
 void register_status_commands(CLI::App& app, CommandContext& ctx) {
   register_list_command(app, ctx);
   auto opts = std::make_shared<StatusOptions>();
-  auto* cmd = app.add_subcommand(
-      "status",
-      "Show per target and tier: last successful backup and its age, last run result, kept\n"
-      "backups per rule, size, validation, warnings, next scheduled run. Works from local\n"
-      "state when Proxmox or the container is unreachable. Freshness limits follow the\n"
-      "schedule (nightly: warning past 26 h, critical past 50 h).");
+  auto* cmd = add_command(
+      app, "status", "Show the health of every target and tier (table, --json or --check)",
+      "Shows per target and tier: last successful backup and its age, last run result, kept\n"
+      "backups per rule, size, validation, storage projection, warnings, next scheduled run.\n"
+      "Works from local state when Proxmox or the container is unreachable. Freshness limits\n"
+      "follow the schedule (nightly: warning past 26 h, critical past 50 h).");
   auto* json = cmd->add_flag("--json", opts->json, "Machine-readable JSON (stable schema)");
   cmd->add_flag("--check", opts->check,
                 "One Nagios-style line; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")

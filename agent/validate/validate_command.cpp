@@ -2,6 +2,7 @@
 #include <iostream>
 #include <memory>
 
+#include "agent/cli/add_command.hpp"
 #include "agent/cli/command_context.hpp"
 #include "agent/cli/exit_codes.hpp"
 #include "agent/cli/load_config.hpp"
@@ -137,10 +138,10 @@ void execute_validate(CommandContext& ctx, const ValidateOptions& opts) {
 
 void register_validate_commands(CLI::App& app, CommandContext& ctx) {
   auto opts = std::make_shared<ValidateOptions>();
-  auto* cmd = app.add_subcommand(
-      "validate",
-      "Re-check kept backups by reading them again from disk (the weekly\n"
-      "pve-smokerbak-validate.timer runs this). Without BACKUP arguments: every backup of every\n"
+  auto* cmd = add_command(
+      app, "validate", "Re-check kept backups of both tiers by reading them again from disk",
+      "The weekly pve-smokerbak-validate.timer runs this. Without BACKUP arguments: every backup "
+      "of every\n"
       "configured target (or --target) - mongo archive backups (SHA-256 against manifest.json,\n"
       "full archive validation, document counts against the manifest), directory-form mongodump\n"
       "dumps found in backup_dir, and the vzdump archives the agent recorded under state_dir\n"
@@ -153,7 +154,8 @@ void register_validate_commands(CLI::App& app, CommandContext& ctx) {
       "archive or vzdump archive files): checks only those, needs no config file, changes no\n"
       "files; shrink warnings use the default 50%.\n"
       "Exit codes: 0 all valid, 1 a backup is invalid, 2 usage or configuration error,\n"
-      "3 valid with warnings, 75 another run holds the lock.");
+      "3 valid with warnings, 75 another run holds the lock.",
+      ExitCodeHelp::in_details);
   cmd->add_option("--target", opts->target,
                   "Only this configured target (with BACKUP paths: a label for the output)");
   cmd->add_flag("--json", opts->json,

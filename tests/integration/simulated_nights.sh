@@ -53,7 +53,15 @@ setup_start_sim "$start"
 setup_start_sshd
 setup_write_config "$policy"
 
-mkdir -p "$work/nights"
+night_dirs=()
+for ((i = 0; i < nights; i++)); do night_dirs+=("$work/nights/$i"); done
+mkdir -p "${night_dirs[@]}"
+# copy FROM TO, with builtins only (a night is dominated by process starts).
+copy() {
+  local text=""
+  IFS= read -r -d '' text <"$1" || true
+  printf '%s' "$text" >"$2"
+}
 : >"$work/truth.tsv"
 # Where a night's wall time goes (microseconds), printed at the end for the figures.
 declare -A spent=([control]=0 [run]=0 [status]=0 [record]=0)
@@ -69,7 +77,6 @@ for ((i = 0; i < nights; i++)); do
   t=$((start + i * 86400))
   kind=${fault[$i]:-none}
   d="$work/nights/$i"
-  mkdir "$d"
   sim_control POST /_sim/clock "{\"set\": $t}"
   case $kind in
     vz_job_errors) sim_control POST /_sim/fault '{"kind": "task_job_errors"}' ;;
@@ -104,7 +111,7 @@ for ((i = 0; i < nights; i++)); do
   printf '%s\n' "$rc" >>"$d/check.txt"
   lap status
   case $kind in api_down | vz_job_errors | vz_truncated | both_fail) sim_control DELETE /_sim/fault ;; esac
-  [ -f "$work/metrics.prom" ] && cp "$work/metrics.prom" "$d/metrics.prom"
+  [ -f "$work/metrics.prom" ] && copy "$work/metrics.prom" "$d/metrics.prom"
   # What is on disk, with shell builtins only (no process per file).
   {
     for f in "$sim_storage_dir"/vzdump-lxc-106-*; do
@@ -119,7 +126,8 @@ for ((i = 0; i < nights; i++)); do
     done
   } >"$d/disk.tsv"
   TZ=UTC printf -v stamp '%(%Y%m%d-%H%M%S)T' "$t"
-  [ -f "$work/mongodb/backup-$stamp/manifest.json" ] && cp "$work/mongodb/backup-$stamp/manifest.json" "$d/"
+  m="$work/mongodb/backup-$stamp/manifest.json"
+  [ -f "$m" ] && copy "$m" "$d/manifest.json"
   if ((i % 30 == 29)); then echo "night $i done ($(date -u +%T))"; fi
 done
 lap record

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
@@ -56,6 +57,18 @@ std::string basename_of_volid(const std::string& volid) {
   return volid.substr(volid.rfind('/') + 1);
 }
 
+// The verification verdicts the local records know for the archives of `listing`.
+KnownVerdicts recorded_verdicts(const std::filesystem::path& state_dir, const std::string& target,
+                                const std::vector<proxmox::BackupVolume>& listing) {
+  KnownVerdicts out;
+  for (const auto& v : listing) {
+    if (auto record = read_backup_record(state_dir, target, v.volid)) {
+      out[v.volid] = record->verdict == "verified";
+    }
+  }
+  return out;
+}
+
 // Starts the vzdump. A server older than PVE 7.2 rejects notes-template in its parameter
 // check (400, before any task starts), so repeating the POST without it cannot start a
 // second backup; the notes are then written after the backup.
@@ -67,8 +80,8 @@ proxmox::Result<std::string> start_backup(proxmox::Client& api, const std::strin
       upid.error().message.find("notes-template: property is not defined in schema") !=
           std::string::npos) {
     warnings.push_back(
-        "this Proxmox VE has no vzdump notes-template (needs 7.2); the agent sets the notes "
-        "after the backup instead.");
+        "Proxmox VE on this node has no vzdump notes-template (needs 7.2); the agent sets the "
+        "notes after the backup instead.");
     notes_template_ok = false;
     request.notes_template.clear();
     request.log_marker.clear();  // the run id was in the template only
@@ -299,8 +312,11 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
   if (!zone) {
     warnings.push_back("notes not updated: " + zone.error());
   } else {
-    const auto plan = plan_retention(*listing, target.effective_retention(m_config.retention),
-                                     *zone, vz.prune_foreign, {{volume.volid, ctx.run_id}});
+    auto verdicts = recorded_verdicts(m_config.state_dir, target.name, *listing);
+    verdicts[volume.volid] = verified;
+    const auto plan =
+        plan_retention(*listing, target.effective_retention(m_config.retention), *zone,
+                       vz.prune_foreign, {{volume.volid, ctx.run_id}}, verdicts);
     NotesSyncInput input;
     input.node = *node;
     input.storage = vz.storage;
@@ -309,8 +325,9 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
     input.state_dir = m_config.state_dir;
     input.known_rest[volume.volid] = record.notes_rest;
     input.verify_state[volume.volid] = verify_state;
-    if (!ctx.no_prune) {
-      // The prune that follows deletes these; rewriting their notes first is wasted work.
+    if (!ctx.no_prune && verified) {
+      // The prune that follows (only after a backup that did not fail) deletes these;
+      // rewriting their notes first is wasted work.
       for (const auto& a : plan) {
         if (a.managed && a.decision.mark == policies::Mark::remove &&
             a.volume.volid != volume.volid) {
@@ -340,8 +357,9 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
   if (!verified) {
     out.state = TierState::failed;
     out.error = "archive " + volume.volid + " failed verification: " + check.problem +
-                ". It is kept (never deleted by the agent for this) and marked \"verify FAILED\" "
-                "in its notes; check the storage and the task log, then run the backup again.";
+                ". It is kept as evidence, marked \"verify FAILED\" in its notes, and takes no "
+                "retention slot (a newer failed archive supersedes it); check the storage and "
+                "the task log, then run the backup again.";
     return out;
   }
   out.state = warnings.empty() ? TierState::ok : TierState::warning;
@@ -381,7 +399,8 @@ TierOutcome VzdumpTier::prune(const TargetConfig& target, const RunContext& ctx)
   }
   if (!listing) return failed(listing.error().message);
   const auto plan = plan_retention(*listing, target.effective_retention(m_config.retention), *zone,
-                                   vz.prune_foreign);
+                                   vz.prune_foreign, {},
+                                   recorded_verdicts(m_config.state_dir, target.name, *listing));
 
   std::vector<std::string> warnings;
   std::vector<std::string> errors;
@@ -487,7 +506,8 @@ tl::expected<std::vector<BackupListing>, std::string> VzdumpTier::list(const Tar
   auto listing = api.list_backups(*node, vz.storage, target.vmid);
   if (!listing) return tl::unexpected(listing.error().message);
   const auto plan = plan_retention(*listing, target.effective_retention(m_config.retention), *zone,
-                                   vz.prune_foreign);
+                                   vz.prune_foreign, {},
+                                   recorded_verdicts(m_config.state_dir, target.name, *listing));
   for (const auto& a : plan) {
     BackupListing l;
     l.id = a.volume.volid;
@@ -503,6 +523,8 @@ tl::expected<std::vector<BackupListing>, std::string> VzdumpTier::list(const Tar
     }
     if (auto rec = read_backup_record(m_config.state_dir, target.name, a.volume.volid)) {
       l.validation = rec->verdict == "verified" ? "ok" : "failed";
+    } else if (a.failed_verification) {
+      l.validation = "failed";  // from the notes: verified by an earlier installation
     }
     out.push_back(std::move(l));
   }

@@ -11,6 +11,7 @@
 
 #include "agent/vzdump/backup_record.hpp"
 #include "agent/vzdump/notes.hpp"
+#include "agent/vzdump/retention_plan.hpp"
 #include "agent/vzdump/vzdump_tier.hpp"
 
 // RunContext grows optional members (journal, ...) that these tests leave at their defaults.
@@ -166,6 +167,68 @@ TEST_F(VzdumpTierTest, TruncatedArchiveFailsTheRunAndIsMarkedInItsNotes) {
   EXPECT_NE(outcome.error.find("failed verification"), std::string::npos) << outcome.error;
   ASSERT_EQ(sim->volids().size(), 1u);  // kept, not deleted
   EXPECT_NE(first_line(notes_file(sim->volids()[0])).find("verify FAILED"), std::string::npos);
+}
+
+TEST_F(VzdumpTierTest, FailedArchivesTakeNoRetentionSlotAndOnlyTheNewestStaysAsEvidence) {
+  start();
+  policies::RetentionPolicy policy;
+  policy.keep_daily = 2;
+  policy.keep_weekly.reset();
+  policy.keep_monthly.reset();
+  config.retention = policy;
+  // Four nights, each a fresh process as the timer runs it; nights 2 and 3 write truncated
+  // archives. Prune runs only after a backup that did not fail (run_job's rule).
+  std::vector<std::string> made;
+  std::vector<TierOutcome> prunes;
+  for (int night = 1; night <= 4; ++night) {
+    if (night > 1) sim->advance(k_day);
+    if (night == 2 || night == 3) {
+      sim->inject(pvesim::Fault::of(pvesim::Fault::Kind::truncated_archive));
+    }
+    auto tier = make_tier();
+    const auto ctx = context("N" + std::to_string(night));
+    const auto outcome = tier->backup(config.targets[0], ctx);
+    ASSERT_EQ(outcome.state, night == 2 || night == 3 ? TierState::failed : TierState::ok)
+        << night << ": " << outcome.error;
+    made.push_back(outcome.backup_id);
+    if (night == 4) {
+      auto dry = ctx;
+      dry.dry_run = true;
+      ::testing::internal::CaptureStdout();
+      make_tier()->prune(config.targets[0], dry);
+      const std::string plan = ::testing::internal::GetCapturedStdout();
+      EXPECT_NE(plan.find("keep    " + made[2] +
+                          "  verify FAILED, kept as evidence (takes no "
+                          "retention slot)"),
+                std::string::npos)
+          << plan;
+      EXPECT_NE(plan.find("remove  " + made[1] + "  verify FAILED, superseded"), std::string::npos)
+          << plan;
+    }
+    if (outcome.state != TierState::failed) prunes.push_back(tier->prune(config.targets[0], ctx));
+  }
+  ASSERT_EQ(prunes.back().state, TierState::ok) << prunes.back().error;
+  // The two daily slots hold the good nights 4 and 1 (not the newer failed 3 and 2); night 3
+  // is the newest failed one, kept as evidence; night 2 is superseded and removed.
+  std::vector<std::string> expected = {made[0], made[2], made[3]};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(sim->volids(), expected);
+  EXPECT_EQ(first_line(notes_file(made[0])),
+            "prod-cloud smokerbak:N1 \xC2\xB7 keep: daily \xC2\xB7 verified");
+  EXPECT_EQ(first_line(notes_file(made[2])),
+            "prod-cloud smokerbak:N3 \xC2\xB7 keep: evidence (no retention slot) \xC2\xB7 "
+            "verify FAILED");
+  EXPECT_FALSE(read_backup_record(config.state_dir, "prod-cloud", made[1]));
+
+  auto tier = make_tier();
+  const auto listed = tier->list(config.targets[0], context("L"));
+  ASSERT_TRUE(listed) << listed.error();
+  ASSERT_EQ(listed->size(), 3u);
+  EXPECT_EQ((*listed)[1].id, made[2]);
+  EXPECT_EQ((*listed)[1].mark, "keep");
+  EXPECT_EQ((*listed)[1].reason, k_reason_failed_evidence);
+  EXPECT_EQ((*listed)[1].validation, "failed");
+  EXPECT_EQ((*listed)[2].reason, "keep: daily 2/2");
 }
 
 TEST_F(VzdumpTierTest, FailedTaskIsReportedWithItsLog) {

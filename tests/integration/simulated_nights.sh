@@ -8,9 +8,9 @@
 # log, `status --json`, `status --check` (line and exit code) an hour after the run, a copy of
 # the metrics file, the vzdump archives on the storage with the first line of their notes, the
 # mongo backup directories and the night's manifest. verify_nights.py then checks every night
-# in one process against the truth this script recorded (which tier succeeded, failed or left a
-# failed archive, which nights did not run) and the retention engine's prediction
-# (`retention simulate`, applied night by night as the agent prunes):
+# in one process against the schedule (which faults on which night, which nights did not run;
+# what each fault does to each tier) and the retention engine's prediction (`retention
+# simulate`, applied night by night as the agent prunes; computed while the nights run):
 #   - the surviving vzdump archives and mongo backups on each day, failed attempts kept as
 #     evidence only while they are the newest failed one;
 #   - vzdump notes: ownership tag, keep rules and verify state; mongo manifests name the
@@ -54,15 +54,23 @@ setup_start_sshd
 setup_write_config "$policy"
 
 night_dirs=()
-for ((i = 0; i < nights; i++)); do night_dirs+=("$work/nights/$i"); done
+for ((i = 0; i < nights; i++)); do
+  night_dirs+=("$work/nights/$i")
+  printf '%s\t%s\t%s\n' "$i" "$((start + i * 86400))" "${fault[$i]:-none}"
+done >"$work/schedule.tsv"
 mkdir -p "${night_dirs[@]}"
+# The expected state of every day depends on the schedule only: compute it (hundreds of
+# retention engine calls) while the nights run.
+python3 "$src/tests/integration/verify_nights.py" --predict --bin "$bin" --work "$work" \
+  --policy "$policy" --model "$work/model.pickle" >"$work/predict.log" 2>&1 &
+predict_pid=$!
+setup_track_pid "$predict_pid"
 # copy FROM TO, with builtins only (a night is dominated by process starts).
 copy() {
   local text=""
   IFS= read -r -d '' text <"$1" || true
   printf '%s' "$text" >"$2"
 }
-: >"$work/truth.tsv"
 # Where a night's wall time goes (microseconds), printed at the end for the figures.
 declare -A spent=([control]=0 [run]=0 [status]=0 [record]=0)
 lap_at=${EPOCHREALTIME/./}
@@ -100,7 +108,6 @@ for ((i = 0; i < nights; i++)); do
     [ "$rc" = "$want" ] || { cat "$d/run.log"; fail "night $i ($kind): run exit $rc, expected $want"; }
   fi
   case $kind in mongo_* | both_fail) fake_mongo_config e2e-secret ;; esac
-  printf '%s\t%s\t%s\t%s\n' "$i" "$t" "$kind" "$rc" >>"$work/truth.tsv"
   lap run
 
   # What operators and monitoring see an hour after the run (still during the API outage).
@@ -137,8 +144,10 @@ echo "$nights nights in $((loop_us / 1000000)).$(printf '%03d' $((loop_us / 1000
   "$((spent[status] / nights / 1000)) ms, control $((spent[control] / nights / 1000)) ms," \
   "recording $((spent[record] / nights / 1000)) ms; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
+wait "$predict_pid" || { cat "$work/predict.log"; fail "the prediction failed"; }
+cat "$work/predict.log"
 python3 "$src/tests/integration/verify_nights.py" --bin "$bin" --work "$work" --policy "$policy" \
-  --storage-dir "$sim_storage_dir"
+  --storage-dir "$sim_storage_dir" --model "$work/model.pickle"
 
 # The real outage: pve-sim gone. Local facts still shown, the vzdump tier `unknown`.
 kill "$sim_pid"

@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """Checks every night recorded by simulated_nights.sh in one process.
 
-The truth is what the script did (truth.tsv: night, epoch, fault kind, exit code) plus the
-retention engine's marks (`pve-smokerbak retention simulate`), applied night by night exactly
-as the agent prunes: a tier prunes only on a night its backup succeeded, a failed tier takes no
-slot and deletes nothing. From that the model derives, for each day, what must be on disk and
-what `status --json`, `status --check` and the metrics file must say an hour after the run.
-Every mismatch is reported (night, what, have, want); exit 1 if there is any."""
+The truth is the script's schedule (schedule.tsv: night, epoch, fault kind; the script checks
+each run's exit code itself) plus the retention engine's marks (`pve-smokerbak retention
+simulate`), applied night by night exactly as the agent prunes: a tier prunes only on a night
+its backup succeeded, a failed tier takes no slot and deletes nothing. From that the model
+derives, for each day, what must be on disk and what `status --json`, `status --check` and the
+metrics file must say an hour after the run. Every mismatch is reported (night, what, have,
+want); exit 1 if there is any.
+
+The model depends on the schedule only, so `--predict` computes it while the nights run (it is
+hundreds of engine calls) and writes it to --model; the check then reads it."""
 import argparse
 import copy
 import json
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -94,6 +99,7 @@ class TierModel:
     def snapshot(self):
         """A copy of the state after a night (the engine is shared, not copied)."""
         s = copy.copy(self)
+        s.engine = None
         s.survivors, s.rules, s.failed = dict(self.survivors), dict(self.rules), list(self.failed)
         return s
 
@@ -240,40 +246,55 @@ def check_run_log(c, night, log, vz_outcome, mongo_outcome):
 NIGHT_EPOCHS = []
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("--policy", required=True)
-    ap.add_argument("--storage-dir", required=True)
-    args = ap.parse_args()
-    began = time.monotonic()
-    engine = Engine(args.bin, args.policy)
-    vz, mongo = TierModel("vzdump", engine), TierModel("mongo", engine)
-    c = Checker()
-    truth = [line.rstrip("\n").split("\t") for line in open(os.path.join(args.work, "truth.tsv"))]
-    NIGHT_EPOCHS.extend(int(row[1]) for row in truth)
-    # Each tier's model after every night; the two chains of engine calls run side by side.
+def predict(truth, engine):
+    """Each tier's model after every night; the two chains of engine calls run side by side."""
     history = {}
 
     def play(model, index):
         states = []
-        for _night, t_s, kind, _rc in truth:
+        for _night, t_s, kind in truth:
             if kind != "skip":
                 model.night(int(t_s), EFFECTS[kind][index])
             states.append(model.snapshot())
         history[model.tier] = states
 
-    threads = [threading.Thread(target=play, args=(m, i)) for i, m in enumerate((vz, mongo))]
+    threads = [threading.Thread(target=play, args=(TierModel(tier, engine), i))
+               for i, tier in enumerate(("vzdump", "mongo"))]
     for th in threads:
         th.start()
     for th in threads:
         th.join()
     if set(history) != {"vzdump", "mongo"}:
-        return 1  # a thread failed; its traceback is printed
+        sys.exit(1)  # a thread failed; its traceback is printed
+    return history, engine.calls
 
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--policy", required=True)
+    ap.add_argument("--storage-dir")
+    ap.add_argument("--model", required=True, help="pickled per-night model (made by --predict)")
+    ap.add_argument("--predict", action="store_true", help="only compute and write the model")
+    args = ap.parse_args()
+    began = time.monotonic()
+    truth = [line.rstrip("\n").split("\t") for line in open(os.path.join(args.work, "schedule.tsv"))]
+    if args.predict:
+        history, calls = predict(truth, Engine(args.bin, args.policy))
+        with open(args.model + ".tmp", "wb") as f:
+            pickle.dump({"history": history, "engine_calls": calls}, f)
+        os.rename(args.model + ".tmp", args.model)
+        print(f"model of {len(truth)} nights: {calls} engine calls, "
+              f"{time.monotonic() - began:.1f} s")
+        return 0
+    with open(args.model, "rb") as f:
+        model = pickle.load(f)
+    history, calls = model["history"], model["engine_calls"]
+    NIGHT_EPOCHS.extend(int(row[1]) for row in truth)
+    c = Checker()
     seen = {"ok": 0, "warning": 0, "critical": 0, "unknown": 0}
-    for index, (night_s, t_s, kind, _rc) in enumerate(truth):
+    for index, (night_s, t_s, kind) in enumerate(truth):
         night, t = int(night_s), int(t_s)
         d = os.path.join(args.work, "nights", night_s)
         vz, mongo = history["vzdump"][index], history["mongo"][index]
@@ -323,7 +344,7 @@ def main():
         print("FAIL:", p)
     if len(c.problems) > 60:
         print(f"... and {len(c.problems) - 60} more problems")
-    print(f"verified {len(truth)} nights ({engine.calls} engine calls, "
+    print(f"verified {len(truth)} nights ({calls} engine calls, "
           f"{time.monotonic() - began:.1f} s): survivors now vzdump {len(vz.survivors)} "
           f"(+{len(vz.failed)} failed), mongo {len(mongo.survivors)} (+{len(mongo.failed)} "
           f"failed); daily states {seen}")

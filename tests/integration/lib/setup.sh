@@ -34,6 +34,9 @@ _setup_cleanup() {
   if [ -n "${KEEP_E2E:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 
+# setup_track_pid PID: a background process of the caller, stopped on exit.
+setup_track_pid() { _setup_pids+=("$1"); }
+
 setup_init() {
   setup_preflight
   work=$(mktemp -d "/tmp/smokerbak-$1.XXXXXX")

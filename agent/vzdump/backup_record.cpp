@@ -20,6 +20,13 @@ std::string sanitise(const std::string& volid) {
 
 }  // namespace
 
+// The JSON keys are the member names (the file format in backup_record.hpp); a missing key
+// reads as the member's default.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BackupRecord, target, vmid, node, storage, volid,
+                                                path, run_id, ctime, size, sha256, verdict, problem,
+                                                compression, tar_entries, tar_bytes, checked_at,
+                                                task_exitstatus, notes_rest)
+
 std::filesystem::path backup_record_path(const std::filesystem::path& state_dir,
                                          const std::string& target, const std::string& volid) {
   return state_dir / sanitise(target) / "vzdump" / (sanitise(volid) + ".json");
@@ -33,26 +40,9 @@ tl::expected<void, std::string> write_backup_record(const std::filesystem::path&
   if (ec) {
     return tl::unexpected("cannot create " + path.parent_path().string() + ": " + ec.message());
   }
-  nlohmann::json doc = {{"format", 1},
-                        {"tier", "vzdump"},
-                        {"target", r.target},
-                        {"vmid", r.vmid},
-                        {"node", r.node},
-                        {"storage", r.storage},
-                        {"volid", r.volid},
-                        {"path", r.path},
-                        {"run_id", r.run_id},
-                        {"ctime", r.ctime},
-                        {"size", r.size},
-                        {"sha256", r.sha256},
-                        {"verdict", r.verdict},
-                        {"problem", r.problem},
-                        {"compression", r.compression},
-                        {"tar_entries", r.tar_entries},
-                        {"tar_bytes", r.tar_bytes},
-                        {"checked_at", r.checked_at},
-                        {"task_exitstatus", r.task_exitstatus},
-                        {"notes_rest", r.notes_rest}};
+  nlohmann::json doc = r;
+  doc["format"] = 1;
+  doc["tier"] = "vzdump";
   const auto tmp = path.string() + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
@@ -71,27 +61,7 @@ std::optional<BackupRecord> read_backup_record(const std::filesystem::path& stat
   std::ifstream in(backup_record_path(state_dir, target, volid));
   if (!in) return std::nullopt;
   try {
-    const auto doc = nlohmann::json::parse(in);
-    BackupRecord r;
-    r.target = doc.value("target", "");
-    r.vmid = doc.value("vmid", std::int64_t{0});
-    r.node = doc.value("node", "");
-    r.storage = doc.value("storage", "");
-    r.volid = doc.value("volid", "");
-    r.path = doc.value("path", "");
-    r.run_id = doc.value("run_id", "");
-    r.ctime = doc.value("ctime", std::int64_t{0});
-    r.size = doc.value("size", std::uint64_t{0});
-    r.sha256 = doc.value("sha256", "");
-    r.verdict = doc.value("verdict", "");
-    r.problem = doc.value("problem", "");
-    r.compression = doc.value("compression", "");
-    r.tar_entries = doc.value("tar_entries", std::uint64_t{0});
-    r.tar_bytes = doc.value("tar_bytes", std::uint64_t{0});
-    r.checked_at = doc.value("checked_at", "");
-    r.task_exitstatus = doc.value("task_exitstatus", "");
-    r.notes_rest = doc.value("notes_rest", "");
-    return r;
+    return nlohmann::json::parse(in).get<BackupRecord>();
   } catch (const std::exception&) {
     return std::nullopt;  // a damaged record is treated as missing; the next run rewrites it
   }

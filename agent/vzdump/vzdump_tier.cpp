@@ -32,6 +32,13 @@ TierOutcome failed(std::string error, std::vector<std::string> warnings = {}) {
   return out;
 }
 
+TierOutcome skipped(std::string summary) {
+  TierOutcome out;
+  out.state = TierState::skipped;
+  out.summary = std::move(summary);
+  return out;
+}
+
 std::string rfc3339(std::chrono::system_clock::time_point t) {
   const std::time_t tt = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
@@ -149,12 +156,7 @@ proxmox::Result<std::string> VzdumpTier::node_of(const TargetConfig& target,
 }
 
 TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx) {
-  if (!target.vzdump) {
-    TierOutcome out;
-    out.state = TierState::skipped;
-    out.summary = "no vzdump section for target " + target.name;
-    return out;
-  }
+  if (!target.vzdump) return skipped("no vzdump section for target " + target.name);
   const VzdumpConfig& vz = *target.vzdump;
   auto c = client();
   if (!c) return failed(c.error().message);
@@ -370,18 +372,8 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
 }
 
 TierOutcome VzdumpTier::prune(const TargetConfig& target, const RunContext& ctx) {
-  if (!target.vzdump) {
-    TierOutcome out;
-    out.state = TierState::skipped;
-    out.summary = "no vzdump section for target " + target.name;
-    return out;
-  }
-  if (ctx.no_prune) {
-    TierOutcome out;
-    out.state = TierState::skipped;
-    out.summary = "pruning skipped (--no-prune)";
-    return out;
-  }
+  if (!target.vzdump) return skipped("no vzdump section for target " + target.name);
+  if (ctx.no_prune) return skipped("pruning skipped (--no-prune)");
   const VzdumpConfig& vz = *target.vzdump;
   auto c = client();
   if (!c) return failed(c.error().message);

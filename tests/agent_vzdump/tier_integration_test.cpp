@@ -2,9 +2,6 @@
 // real archives on disk, real verification.
 #include <gtest/gtest.h>
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -16,44 +13,32 @@
 
 // RunContext grows optional members (journal, ...) that these tests leave at their defaults.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#include "tests/pvesim/simulator.hpp"
+#include "tests/pvesim/sim_harness.hpp"
 
 namespace agent {
 namespace {
 
-namespace fs = std::filesystem;
-constexpr std::int64_t k_start = 1767229200;  // 2026-01-01T01:00:00Z
-constexpr std::int64_t k_day = 86400;
+constexpr std::int64_t k_start = pvesim::testing::k_sim_start;
+constexpr std::int64_t k_day = pvesim::testing::k_sim_day;
 
 class VzdumpTierTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("vzdump-tier-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    options.data_dir = dir / "sim";
-    options.start_time = k_start;
-    options.freeze_clock = true;
-    options.task_finish_after_polls = 2;
+  VzdumpTierTest()
+      : harness(::testing::UnitTest::GetInstance()->current_test_info()->name()),
+        options(harness.options) {
     options.archive_bytes = 256 * 1024;
-  }
-  void TearDown() override {
-    sim.reset();
-    fs::remove_all(dir);
   }
 
   void start() {
-    sim = std::make_unique<pvesim::Simulator>(options);
-    auto started = sim->start();
+    auto started = harness.start();
     ASSERT_TRUE(started) << started.error();
+    sim = &harness.sim();
     const auto token = pvesim::default_token();
     config.proxmox.api_url = sim->base_url();
     config.proxmox.ca_file = sim->ca_file();
     config.proxmox.token_id = token.token_id;
     write_secret(token.secret);
-    config.state_dir = dir / "state";
+    config.state_dir = harness.dir() / "state";
     config.timezone = "UTC";
     TargetConfig target;
     target.name = "prod-cloud";
@@ -63,11 +48,7 @@ class VzdumpTierTest : public ::testing::Test {
   }
 
   void write_secret(const std::string& secret) {
-    const auto path = dir / "token";
-    fs::remove(path);
-    std::ofstream(path) << secret << "\n";
-    ::chmod(path.c_str(), 0600);
-    config.proxmox.token_secret.path = path;
+    config.proxmox.token_secret.path = harness.write_token_file(secret);
   }
 
   std::unique_ptr<VzdumpTier> make_tier() {
@@ -90,9 +71,17 @@ class VzdumpTierTest : public ::testing::Test {
     return std::string((std::istreambuf_iterator<char>(in)), {});
   }
 
-  fs::path dir;
-  pvesim::Options options;
-  std::unique_ptr<pvesim::Simulator> sim;
+  static policies::RetentionPolicy keep_daily(std::int64_t n) {
+    policies::RetentionPolicy policy;
+    policy.keep_daily = n;
+    policy.keep_weekly.reset();
+    policy.keep_monthly.reset();
+    return policy;
+  }
+
+  pvesim::testing::SimHarness harness;
+  pvesim::Options& options;
+  pvesim::Simulator* sim = nullptr;
   Config config;
 };
 
@@ -139,7 +128,7 @@ TEST_F(VzdumpTierTest, CorrectFingerprintPinWorksWithoutTheCaFile) {
   std::string lower = sim->leaf_fingerprint();
   std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
   config.proxmox.fingerprint = lower;
-  config.proxmox.ca_file = dir / "does-not-exist.pem";
+  config.proxmox.ca_file = harness.dir() / "does-not-exist.pem";
   auto tier = make_tier();
   const auto outcome = tier->backup(config.targets[0], context("R"));
   EXPECT_EQ(outcome.state, TierState::ok) << outcome.error;
@@ -158,11 +147,8 @@ TEST_F(VzdumpTierTest, WrongTokenSecretIsAnAuthErrorWithoutTheSecret) {
 
 TEST_F(VzdumpTierTest, TruncatedArchiveFailsTheRunAndIsMarkedInItsNotes) {
   start();
-  pvesim::Fault fault;
-  fault.kind = pvesim::Fault::Kind::truncated_archive;
-  sim->inject(fault);
-  auto tier = make_tier();
-  const auto outcome = tier->backup(config.targets[0], context("R1"));
+  sim->inject(pvesim::Fault::of(pvesim::Fault::Kind::truncated_archive));
+  const auto outcome = make_tier()->backup(config.targets[0], context("R1"));
   ASSERT_EQ(outcome.state, TierState::failed);
   EXPECT_NE(outcome.error.find("failed verification"), std::string::npos) << outcome.error;
   ASSERT_EQ(sim->volids().size(), 1u);  // kept, not deleted
@@ -171,11 +157,7 @@ TEST_F(VzdumpTierTest, TruncatedArchiveFailsTheRunAndIsMarkedInItsNotes) {
 
 TEST_F(VzdumpTierTest, FailedArchivesTakeNoRetentionSlotAndOnlyTheNewestStaysAsEvidence) {
   start();
-  policies::RetentionPolicy policy;
-  policy.keep_daily = 2;
-  policy.keep_weekly.reset();
-  policy.keep_monthly.reset();
-  config.retention = policy;
+  config.retention = keep_daily(2);
   // Four nights, each a fresh process as the timer runs it; nights 2 and 3 write truncated
   // archives. Prune runs only after a backup that did not fail (run_job's rule).
   std::vector<std::string> made;
@@ -233,11 +215,8 @@ TEST_F(VzdumpTierTest, FailedArchivesTakeNoRetentionSlotAndOnlyTheNewestStaysAsE
 
 TEST_F(VzdumpTierTest, FailedTaskIsReportedWithItsLog) {
   start();
-  pvesim::Fault fault;
-  fault.kind = pvesim::Fault::Kind::task_job_errors;
-  sim->inject(fault);
-  auto tier = make_tier();
-  const auto outcome = tier->backup(config.targets[0], context("R1"));
+  sim->inject(pvesim::Fault::of(pvesim::Fault::Kind::task_job_errors));
+  const auto outcome = make_tier()->backup(config.targets[0], context("R1"));
   ASSERT_EQ(outcome.state, TierState::failed);
   EXPECT_NE(outcome.error.find("job errors"), std::string::npos) << outcome.error;
 }
@@ -313,11 +292,7 @@ TEST_F(VzdumpTierTest, ConflictingProxmoxBackupJobIsWarned) {
 
 TEST_F(VzdumpTierTest, PruneRemovesOnlyAgentArchivesBeyondThePolicy) {
   start();
-  policies::RetentionPolicy policy;
-  policy.keep_daily = 3;
-  policy.keep_weekly.reset();
-  policy.keep_monthly.reset();
-  config.retention = policy;
+  config.retention = keep_daily(3);
   std::vector<std::string> owned;
   for (int d = 0; d < 6; ++d) {
     owned.push_back(sim->seed_backup(106, k_start - (6 - d) * k_day,

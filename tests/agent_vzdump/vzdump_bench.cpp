@@ -13,13 +13,10 @@
 //  2. Archive verification speed vs `zstd -t` on the same large .tar.zst, side by side.
 // Usage: vzdump_bench [uncompressed MiB for part 2, default 512]
 #include <sys/resource.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -33,10 +30,11 @@
 
 #include "agent/vzdump/archive_verifier.hpp"
 #include "agent/vzdump/vzdump_tier.hpp"
+#include "tests/agent_vzdump/tar_fixture.hpp"
 
 // RunContext grows optional members (journal, ...) that these tests leave at their defaults.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#include "tests/pvesim/simulator.hpp"
+#include "tests/pvesim/sim_harness.hpp"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -48,10 +46,6 @@ double thread_cpu_ms() {
   getrusage(RUSAGE_THREAD, &ru);
   return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
          (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
-}
-
-void put_octal(char* field, std::size_t len, unsigned long long value) {
-  std::snprintf(field, len, "%0*llo", static_cast<int>(len - 1), value);
 }
 
 // Writes a .tar.zst of `mib` MiB of tar data (1 MiB files of compressible pseudo-text),
@@ -72,28 +66,15 @@ void make_archive(const fs::path& path, std::size_t mib) {
     }
   };
   unsigned x = 12345;
-  std::string file(1 << 20, '\0');
+  std::string data((1 << 20) - 512, '\0');  // with its header, each file is 1 MiB of tar
   for (std::size_t i = 0; i + 1 < mib; ++i) {
-    char header[512] = {};
-    std::snprintf(header, 100, "data/file%06zu.txt", i);
-    put_octal(header + 100, 8, 0644);
-    put_octal(header + 108, 8, 0);
-    put_octal(header + 116, 8, 0);
-    put_octal(header + 124, 12, file.size() - 512);
-    put_octal(header + 136, 12, 1700000000);
-    header[156] = '0';
-    std::memcpy(header + 257, "ustar", 6);
-    std::memcpy(header + 263, "00", 2);
-    std::memset(header + 148, ' ', 8);
-    unsigned sum = 0;
-    for (unsigned char c : header) sum += c;
-    std::snprintf(header + 148, 8, "%06o", sum);
-    std::memcpy(file.data(), header, 512);
-    for (std::size_t j = 512; j < file.size(); ++j) {
+    for (auto& c : data) {
       x = x * 1103515245u + 12345u;
-      file[j] = "abcdefghij klmnop\n"[(x >> 16) % 18];
+      c = "abcdefghij klmnop\n"[(x >> 16) % 18];
     }
-    push(file, false);
+    char name[40];
+    std::snprintf(name, sizeof name, "data/file%06zu.txt", i);
+    push(agent::testing::tar_of({{name, data}}, /*end_marker=*/false), false);
   }
   push(std::string(1024, '\0'), true);
   ZSTD_freeCCtx(cctx);
@@ -163,21 +144,18 @@ double seconds_of(const std::function<void()>& f) {
 int main(int argc, char** argv) {
   const std::size_t mib = argc > 1 ? std::stoul(argv[1]) : 512;
   const int nights = argc > 2 ? std::stoi(argv[2]) : 10;
-  const fs::path dir = fs::temp_directory_path() / ("vzdump-bench-" + std::to_string(getpid()));
-  fs::create_directories(dir);
+  auto harness = std::make_unique<pvesim::testing::SimHarness>("vzdump-bench");
+  const fs::path dir = harness->dir();
 
   // ---- 1. nightly runs against the simulator ----
-  pvesim::Options options;
-  options.data_dir = dir / "sim";
-  options.start_time = 1767229200;  // 2026-01-01T01:00:00Z, a Thursday
-  options.freeze_clock = true;
+  pvesim::Options& options = harness->options;
   options.task_finish_after_polls = 3;
   options.archive_bytes = 8 << 20;
-  auto sim = std::make_unique<pvesim::Simulator>(options);
-  if (auto ok = sim->start(); !ok) {
+  if (auto ok = harness->start(); !ok) {
     std::cerr << "simulator: " << ok.error() << "\n";
     return 1;
   }
+  pvesim::Simulator* sim = &harness->sim();
   // 7 daily archives of an earlier installation (agent-owned by their notes, no local record).
   for (int d = 7; d >= 1; --d) {
     sim->seed_backup(106, options.start_time - d * 86400,
@@ -187,10 +165,7 @@ int main(int argc, char** argv) {
   config.proxmox.api_url = sim->base_url();
   config.proxmox.ca_file = sim->ca_file();
   config.proxmox.token_id = pvesim::default_token().token_id;
-  const auto secret = dir / "token";
-  std::ofstream(secret) << pvesim::default_token().secret << "\n";
-  chmod(secret.c_str(), 0600);
-  config.proxmox.token_secret.path = secret;
+  config.proxmox.token_secret.path = harness->write_token_file(pvesim::default_token().secret);
   config.state_dir = dir / "state";
   config.timezone = "UTC";
   config.retention = policies::RetentionPolicy{};  // 7 daily, 4 weekly, 12 monthly
@@ -282,7 +257,7 @@ int main(int argc, char** argv) {
         "agent CPU per run without verification\n",
         nights, worst_steady, worst_cpu);
   }
-  sim.reset();
+  sim->stop();  // nothing else runs during the speed comparison
 
   // ---- 2. verification speed vs zstd -t ----
   const auto big = dir / "big.tar.zst";
@@ -306,6 +281,6 @@ int main(int argc, char** argv) {
   const double mb = static_cast<double>(mib) * 1048576.0 / 1e6;
   std::printf("verify: zstd -t %.0f MB/s, agent (zstd + tar walk + sha256) %.0f MB/s, ratio %.2f\n",
               mb / best_zstd, mb / best_ours, best_zstd / best_ours);
-  fs::remove_all(dir);
+  harness.reset();  // removes `dir`
   return 0;
 }

@@ -1,42 +1,28 @@
 // Every client operation against the Proxmox simulator over real HTTPS on 127.0.0.1.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
 
 #include "proxmox/client.hpp"
-#include "tests/pvesim/simulator.hpp"
+#include "tests/pvesim/sim_harness.hpp"
 
 namespace proxmox {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr std::int64_t k_start = 1767229200;  // 2026-01-01T01:00:00Z
+constexpr std::int64_t k_start = pvesim::testing::k_sim_start;
 
 class ClientIntegrationTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("pve-client-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-    options.data_dir = dir;
-    options.start_time = k_start;
-    options.freeze_clock = true;
-    options.task_finish_after_polls = 2;
-    options.archive_bytes = 64 * 1024;
+  ClientIntegrationTest()
+      : harness(::testing::UnitTest::GetInstance()->current_test_info()->name()),
+        options(harness.options) {
     options.nodes = {"pve1", "pve2"};
   }
-  void TearDown() override {
-    sim.reset();
-    fs::remove_all(dir);
-  }
   void start() {
-    sim = std::make_unique<pvesim::Simulator>(options);
-    auto started = sim->start();
+    auto started = harness.start();
     ASSERT_TRUE(started) << started.error();
+    sim = &harness.sim();
   }
   TransportOptions transport_options() const {
     TransportOptions t;
@@ -63,9 +49,16 @@ class ClientIntegrationTest : public ::testing::Test {
     return w;
   }
 
-  fs::path dir;
-  pvesim::Options options;
-  std::unique_ptr<pvesim::Simulator> sim;
+  static VzdumpRequest backup_request() {
+    VzdumpRequest req;
+    req.vmid = 106;
+    req.storage = "local";
+    return req;
+  }
+
+  pvesim::testing::SimHarness harness;
+  pvesim::Options& options;
+  pvesim::Simulator* sim = nullptr;
 };
 
 TEST_F(ClientIntegrationTest, VersionLocateAndStatusOverOneConnection) {
@@ -91,10 +84,7 @@ TEST_F(ClientIntegrationTest, MigratedGuestIsFoundOnItsNewNodeAndOldNodeAnswersO
   auto guest = api->locate_guest(106);
   ASSERT_TRUE(guest);
   EXPECT_EQ(guest->node, "pve2");
-  VzdumpRequest req;
-  req.vmid = 106;
-  req.storage = "local";
-  auto wrong = api->start_vzdump("pve1", req);
+  auto wrong = api->start_vzdump("pve1", backup_request());
   ASSERT_FALSE(wrong);
   EXPECT_EQ(wrong.error().kind, Error::Kind::not_found);
   EXPECT_EQ(sim->stats().tasks_started, 0u);
@@ -103,9 +93,7 @@ TEST_F(ClientIntegrationTest, MigratedGuestIsFoundOnItsNewNodeAndOldNodeAnswersO
 TEST_F(ClientIntegrationTest, VzdumpTaskIsWaitedForWithItsLogStreamedAndArchiveListed) {
   start();
   auto api = client();
-  VzdumpRequest req;
-  req.vmid = 106;
-  req.storage = "local";
+  VzdumpRequest req = backup_request();
   req.notes_template = "first\\n{{guestname}} on {{node}}";
   auto upid = api->start_vzdump("pve1", req);
   ASSERT_TRUE(upid) << upid.error().message;
@@ -199,9 +187,7 @@ class LostVzdumpAnswerTest : public ClientIntegrationTest {
     return std::make_unique<Client>(std::move(*transport), o);
   }
   static VzdumpRequest request() {
-    VzdumpRequest req;
-    req.vmid = 106;
-    req.storage = "local";
+    VzdumpRequest req = backup_request();
     req.notes_template = "prod smokerbak:20260101T010000Z";
     req.log_marker = "smokerbak:20260101T010000Z";
     return req;
@@ -352,10 +338,7 @@ TEST_F(ClientIntegrationTest, MissingPrivilegeNamesItAndTheRole) {
   options.tokens = {token};
   start();
   auto api = client();
-  VzdumpRequest req;
-  req.vmid = 106;
-  req.storage = "local";
-  auto upid = api->start_vzdump("pve1", req);
+  auto upid = api->start_vzdump("pve1", backup_request());
   ASSERT_FALSE(upid);
   EXPECT_EQ(upid.error().kind, Error::Kind::permission);
   EXPECT_NE(upid.error().message.find("Datastore.AllocateSpace"), std::string::npos)

@@ -1,0 +1,93 @@
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "agent/vzdump/backup_record.hpp"
+
+namespace agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+class BackupRecordTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = fs::temp_directory_path() /
+          ("vzdump-record-" + std::to_string(::getpid()) + "-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+  fs::path dir;
+};
+
+TEST_F(BackupRecordTest, EveryFieldRoundTrips) {
+  BackupRecord r;
+  r.target = "prod-cloud";
+  r.vmid = 106;
+  r.node = "pve1";
+  r.storage = "local";
+  r.volid = "local:backup/vzdump-lxc-106-2025_12_07-01_00_02.tar.zst";
+  r.path = "/var/lib/vz/dump/vzdump-lxc-106-2025_12_07-01_00_02.tar.zst";
+  r.run_id = "20251207T010002Z";
+  r.ctime = 1765069202;
+  r.size = 123456;
+  r.sha256 = std::string(64, 'a');
+  r.verdict = "corrupt";
+  r.problem = "unexpected end of zstd frame";
+  r.compression = "zstd";
+  r.tar_entries = 1234;
+  r.tar_bytes = 567890;
+  r.checked_at = "2025-12-07T01:04:10Z";
+  r.task_exitstatus = "WARNINGS: 1";
+  r.notes_rest = "line one\nline \xC2\xB7 two";
+  ASSERT_TRUE(write_backup_record(dir, r));
+  const auto path = backup_record_path(dir, r.target, r.volid);
+  EXPECT_EQ(path.filename(), "local_backup_vzdump-lxc-106-2025_12_07-01_00_02.tar.zst.json");
+  const auto back = read_backup_record(dir, r.target, r.volid);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->target, r.target);
+  EXPECT_EQ(back->vmid, r.vmid);
+  EXPECT_EQ(back->node, r.node);
+  EXPECT_EQ(back->storage, r.storage);
+  EXPECT_EQ(back->volid, r.volid);
+  EXPECT_EQ(back->path, r.path);
+  EXPECT_EQ(back->run_id, r.run_id);
+  EXPECT_EQ(back->ctime, r.ctime);
+  EXPECT_EQ(back->size, r.size);
+  EXPECT_EQ(back->sha256, r.sha256);
+  EXPECT_EQ(back->verdict, r.verdict);
+  EXPECT_EQ(back->problem, r.problem);
+  EXPECT_EQ(back->compression, r.compression);
+  EXPECT_EQ(back->tar_entries, r.tar_entries);
+  EXPECT_EQ(back->tar_bytes, r.tar_bytes);
+  EXPECT_EQ(back->checked_at, r.checked_at);
+  EXPECT_EQ(back->task_exitstatus, r.task_exitstatus);
+  EXPECT_EQ(back->notes_rest, r.notes_rest);
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_NE(text.find("\"format\": 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"tier\": \"vzdump\""), std::string::npos) << text;
+}
+
+TEST_F(BackupRecordTest, MissingKeysReadAsDefaultsAndADamagedRecordAsNone) {
+  const auto path = backup_record_path(dir, "t", "local:backup/a.tar.zst");
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << R"({"format":1,"volid":"local:backup/a.tar.zst","verdict":"verified"})";
+  const auto partial = read_backup_record(dir, "t", "local:backup/a.tar.zst");
+  ASSERT_TRUE(partial);
+  EXPECT_EQ(partial->verdict, "verified");
+  EXPECT_EQ(partial->size, 0u);
+  EXPECT_EQ(partial->notes_rest, "");
+  std::ofstream(path, std::ios::trunc) << R"({"volid":"local:backup/a.tar.zst","size":"big"})";
+  EXPECT_FALSE(read_backup_record(dir, "t", "local:backup/a.tar.zst"));
+  std::ofstream(path, std::ios::trunc) << "{\"volid\":";
+  EXPECT_FALSE(read_backup_record(dir, "t", "local:backup/a.tar.zst"));
+  EXPECT_FALSE(read_backup_record(dir, "t", "local:backup/never-written.tar.zst"));
+}
+
+}  // namespace
+}  // namespace agent

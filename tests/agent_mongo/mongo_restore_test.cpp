@@ -10,6 +10,9 @@
 #include <sstream>
 
 #include "agent/cli/command_context.hpp"
+#include "agent/core/human_format.hpp"
+#include "agent/core/log.hpp"
+#include "agent/mongo/manifest.hpp"
 #include "agent/mongo/mongo_cli.hpp"
 #include "agent/run/tier.hpp"
 #include "tests/agent_mongo/run_context_util.hpp"
@@ -111,6 +114,24 @@ TEST_F(MongoRestore, IntoDbRestoresAllCollectionsIntoScratchDatabase) {
   EXPECT_NE(argv.find("--nsTo=verify_smoker.*"), std::string::npos) << argv;
   EXPECT_EQ(argv.find(k_password), std::string::npos);
   EXPECT_NE(slurp(m_backups / "restore.log").find("finished RESTORE"), std::string::npos);
+}
+
+TEST_F(MongoRestore, LogsProgressSummariesOfTheCheckAndTheUpload) {
+  agent::setup_logging("info");
+  const std::string id = make_backup();
+  const auto m = agent::mongo::read_manifest(m_backups / id / "manifest.json");
+  ASSERT_TRUE(m) << m.error();
+  testing::internal::CaptureStderr();
+  const int rc = run({"restore", "mongo", "--into-db", "verify_smoker"});
+  const std::string err = testing::internal::GetCapturedStderr();
+  ASSERT_EQ(rc, 0) << err;
+  const std::string size = agent::human_bytes(m->size);
+  EXPECT_NE(err.find("mongo: validate " + id + ": read, " + size + " in "), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("mongo: restore upload of " + id + ": sent, " + size + " in "),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(err.find(k_password), std::string::npos);
 }
 
 TEST_F(MongoRestore, DryRunSendsNothing) {

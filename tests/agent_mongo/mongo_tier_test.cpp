@@ -10,6 +10,8 @@
 #include <sstream>
 #include <thread>
 
+#include "agent/core/human_format.hpp"
+#include "agent/core/log.hpp"
 #include "agent/mongo/archive_check.hpp"
 #include "agent/mongo/backup_store.hpp"
 #include "agent/mongo/mongo_prune.hpp"
@@ -92,6 +94,18 @@ class MongoTier : public ::testing::Test {
   agent::Config m_config;
   std::unique_ptr<agent::Tier> m_tier;
 };
+
+TEST_F(MongoTier, DumpLogsAProgressSummaryWithItsSize) {
+  agent::setup_logging("info");
+  testing::internal::CaptureStderr();
+  const auto out = backup_at("01:00:02");
+  const std::string err = testing::internal::GetCapturedStderr();
+  ASSERT_EQ(out.state, agent::TierState::ok) << out.error;
+  EXPECT_NE(
+      err.find("mongo: dump of smoker: received, " + agent::human_bytes(out.backup_bytes) + " in "),
+      std::string::npos)
+      << err;
+}
 
 TEST_F(MongoTier, SuccessfulRunPublishesVerifiedBackupWithManifestAndLatest) {
   const auto out = backup_at("01:00:02");

@@ -40,7 +40,7 @@ start=1767229200 # 2026-01-01T01:00:00Z, the first night
 declare -A fault=(
   [9]=vz_job_errors [17]=mongo_auth [45]=api_down [80]=mongo_midway
   [120]=skip [121]=skip [122]=skip
-  [200]=mongo_truncate [300]=both_fail [331]=api_down
+  [150]=vz_truncated [200]=mongo_truncate [230]=vz_truncated [300]=both_fail [331]=api_down
 )
 # E2E_FAULTS="NIGHT=KIND ..." replaces the table (to reproduce one fault in a short run).
 if [ -n "${E2E_FAULTS:-}" ]; then

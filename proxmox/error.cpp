@@ -32,7 +32,10 @@ bool is_transient(const Error& error) {
     case Error::Kind::timeout:
       return true;
     case Error::Kind::http_status:
-      return error.http_status >= 500 && error.http_status != 501;
+      // pveproxy answers every error raised in a handler as 500 ("storage 'x' does not
+      // exist", "no prune-backups options configured ..."), which repeats deterministically;
+      // 501 is an unknown method or path. Gateways' 502-504 and the proxy's 595/596 pass.
+      return error.http_status > 501;
     default:
       return false;
   }

@@ -67,6 +67,24 @@ std::optional<BackupRecord> read_backup_record(const std::filesystem::path& stat
   }
 }
 
+std::vector<BackupRecord> read_backup_records(const std::filesystem::path& state_dir,
+                                              const std::string& target) {
+  std::vector<BackupRecord> out;
+  std::error_code ec;
+  const auto folder = backup_record_path(state_dir, target, "x").parent_path();
+  for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->path().extension() != ".json") continue;
+    std::ifstream in(it->path());
+    try {
+      out.push_back(nlohmann::json::parse(in).get<BackupRecord>());
+    } catch (const std::exception&) {
+      // unreadable: `validate` reports it
+    }
+  }
+  return out;
+}
+
 void remove_backup_record(const std::filesystem::path& state_dir, const std::string& target,
                           const std::string& volid) {
   std::error_code ec;

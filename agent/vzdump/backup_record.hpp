@@ -57,6 +57,10 @@ tl::expected<void, std::string> write_backup_record(const std::filesystem::path&
 std::optional<BackupRecord> read_backup_record(const std::filesystem::path& state_dir,
                                                const std::string& target, const std::string& volid);
 
+// Every readable record of `target` (unreadable ones are skipped).
+std::vector<BackupRecord> read_backup_records(const std::filesystem::path& state_dir,
+                                              const std::string& target);
+
 void remove_backup_record(const std::filesystem::path& state_dir, const std::string& target,
                           const std::string& volid);
 

@@ -16,6 +16,7 @@
 #include "agent/run/run_journal.hpp"
 #include "agent/vzdump/archive_verifier.hpp"
 #include "agent/vzdump/backup_record.hpp"
+#include "agent/vzdump/conflict_cache.hpp"
 #include "agent/vzdump/conflict_check.hpp"
 #include "agent/vzdump/notes.hpp"
 #include "agent/vzdump/notes_sync.hpp"
@@ -74,6 +75,33 @@ KnownVerdicts recorded_verdicts(const std::filesystem::path& state_dir, const st
     }
   }
   return out;
+}
+
+// Caches a clean conflict check for the following nights; forgets the cache otherwise.
+void note_conflict_check(const std::filesystem::path& state_dir, const std::string& target,
+                         const std::string& storage, std::int64_t now,
+                         const ConflictReport& report) {
+  if (report.warnings.empty() && report.storage_backup_limit == 0) {
+    remember_clean_conflict_check(state_dir, target, storage, now);
+  } else {
+    forget_conflict_check(state_dir, target);
+  }
+}
+
+// Volids of the target's records on `storage` that `listing` no longer has.
+std::vector<std::string> vanished_records(const std::filesystem::path& state_dir,
+                                          const TargetConfig& target, const std::string& storage,
+                                          const std::vector<proxmox::BackupVolume>& listing) {
+  std::set<std::string> listed;
+  for (const auto& v : listing) listed.insert(v.volid);
+  std::vector<std::string> gone;
+  for (const auto& record : read_backup_records(state_dir, target.name)) {
+    if (record.storage == storage && record.vmid == target.vmid && !listed.count(record.volid)) {
+      gone.push_back(record.volid);
+    }
+  }
+  std::sort(gone.begin(), gone.end());
+  return gone;
 }
 
 // Starts the vzdump. A server older than PVE 7.2 rejects notes-template in its parameter
@@ -178,8 +206,19 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
                   std::to_string(target.vmid) + "` on " + *node + ".");
   }
 
-  auto conflicts = check_conflicts(api, *node, vz.storage, target.vmid);
-  warnings.insert(warnings.end(), conflicts.warnings.begin(), conflicts.warnings.end());
+  const std::int64_t now = std::chrono::system_clock::to_time_t(ctx.run_start);
+  const bool conflict_checked =
+      !conflict_check_still_clean(m_config.state_dir, target.name, vz.storage, now);
+  ConflictReport conflicts;
+  if (conflict_checked) {
+    conflicts = check_conflicts(api, *node, vz.storage, target.vmid);
+    warnings.insert(warnings.end(), conflicts.warnings.begin(), conflicts.warnings.end());
+    if (!ctx.dry_run)
+      note_conflict_check(m_config.state_dir, target.name, vz.storage, now, conflicts);
+  } else {
+    spdlog::debug("[{}] conflict check skipped: clean within the last {} days", target.name,
+                  k_conflict_recheck_s / 86400);
+  }
   if (conflicts.storage_backup_limit > 0) {
     auto existing = api.list_backups(*node, vz.storage, target.vmid);
     if (existing) {
@@ -278,6 +317,28 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
                   warnings);
   }
   const proxmox::BackupVolume volume = *made;
+
+  // Archives this agent made and recorded but did not delete are gone: something else
+  // deletes them (a Proxmox backup job's prune, the storage's prune-backups, a person).
+  if (auto gone = vanished_records(m_config.state_dir, target, vz.storage, *listing);
+      !gone.empty()) {
+    std::string text = std::to_string(gone.size()) +
+                       " archive(s) the agent made and did not delete are gone from storage '" +
+                       vz.storage + "':";
+    for (const auto& volid : gone) {
+      text += " " + volid;
+      remove_backup_record(m_config.state_dir, target.name, volid);
+    }
+    text +=
+        ". Something else deletes the agent's backups (a Proxmox backup job or the storage's "
+        "prune-backups, see the other warnings, or a person); their local records are dropped.";
+    warnings.push_back(text);
+    if (!conflict_checked) {
+      auto recheck = check_conflicts(api, *node, vz.storage, target.vmid);
+      warnings.insert(warnings.end(), recheck.warnings.begin(), recheck.warnings.end());
+      note_conflict_check(m_config.state_dir, target.name, vz.storage, now, recheck);
+    }
+  }
 
   auto info = api.read_volume(*node, vz.storage, volume.volid);
   if (!info) return failed(info.error().message, warnings);

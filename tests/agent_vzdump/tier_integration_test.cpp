@@ -18,6 +18,7 @@
 namespace agent {
 namespace {
 
+namespace fs = std::filesystem;
 constexpr std::int64_t k_start = pvesim::testing::k_sim_start;
 constexpr std::int64_t k_day = pvesim::testing::k_sim_day;
 
@@ -288,6 +289,60 @@ TEST_F(VzdumpTierTest, ConflictingProxmoxBackupJobIsWarned) {
   ASSERT_FALSE(outcome.warnings.empty());
   EXPECT_NE(outcome.warnings[0].find("backup-nightly"), std::string::npos) << outcome.warnings[0];
   EXPECT_NE(outcome.warnings[0].find("keep-last=2"), std::string::npos);
+}
+
+TEST_F(VzdumpTierTest, CleanConflictCheckIsSkippedForAWeekOfNights) {
+  start();
+  auto conflict_requests = [&] {
+    int n = 0;
+    for (const auto& line : sim->request_log()) {
+      n += line == "GET /api2/json/storage/local" || line == "GET /api2/json/cluster/backup";
+    }
+    return n;
+  };
+  ASSERT_EQ(make_tier()->backup(config.targets[0], context("N1")).state, TierState::ok);
+  EXPECT_EQ(conflict_requests(), 2);
+  for (int night = 2; night <= 7; ++night) {
+    sim->advance(k_day);
+    ASSERT_EQ(make_tier()->backup(config.targets[0], context("N" + std::to_string(night))).state,
+              TierState::ok);
+  }
+  EXPECT_EQ(conflict_requests(), 2);  // nights 2-7 trusted night 1's clean check
+  sim->advance(k_day);
+  ASSERT_EQ(make_tier()->backup(config.targets[0], context("N8")).state, TierState::ok);
+  EXPECT_EQ(conflict_requests(), 4);  // a week later: checked again
+}
+
+TEST_F(VzdumpTierTest, ConflictWarningsAreCheckedAndRepeatedEveryNight) {
+  start();
+  sim->set_backup_jobs({R"({"id":"backup-nightly","enabled":1,"vmid":"106","storage":"local",)"
+                        R"("schedule":"21:00","prune-backups":"keep-last=2"})"});
+  for (int night = 1; night <= 2; ++night) {
+    if (night > 1) sim->advance(k_day);
+    const auto outcome =
+        make_tier()->backup(config.targets[0], context("N" + std::to_string(night)));
+    ASSERT_EQ(outcome.state, TierState::warning) << outcome.error;
+    ASSERT_FALSE(outcome.warnings.empty());
+    EXPECT_NE(outcome.warnings[0].find("backup-nightly"), std::string::npos) << night;
+  }
+}
+
+TEST_F(VzdumpTierTest, ArchivesDeletedBehindTheAgentsBackAreWarnedAndTheCheckRunsAgain) {
+  start();
+  const auto first = make_tier()->backup(config.targets[0], context("N1"));
+  ASSERT_EQ(first.state, TierState::ok) << first.error;
+  // Someone else removes night 1's archive, and a conflicting backup job appears.
+  fs::remove(sim->storage_dir() / first.backup_id.substr(first.backup_id.rfind('/') + 1));
+  sim->set_backup_jobs({R"({"id":"backup-nightly","enabled":1,"vmid":"106","storage":"local",)"
+                        R"("schedule":"21:00","prune-backups":"keep-last=1"})"});
+  sim->advance(k_day);
+  const auto outcome = make_tier()->backup(config.targets[0], context("N2"));
+  ASSERT_EQ(outcome.state, TierState::warning) << outcome.error;
+  ASSERT_EQ(outcome.warnings.size(), 2u);
+  EXPECT_NE(outcome.warnings[0].find(first.backup_id), std::string::npos) << outcome.warnings[0];
+  EXPECT_NE(outcome.warnings[0].find("did not delete"), std::string::npos);
+  EXPECT_NE(outcome.warnings[1].find("backup-nightly"), std::string::npos) << outcome.warnings[1];
+  EXPECT_FALSE(read_backup_record(config.state_dir, "prod-cloud", first.backup_id));
 }
 
 TEST_F(VzdumpTierTest, PruneRemovesOnlyAgentArchivesBeyondThePolicy) {

@@ -207,6 +207,18 @@ TEST_F(ClientTest, IdempotentGetIsRetriedWithBackoffOnTransientFailures) {
   EXPECT_EQ(client.stats().requests, 3u);
 }
 
+TEST_F(ClientTest, HandlerErrorsAnsweredAs500AreNotRetried) {
+  shared.answers.push_back(
+      status(500, "no prune-backups options configured for storage 'local'", R"({"data":null})"));
+  auto client = make_client();
+  auto marks = client.storage_prune_preview("pve1", "local", 106);
+  ASSERT_FALSE(marks);
+  EXPECT_EQ(marks.error().http_status, 500);
+  EXPECT_NE(marks.error().message.find("no prune-backups options"), std::string::npos);
+  EXPECT_EQ(shared.requests.size(), 1u);
+  EXPECT_TRUE(slept.empty());
+}
+
 TEST_F(ClientTest, AuthAndPermissionFailuresAreNotRetried) {
   shared.answers.push_back(status(401, "Authentication failed!"));
   auto client = make_client();

@@ -1,0 +1,56 @@
+#include "agent/vzdump/conflict_cache.hpp"
+
+#include <fstream>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/vzdump/backup_record.hpp"
+
+namespace agent {
+namespace {
+
+std::filesystem::path cache_path(const std::filesystem::path& state_dir,
+                                 const std::string& target) {
+  // Next to (not in) the folder of the target's vzdump records, which holds records only.
+  return backup_record_path(state_dir, target, "x").parent_path().parent_path() /
+         "vzdump-conflict-check.json";
+}
+
+}  // namespace
+
+bool conflict_check_still_clean(const std::filesystem::path& state_dir, const std::string& target,
+                                const std::string& storage, std::int64_t now) {
+  std::ifstream in(cache_path(state_dir, target));
+  if (!in) return false;
+  try {
+    const auto doc = nlohmann::json::parse(in);
+    const auto clean_at = doc.at("clean_at").get<std::int64_t>();
+    return doc.at("storage").get<std::string>() == storage && clean_at <= now &&
+           now - clean_at < k_conflict_recheck_s;
+  } catch (const std::exception&) {
+    return false;  // unreadable: check again
+  }
+}
+
+void remember_clean_conflict_check(const std::filesystem::path& state_dir,
+                                   const std::string& target, const std::string& storage,
+                                   std::int64_t now) {
+  const auto path = cache_path(state_dir, target);
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << nlohmann::json{{"storage", storage}, {"clean_at", now}}.dump() << "\n";
+    if (!out.flush()) return;
+  }
+  std::filesystem::rename(tmp, path, ec);
+}
+
+void forget_conflict_check(const std::filesystem::path& state_dir, const std::string& target) {
+  std::error_code ec;
+  std::filesystem::remove(cache_path(state_dir, target), ec);
+}
+
+}  // namespace agent

@@ -15,7 +15,7 @@ bin=$1 sim=$2 fake_bin=$3 src=$4
 
 start=1767229200 # 2026-01-01T01:00:00Z
 setup_init dryrun
-setup_start_sim "$start"
+setup_start_sim --freeze-clock --start-time "$start" --task-polls 1 --archive-bytes 65536
 setup_start_sshd
 setup_write_config "keep-last=3"
 

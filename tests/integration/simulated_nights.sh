@@ -49,7 +49,7 @@ if [ -n "${E2E_FAULTS:-}" ]; then
 fi
 
 setup_init e2e
-setup_start_sim "$start"
+setup_start_sim --freeze-clock --start-time "$start" --task-polls 1 --archive-bytes 65536
 setup_start_sshd
 setup_write_config "$policy"
 

@@ -8,7 +8,7 @@
 # The caller sets: bin (pve-smokerbak), sim (pve-sim), fake_bin (stand-in mongodump dir),
 # src (source tree). Then, in this order:
 #   setup_init NAME                  -> $work, exit trap
-#   setup_start_sim EPOCH [ARGS...]  -> $sim_pid, $sim_storage_dir, sim_control
+#   setup_start_sim [ARGS...]        -> $sim_pid, $sim_url, $sim_storage_dir..., sim_control
 #   setup_start_sshd                 -> SSHD_* variables
 #   setup_write_config POLICY        -> $work/config.yaml, PVE_SMOKERBAK_CONFIG exported
 # Helpers: fail MESSAGE; sim_control METHOD PATH [JSON]; fake_mongo_config PASSWORD [K=V...].
@@ -43,13 +43,11 @@ setup_init() {
   trap _setup_cleanup EXIT
 }
 
-# Starts pve-sim with CT 106 on node pve1, the clock frozen at EPOCH, tasks finishing at their
-# first status poll, and a small archive size; extra pve-sim ARGS are appended.
+# Starts pve-sim in $work/pve with CT 106 on node pve1; ARGS are further pve-sim options (the
+# tests freeze the clock and let tasks finish at their first status poll, see
+# tests/pvesim/README.md). Waits for its connection file.
 setup_start_sim() {
-  local start=$1
-  shift
-  "$sim" --data-dir "$work/pve" --guest 106:smartsmoker-cloud:pve1 --freeze-clock \
-    --start-time "$start" --task-polls 1 --archive-bytes 65536 "$@" >"$work/sim.log" 2>&1 &
+  "$sim" --data-dir "$work/pve" --guest 106:smartsmoker-cloud:pve1 "$@" >"$work/sim.log" 2>&1 &
   sim_pid=$!
   _setup_pids+=("$sim_pid")
   local _

@@ -207,8 +207,9 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
   }
 
   const std::int64_t now = std::chrono::system_clock::to_time_t(ctx.run_start);
+  // A dry run is someone looking: always check.
   const bool conflict_checked =
-      !conflict_check_still_clean(m_config.state_dir, target.name, vz.storage, now);
+      ctx.dry_run || !conflict_check_still_clean(m_config.state_dir, target.name, vz.storage, now);
   ConflictReport conflicts;
   if (conflict_checked) {
     conflicts = check_conflicts(api, *node, vz.storage, target.vmid);
@@ -285,6 +286,7 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
     std::string error =
         "vzdump of CT " + std::to_string(target.vmid) + " failed: " + task.error().message;
     if (task.error().message.find("max backup limit") != std::string::npos) {
+      forget_conflict_check(m_config.state_dir, target.name);  // the storage changed: recheck
       error +=
           "\nThe storage's prune-backups limits backups per guest and the agent runs "
           "vzdump with remove=0: set `pvesm set " +

@@ -1,11 +1,10 @@
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include "agent/vzdump/backup_record.hpp"
+#include "tests/agent_config/test_files.hpp"
 
 namespace agent {
 namespace {
@@ -14,14 +13,8 @@ namespace fs = std::filesystem;
 
 class BackupRecordTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("vzdump-record-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-  }
-  void TearDown() override { fs::remove_all(dir); }
-  fs::path dir;
+  TempDir temp;
+  const fs::path& dir = temp.path();
 };
 
 TEST_F(BackupRecordTest, EveryFieldRoundTrips) {

@@ -1,12 +1,11 @@
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include "agent/vzdump/backup_record.hpp"
 #include "agent/vzdump/conflict_cache.hpp"
+#include "tests/agent_config/test_files.hpp"
 
 namespace agent {
 namespace {
@@ -16,14 +15,8 @@ constexpr std::int64_t k_t = 1767229200;
 
 class ConflictCacheTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir = fs::temp_directory_path() /
-          ("vzdump-conflict-cache-" + std::to_string(::getpid()) + "-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
-  }
-  void TearDown() override { fs::remove_all(dir); }
-  fs::path dir;
+  TempDir temp;
+  const fs::path& dir = temp.path();
 };
 
 TEST_F(ConflictCacheTest, ACleanCheckHoldsForOneWeekOnTheSameStorage) {

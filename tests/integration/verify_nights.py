@@ -175,6 +175,9 @@ class Checker:
 def check_tier_status(c, night, x, model, now, api_down):
     tier = model.tier
     c.eq(night, f"{tier} state", x["state"], model.health(now, api_down))
+    if tier == "vzdump" and api_down:
+        c.true(night, "vzdump reasons name the unreachable API:",
+               any("Proxmox API unreachable" in r for r in x["reasons"]), repr(x["reasons"]))
     ls = model.last_success
     c.eq(night, f"{tier} last_success", x["last_success"], rfc3339(ls) if ls else None)
     c.eq(night, f"{tier} last_success_age_s", x["last_success_age_s"], now - ls if ls else None)
@@ -319,10 +322,19 @@ def main():
             check_tier_status(c, night, target["tiers"][model.tier], model, now, api_down)
         *lines, code = open(os.path.join(d, "check.txt")).read().splitlines()
         c.eq(night, "status --check prints one line", len(lines), 1)
-        line = lines[0] if lines else ""
+        line = "\n".join(lines)  # the checks below each test one more property
         c.true(night, "status --check line", line.startswith(f"PVE-SMOKERBAK {overall.upper()} - "),
                repr(line))
         c.eq(night, "status --check exit code", int(code), NAGIOS[overall])
+        text, _, perf = line.partition(" | ")
+        for model in (vz, mongo):
+            bad = model.health(now, api_down) != "ok"
+            c.eq(night, f"status --check names prod-cloud/{model.tier}",
+                 f"prod-cloud/{model.tier}: " in text, bad)
+            if model.last_success:
+                age = f"'prod-cloud/{model.tier}_age'={now - model.last_success}s;"
+                c.true(night, "status --check perf data has", age + f"{WARN_AFTER_S};"
+                       f"{CRITICAL_AFTER_S}" in perf.split(), repr(perf))
         metrics = read_metrics(os.path.join(d, "metrics.prom"))
         for model in (vz, mongo):
             check_metrics(c, night, metrics, model)

@@ -3,10 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-
-#include "agent/mongo/sha256.hpp"
 
 namespace agent::mongo {
 
@@ -15,11 +14,13 @@ DumpPipeline::DumpPipeline(const std::filesystem::path& file, bool validate)
   m_fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (m_fd < 0) {
     m_result.write_error = "cannot create " + file.string() + ": " + std::strerror(errno);
-    m_failed = true;
   }
-  m_current.reserve(k_chunk_size);
-  m_disk_thread = std::thread([this] { write_and_hash(); });
-  if (m_validate) m_check_thread = std::thread([this] { run_validator(); });
+  if (!m_validate) return;
+  for (std::size_t i = 0; i < k_chunks; ++i) {
+    m_pool.push_back(std::make_unique<Chunk>());
+    m_free.push_back(m_pool.back().get());
+  }
+  m_check_thread = std::thread([this] { run_validator(); });
 }
 
 DumpPipeline::~DumpPipeline() {
@@ -27,83 +28,92 @@ DumpPipeline::~DumpPipeline() {
 }
 
 bool DumpPipeline::push(const std::uint8_t* data, std::size_t size) {
-  while (size > 0) {
-    const std::size_t n = std::min(size, k_chunk_size - m_current.size());
-    m_current.insert(m_current.end(), data, data + n);
-    data += n;
-    size -= n;
-    if (m_current.size() == k_chunk_size) flush_current();
+  m_sha.update(data, size);
+  m_result.bytes += size;
+  write_all(data, size);
+  if (m_validate) {
+    while (size > 0) {
+      if (m_current == nullptr) m_current = take_free_chunk();
+      const std::size_t n = std::min(size, k_chunk_size - m_current->size);
+      std::memcpy(m_current->data.data() + m_current->size, data, n);
+      m_current->size += n;
+      data += n;
+      size -= n;
+      if (m_current->size == k_chunk_size) {
+        hand_to_validator(m_current);
+        m_current = nullptr;
+      }
+    }
   }
-  std::lock_guard lock(m_mutex);
-  return !m_failed;
+  return !m_result.write_error;
 }
 
-void DumpPipeline::flush_current() {
-  auto chunk = std::make_shared<const std::vector<std::uint8_t>>(std::move(m_current));
-  m_current = {};
-  m_current.reserve(k_chunk_size);
-  std::unique_lock lock(m_mutex);
-  m_cv.wait(lock, [this] {
-    return (m_disk.chunks.size() < k_max_queued && m_check.chunks.size() < k_max_queued) ||
-           m_failed;
-  });
-  m_disk.chunks.push_back(chunk);
-  if (m_validate) m_check.chunks.push_back(std::move(chunk));
-  m_cv.notify_all();
+void DumpPipeline::write_all(const std::uint8_t* data, std::size_t size) {
+  if (m_result.write_error) return;  // keep hashing and validating; the run fails anyway
+  while (size > 0) {
+    const ssize_t w = ::write(m_fd, data, size);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      m_result.write_error = std::string("write failed: ") + std::strerror(errno);
+      return;
+    }
+    data += w;
+    size -= static_cast<std::size_t>(w);
+    m_written += static_cast<std::uint64_t>(w);
+  }
+  if (m_written - m_writeback_from >= k_writeback_bytes) start_writeback();
 }
 
-DumpPipeline::Chunk DumpPipeline::pop(Queue& q) {
+void DumpPipeline::start_writeback() {
+  // Starts writeback of what was written since the last call and returns without waiting;
+  // errors surface in the final fsync, which also makes the data durable.
+  ::sync_file_range(m_fd, static_cast<off_t>(m_writeback_from),
+                    static_cast<off_t>(m_written - m_writeback_from), SYNC_FILE_RANGE_WRITE);
+  m_writeback_from = m_written;
+}
+
+DumpPipeline::Chunk* DumpPipeline::take_free_chunk() {
   std::unique_lock lock(m_mutex);
-  m_cv.wait(lock, [&] { return !q.chunks.empty() || m_done; });
-  if (q.chunks.empty()) return nullptr;
-  Chunk c = std::move(q.chunks.front());
-  q.chunks.pop_front();
-  m_cv.notify_all();
+  m_cv.wait(lock, [this] { return !m_free.empty(); });
+  Chunk* c = m_free.back();
+  m_free.pop_back();
+  c->size = 0;
   return c;
 }
 
-void DumpPipeline::write_and_hash() {
-  Sha256 sha;
-  bool failed = m_fd < 0;
-  while (const Chunk chunk = pop(m_disk)) {
-    if (failed) continue;  // drain so the network side never blocks on a dead writer
-    const std::uint8_t* p = chunk->data();
-    std::size_t left = chunk->size();
-    while (left > 0) {
-      const ssize_t w = ::write(m_fd, p, left);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) {
-        std::lock_guard lock(m_mutex);
-        m_result.write_error = std::string("write failed: ") + std::strerror(errno);
-        m_failed = failed = true;
-        m_cv.notify_all();
-        break;
-      }
-      p += w;
-      left -= static_cast<std::size_t>(w);
-    }
-    sha.update(chunk->data(), chunk->size());
-    m_result.bytes += chunk->size();
-  }
-  m_result.sha256 = sha.finish_hex();
+void DumpPipeline::hand_to_validator(Chunk* chunk) {
+  std::lock_guard lock(m_mutex);
+  m_to_validate.push_back(chunk);
+  m_cv.notify_all();
 }
 
 void DumpPipeline::run_validator() {
-  mongo_format::ArchiveValidator validator(true);
-  while (const Chunk chunk = pop(m_check)) validator.feed(chunk->data(), chunk->size());
-  m_result.verdict = validator.finish();
+  for (;;) {
+    Chunk* c = nullptr;
+    {
+      std::unique_lock lock(m_mutex);
+      m_cv.wait(lock, [this] { return !m_to_validate.empty(); });
+      c = m_to_validate.front();
+      m_to_validate.pop_front();
+    }
+    if (c == nullptr) return;
+    m_validator.feed(c->data.data(), c->size);
+    std::lock_guard lock(m_mutex);
+    m_free.push_back(c);
+    m_cv.notify_all();
+  }
 }
 
 DumpPipeline::Result DumpPipeline::finish() {
-  if (!m_current.empty()) flush_current();
-  {
-    std::lock_guard lock(m_mutex);
-    m_done = true;
-    m_cv.notify_all();
-  }
-  m_disk_thread.join();
-  if (m_check_thread.joinable()) m_check_thread.join();
   m_finished = true;
+  if (m_validate) {
+    if (m_current != nullptr && m_current->size > 0) hand_to_validator(m_current);
+    m_current = nullptr;
+    hand_to_validator(nullptr);
+    m_check_thread.join();
+    m_result.verdict = m_validator.finish();
+  }
+  m_result.sha256 = m_sha.finish_hex();
   if (m_fd >= 0) {
     if (!m_result.write_error && ::fsync(m_fd) != 0) {
       m_result.write_error = std::string("fsync failed: ") + std::strerror(errno);

@@ -12,19 +12,29 @@
 #include <thread>
 #include <vector>
 
+#include "agent/mongo/sha256.hpp"
 #include "agent/mongo_format/archive_validator.hpp"
 
 namespace agent::mongo {
 
-// Receives a dump as it arrives over SSH and hands each chunk to two worker threads: one
-// writes it to `file` and hashes it (SHA-256), the other feeds the one-pass archive validator.
-// The bytes are read from the network once, and transfer, disk/hash and validation overlap.
-// Memory is bounded: the network side blocks while either worker has k_max_queued chunks of
-// k_chunk_size waiting (peak ~ (k_max_queued + 3) × k_chunk_size).
+// Receives a dump as it arrives over SSH. The network thread writes each packet to `file` and
+// hashes it (SHA-256) straight from the network buffer; a copy goes, in 1 MiB chunks, to one
+// worker thread that runs the one-pass archive validator. The bytes are read from the network
+// once, and transfer and validation overlap.
+//
+// Why this split (bench/mongo/RESULTS.md): on a 2-core host the SSH server, the libssh client
+// and the validator already keep both cores busy; a separate disk+hash thread with its own
+// chunk copies cost more in copies and wake-ups than it saved. Writeback is started every
+// k_writeback_bytes (sync_file_range) so the final fsync, which stays for durability, does not
+// have to flush the whole dump at the end.
+//
+// Memory is bounded: at most k_chunks chunks of k_chunk_size exist; the network side blocks
+// while the validator is that far behind.
 class DumpPipeline {
  public:
   static constexpr std::size_t k_chunk_size = 1 << 20;
-  static constexpr std::size_t k_max_queued = 8;
+  static constexpr std::size_t k_chunks = 10;
+  static constexpr std::uint64_t k_writeback_bytes = 8 << 20;
 
   struct Result {
     std::uint64_t bytes = 0;
@@ -39,34 +49,44 @@ class DumpPipeline {
   DumpPipeline(const DumpPipeline&) = delete;
   DumpPipeline& operator=(const DumpPipeline&) = delete;
 
-  // Network side: copy bytes in. Returns false once the writer failed (stop the transfer).
+  // Network side: writes, hashes and queues bytes for validation. Returns false once writing
+  // failed (stop the transfer).
   bool push(const std::uint8_t* data, std::size_t size);
-  // End of stream: flushes, joins the workers, fsyncs the file, finishes the validator.
+  // End of stream: hands over the last chunk, waits for the validator, fsyncs the file.
   Result finish();
 
  private:
-  using Chunk = std::shared_ptr<const std::vector<std::uint8_t>>;
-  struct Queue {
-    std::deque<Chunk> chunks;
+  struct Chunk {
+    std::vector<std::uint8_t> data = std::vector<std::uint8_t>(k_chunk_size);
+    std::size_t size = 0;
   };
 
-  void flush_current();
-  // Blocks until a chunk is available for `q`; nullptr at end of stream.
-  Chunk pop(Queue& q);
-  void write_and_hash();
+  void write_all(const std::uint8_t* data, std::size_t size);
+  void start_writeback();
+  // Blocks until the validator returned a chunk to the pool.
+  Chunk* take_free_chunk();
+  void hand_to_validator(Chunk* chunk);
   void run_validator();
 
   int m_fd = -1;
   bool m_validate = true;
-  std::vector<std::uint8_t> m_current;  // filled by push(), handed over when full
+  Sha256 m_sha;
+  std::uint64_t m_written = 0;
+  std::uint64_t m_writeback_from = 0;  // first byte not yet handed to sync_file_range
+  Result m_result;
+
+  // Shared with the validator thread, guarded by m_mutex (except the chunks' contents, owned
+  // by whoever holds the chunk).
+  std::vector<std::unique_ptr<Chunk>> m_pool;
+  std::vector<Chunk*> m_free;
+  std::deque<Chunk*> m_to_validate;  // nullptr: end of stream
   std::mutex m_mutex;
   std::condition_variable m_cv;
-  Queue m_disk, m_check;
-  bool m_done = false;
-  bool m_failed = false;
+
+  Chunk* m_current = nullptr;  // being filled by push()
+  mongo_format::ArchiveValidator m_validator{true};
+  std::thread m_check_thread;
   bool m_finished = false;
-  Result m_result;
-  std::thread m_disk_thread, m_check_thread;
 };
 
 }  // namespace agent::mongo

@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "agent/mongo/sha256.hpp"
+#include "tests/fake_mongo/archive_writer.hpp"
+#include "tests/fake_mongo/dataset.hpp"
 
 namespace {
 namespace fs = std::filesystem;
@@ -67,19 +69,40 @@ TEST_F(DumpPipelineTest, WritesBytesExactlyHashesAndValidatesRealDump) {
   EXPECT_EQ(r.verdict.tool_version, "100.1.0");
 }
 
-TEST_F(DumpPipelineTest, LargerThanQueueStreamStaysCorrect) {
-  // More than k_max_queued full chunks, so the producer must block and buffers are recycled.
+TEST_F(DumpPipelineTest, StreamLargerThanTheChunkPoolIsWrittenHashedAndValidated) {
+  // A valid archive of more than k_chunks chunks (gzip level 0 keeps it big and quick to
+  // make), so the network side must wait for the validator and chunks are recycled.
+  auto spec = fake_mongo::scaled_dataset(14 << 20);
+  const auto archive = fake_mongo::build_archive(spec, {}, true, 0);
+  ASSERT_GT(archive.size(),
+            agent::mongo::DumpPipeline::k_chunk_size * (agent::mongo::DumpPipeline::k_chunks + 2));
+  const std::string big(archive.begin(), archive.end());
+  const auto r = feed(big, 32768);
+  EXPECT_FALSE(r.write_error);
+  EXPECT_EQ(r.bytes, big.size());
+  EXPECT_EQ(r.sha256, sha256_of(big));
+  EXPECT_EQ(slurp(m_out), big);
+  EXPECT_TRUE(r.verdict.valid) << (r.verdict.errors.empty() ? "" : r.verdict.errors.front());
+  EXPECT_EQ(r.verdict.total_documents(), [&] {
+    std::uint64_t n = 0;
+    for (const auto& c : spec.collections) n += c.documents;
+    return n;
+  }());
+}
+
+TEST_F(DumpPipelineTest, WithoutValidationStillWritesAndHashesEverything) {
   std::string big;
-  while (big.size() < agent::mongo::DumpPipeline::k_chunk_size * 12) big += m_bytes;
+  while (big.size() < agent::mongo::DumpPipeline::k_writeback_bytes * 2 + 12345) big += m_bytes;
   agent::mongo::DumpPipeline pipe(m_out, false);
   for (std::size_t off = 0; off < big.size(); off += 32768) {
     const auto n = std::min<std::size_t>(32768, big.size() - off);
     ASSERT_TRUE(pipe.push(reinterpret_cast<const std::uint8_t*>(big.data()) + off, n));
   }
   const auto r = pipe.finish();
+  EXPECT_FALSE(r.write_error);
   EXPECT_EQ(r.bytes, big.size());
   EXPECT_EQ(r.sha256, sha256_of(big));
-  EXPECT_EQ(fs::file_size(m_out), big.size());
+  EXPECT_EQ(slurp(m_out), big);
 }
 
 TEST_F(DumpPipelineTest, TruncatedDumpIsInvalid) {

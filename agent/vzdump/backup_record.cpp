@@ -1,6 +1,8 @@
 #include "agent/vzdump/backup_record.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
@@ -83,6 +85,34 @@ std::vector<BackupRecord> read_backup_records(const std::filesystem::path& state
     }
   }
   return out;
+}
+
+std::map<std::string, bool> recorded_verdicts(const std::filesystem::path& state_dir,
+                                              const std::string& target,
+                                              const std::vector<proxmox::BackupVolume>& listing) {
+  std::map<std::string, bool> out;
+  for (const auto& v : listing) {
+    if (auto record = read_backup_record(state_dir, target, v.volid)) {
+      out[v.volid] = record->verdict == "verified";
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> vanished_records(const std::filesystem::path& state_dir,
+                                          const std::string& target, std::int64_t vmid,
+                                          const std::string& storage,
+                                          const std::vector<proxmox::BackupVolume>& listing) {
+  std::set<std::string> listed;
+  for (const auto& v : listing) listed.insert(v.volid);
+  std::vector<std::string> gone;
+  for (const auto& record : read_backup_records(state_dir, target)) {
+    if (record.storage == storage && record.vmid == vmid && !listed.count(record.volid)) {
+      gone.push_back(record.volid);
+    }
+  }
+  std::sort(gone.begin(), gone.end());
+  return gone;
 }
 
 void remove_backup_record(const std::filesystem::path& state_dir, const std::string& target,

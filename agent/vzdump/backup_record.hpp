@@ -2,11 +2,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <tl/expected.hpp>
+
+#include "proxmox/types.hpp"
 
 // The local record of one vzdump archive the agent made and verified, for `status`.
 //
@@ -60,6 +63,19 @@ std::optional<BackupRecord> read_backup_record(const std::filesystem::path& stat
 // Every readable record of `target` (unreadable ones are skipped).
 std::vector<BackupRecord> read_backup_records(const std::filesystem::path& state_dir,
                                               const std::string& target);
+
+// volid -> recorded verdict ("verified" or not) for the archives of `listing` that have a
+// record.
+std::map<std::string, bool> recorded_verdicts(const std::filesystem::path& state_dir,
+                                              const std::string& target,
+                                              const std::vector<proxmox::BackupVolume>& listing);
+
+// Volids of the target's records of `vmid` on `storage` that `listing` no longer has, sorted:
+// archives the agent made and did not delete (it drops a record when it deletes the archive).
+std::vector<std::string> vanished_records(const std::filesystem::path& state_dir,
+                                          const std::string& target, std::int64_t vmid,
+                                          const std::string& storage,
+                                          const std::vector<proxmox::BackupVolume>& listing);
 
 void remove_backup_record(const std::filesystem::path& state_dir, const std::string& target,
                           const std::string& volid);

@@ -48,6 +48,16 @@ void remember_clean_conflict_check(const std::filesystem::path& state_dir,
   std::filesystem::rename(tmp, path, ec);
 }
 
+void record_conflict_check(const std::filesystem::path& state_dir, const std::string& target,
+                           const std::string& storage, std::int64_t now,
+                           const ConflictReport& report) {
+  if (report.warnings.empty() && report.storage_backup_limit == 0) {
+    remember_clean_conflict_check(state_dir, target, storage, now);
+  } else {
+    forget_conflict_check(state_dir, target);
+  }
+}
+
 void forget_conflict_check(const std::filesystem::path& state_dir, const std::string& target) {
   std::error_code ec;
   std::filesystem::remove(cache_path(state_dir, target), ec);

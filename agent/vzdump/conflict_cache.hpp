@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "agent/vzdump/conflict_check.hpp"
+
 // When the last conflict check (conflict_check.hpp) of a target found nothing to warn about,
 // the nightly runs of the following week skip it: Proxmox backup jobs and a storage's
 // prune-backups change rarely, and the check costs two or three API requests per run (three,
@@ -26,6 +28,12 @@ bool conflict_check_still_clean(const std::filesystem::path& state_dir, const st
 void remember_clean_conflict_check(const std::filesystem::path& state_dir,
                                    const std::string& target, const std::string& storage,
                                    std::int64_t now);
+
+// After a check: remembers it when it found nothing (no warning, no backup limit), else
+// forgets any earlier clean one.
+void record_conflict_check(const std::filesystem::path& state_dir, const std::string& target,
+                           const std::string& storage, std::int64_t now,
+                           const ConflictReport& report);
 
 void forget_conflict_check(const std::filesystem::path& state_dir, const std::string& target);
 

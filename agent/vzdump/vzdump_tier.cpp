@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
-#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
@@ -63,45 +62,6 @@ std::string archive_name_from_log(const std::string& line) {
 
 std::string basename_of_volid(const std::string& volid) {
   return volid.substr(volid.rfind('/') + 1);
-}
-
-// The verification verdicts the local records know for the archives of `listing`.
-KnownVerdicts recorded_verdicts(const std::filesystem::path& state_dir, const std::string& target,
-                                const std::vector<proxmox::BackupVolume>& listing) {
-  KnownVerdicts out;
-  for (const auto& v : listing) {
-    if (auto record = read_backup_record(state_dir, target, v.volid)) {
-      out[v.volid] = record->verdict == "verified";
-    }
-  }
-  return out;
-}
-
-// Caches a clean conflict check for the following nights; forgets the cache otherwise.
-void note_conflict_check(const std::filesystem::path& state_dir, const std::string& target,
-                         const std::string& storage, std::int64_t now,
-                         const ConflictReport& report) {
-  if (report.warnings.empty() && report.storage_backup_limit == 0) {
-    remember_clean_conflict_check(state_dir, target, storage, now);
-  } else {
-    forget_conflict_check(state_dir, target);
-  }
-}
-
-// Volids of the target's records on `storage` that `listing` no longer has.
-std::vector<std::string> vanished_records(const std::filesystem::path& state_dir,
-                                          const TargetConfig& target, const std::string& storage,
-                                          const std::vector<proxmox::BackupVolume>& listing) {
-  std::set<std::string> listed;
-  for (const auto& v : listing) listed.insert(v.volid);
-  std::vector<std::string> gone;
-  for (const auto& record : read_backup_records(state_dir, target.name)) {
-    if (record.storage == storage && record.vmid == target.vmid && !listed.count(record.volid)) {
-      gone.push_back(record.volid);
-    }
-  }
-  std::sort(gone.begin(), gone.end());
-  return gone;
 }
 
 // Starts the vzdump. A server older than PVE 7.2 rejects notes-template in its parameter
@@ -215,7 +175,7 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
     conflicts = check_conflicts(api, *node, vz.storage, target.vmid);
     warnings.insert(warnings.end(), conflicts.warnings.begin(), conflicts.warnings.end());
     if (!ctx.dry_run)
-      note_conflict_check(m_config.state_dir, target.name, vz.storage, now, conflicts);
+      record_conflict_check(m_config.state_dir, target.name, vz.storage, now, conflicts);
   } else {
     spdlog::debug("[{}] conflict check skipped: clean within the last {} days", target.name,
                   k_conflict_recheck_s / 86400);
@@ -322,7 +282,8 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
 
   // Archives this agent made and recorded but did not delete are gone: something else
   // deletes them (a Proxmox backup job's prune, the storage's prune-backups, a person).
-  if (auto gone = vanished_records(m_config.state_dir, target, vz.storage, *listing);
+  if (auto gone =
+          vanished_records(m_config.state_dir, target.name, target.vmid, vz.storage, *listing);
       !gone.empty()) {
     std::string text = std::to_string(gone.size()) +
                        " archive(s) the agent made and did not delete are gone from storage '" +
@@ -338,7 +299,7 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
     if (!conflict_checked) {
       auto recheck = check_conflicts(api, *node, vz.storage, target.vmid);
       warnings.insert(warnings.end(), recheck.warnings.begin(), recheck.warnings.end());
-      note_conflict_check(m_config.state_dir, target.name, vz.storage, now, recheck);
+      record_conflict_check(m_config.state_dir, target.name, vz.storage, now, recheck);
     }
   }
 

@@ -82,5 +82,29 @@ TEST_F(BackupRecordTest, MissingKeysReadAsDefaultsAndADamagedRecordAsNone) {
   EXPECT_FALSE(read_backup_record(dir, "t", "local:backup/never-written.tar.zst"));
 }
 
+TEST_F(BackupRecordTest, VanishedRecordsAreThoseOfThisGuestAndStorageNoLongerListed) {
+  auto record = [&](std::string volid, std::string storage, std::int64_t vmid,
+                    std::string verdict) {
+    BackupRecord r;
+    r.target = "t";
+    r.volid = std::move(volid);
+    r.storage = std::move(storage);
+    r.vmid = vmid;
+    r.verdict = std::move(verdict);
+    ASSERT_TRUE(write_backup_record(dir, r));
+  };
+  record("local:backup/a", "local", 106, "verified");
+  record("local:backup/b", "local", 106, "corrupt");
+  record("local:backup/c", "local", 106, "verified");
+  record("nfs:backup/d", "nfs", 106, "verified");      // another storage
+  record("local:backup/e", "local", 107, "verified");  // another guest
+  proxmox::BackupVolume listed;
+  listed.volid = "local:backup/b";
+  EXPECT_EQ(vanished_records(dir, "t", 106, "local", {listed}),
+            (std::vector<std::string>{"local:backup/a", "local:backup/c"}));
+  const auto verdicts = recorded_verdicts(dir, "t", {listed});
+  EXPECT_EQ(verdicts, (std::map<std::string, bool>{{"local:backup/b", false}}));
+}
+
 }  // namespace
 }  // namespace agent

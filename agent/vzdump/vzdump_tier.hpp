@@ -28,6 +28,13 @@ struct VzdumpTierOptions {
   std::chrono::milliseconds max_poll{5000};
 };
 
+// API requests of a steady-state night (backup() then prune(); bench/vzdump measures them):
+// locate the guest, start vzdump, poll it, list the storage, read the new volume (path and
+// the operator's notes lines), write each changed notes line, list once more to read them
+// back (prune() reuses that listing), delete each pruned archive and poll its imgdel. No
+// GET /version (a pre-7.2 server's 400 on notes-template says it); the conflict check runs
+// when its last clean result is a week old (conflict_cache.hpp), or on every night while it
+// warns.
 class VzdumpTier final : public Tier {
  public:
   VzdumpTier(const Config& config, ClientFactory factory, VzdumpTierOptions options = {});

@@ -52,12 +52,13 @@ ssh_cmd=(ssh -q -p "$SSHD_PORT" -i "$SSHD_IDENTITY" -o UserKnownHostsFile="$SSHD
   -c aes128-gcm@openssh.com "$SSHD_USER@127.0.0.1")
 
 now() { date +%s.%N; }
-# OpenSSH receiving into /dev/null.
+# OpenSSH receiving into /dev/null. Prints "seconds client_cpu_seconds".
 ssh_ref() {
-  local t0
+  local t0 t1 cpu
   t0=$(now)
-  "${ssh_cmd[@]}" cat "$dump" >/dev/null
-  echo "$(now) - $t0" | bc -l
+  cpu=$( { TIMEFORMAT='%U %S'; time "${ssh_cmd[@]}" cat "$dump" >/dev/null; } 2>&1 )
+  t1=$(now)
+  echo "$(echo "$t1 - $t0" | bc -l) $(echo "$cpu" | awk '{print $1 + $2}')"
 }
 # OpenSSH doing what our transfer does: file + SHA-256 + fsync of the file.
 ssh_same() {
@@ -76,53 +77,58 @@ results=$work/results.txt
 : > "$results"
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), dump $size bytes"
 for round in $(seq "$rounds"); do
-  ref=$(ssh_ref)
+  read -r ref ref_cpu < <(ssh_ref)
   same=$(ssh_same)
-  read -r _ va _ _ _ < <("$bench" validate "$dump")
+  read -r _ va _ _ va_cpu _ < <("$bench" validate "$dump")
   slower=$(echo "if ($ref > $va) $ref else $va" | bc -l)
-  printf 'round %d (load %s): openssh %.2fs (%.0f MB/s) | openssh-same %.2fs | validate %.2fs\n' \
+  printf 'round %d (load %s): openssh %.2fs (%.0f MB/s, client cpu %.2fs) | openssh-same %.2fs | validate %.2fs (cpu %.2fs)\n' \
     "$round" "$(cut -d' ' -f1 /proc/loadavg)" "$ref" "$(echo "$size/$ref/1000000" | bc -l)" \
-    "$same" "$va"
-  echo "openssh $ref 0" >> "$results"
-  echo "openssh-same $same 0" >> "$results"
-  echo "validate $va 0" >> "$results"
+    "$ref_cpu" "$same" "$va" "$va_cpu"
+  echo "openssh $ref 0 $ref_cpu" >> "$results"
+  echo "openssh-same $same 0 0" >> "$results"
+  echo "validate $va 0 $va_cpu" >> "$results"
   for v in $variants; do
     exe=$bench
     if [ "$v" = before ]; then exe=$BEFORE_BENCH; fi
     for mode in transfer e2e; do
-      read -r name t _ rss sha < <("$exe" "$mode" "${v/#before/pipeline}" 127.0.0.1 "$SSHD_PORT" "$SSHD_USER" \
+      read -r name t _ rss cpu sha < <("$exe" "$mode" "${v/#before/pipeline}" 127.0.0.1 "$SSHD_PORT" "$SSHD_USER" \
         "$SSHD_IDENTITY" "$SSHD_KNOWN_HOSTS" "$dump" "$work/out.gz")
+      # An older mongo_bench (BEFORE_BENCH) prints no cpu field.
+      if [ -z "$sha" ]; then sha=$cpu; cpu=0; fi
       rm -f "$work/out.gz"
       [ "$v" = discard ] || [ "$sha" = "$expected_sha" ] || { echo "$name: SHA-256 mismatch" >&2; exit 1; }
       name=$mode/$v
       if [ "$mode" = transfer ]; then
         ratio=$(echo "$ref/$t" | bc -l)
-        printf '  %-28s %.2fs (%.0f MB/s, %.2fx openssh, %.2fx openssh-same) rss %d KiB\n' "$name" \
-          "$t" "$(echo "$size/$t/1000000" | bc -l)" "$ratio" "$(echo "$same/$t" | bc -l)" "$rss"
+        printf '  %-28s %.2fs (%.0f MB/s, %.2fx openssh, %.2fx openssh-same) rss %d KiB, cpu %.2fs\n' \
+          "$name" "$t" "$(echo "$size/$t/1000000" | bc -l)" "$ratio" "$(echo "$same/$t" | bc -l)" \
+          "$rss" "$cpu"
       else
-        printf '  %-28s %.2fs (%.2fx slower reference) rss %d KiB\n' "$name" "$t" \
-          "$(echo "$t/$slower" | bc -l)" "$rss"
+        printf '  %-28s %.2fs (%.2fx slower reference) rss %d KiB, cpu %.2fs\n' "$name" "$t" \
+          "$(echo "$t/$slower" | bc -l)" "$rss" "$cpu"
       fi
-      echo "$name $t $rss" >> "$results"
+      echo "$name $t $rss $cpu" >> "$results"
     done
   done
 done
 
 # Medians over the rounds: ratios of medians, so one noisy round does not decide.
-median() { grep "^$1 " "$results" | awk '{print $2}' | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+median() { grep "^$1 " "$results" | awk -v f="${2:-2}" '{print $f}' | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 maxrss() { grep "^$1 " "$results" | awk '{print $3}' | sort -n | tail -1; }
 ref=$(median openssh)
 same=$(median openssh-same)
 va=$(median validate)
 slower=$(echo "if ($ref > $va) $ref else $va" | bc -l)
 echo
-printf 'medians of %d rounds: openssh %.2fs, openssh-same %.2fs, validate %.2fs\n' "$rounds" "$ref" "$same" "$va"
-printf '| variant | transfer | vs openssh | vs openssh-same | e2e | vs slower ref | peak RSS e2e |\n|---|---|---|---|---|---|---|\n'
+printf 'medians of %d rounds: openssh %.2fs (client cpu %.2fs), openssh-same %.2fs, validate %.2fs (cpu %.2fs)\n' \
+  "$rounds" "$ref" "$(median openssh 4)" "$same" "$va" "$(median validate 4)"
+printf '| variant | transfer | vs openssh | vs openssh-same | cpu | e2e | vs slower ref | cpu | peak RSS e2e |\n|---|---|---|---|---|---|---|---|---|\n'
 for v in $variants; do
   t=$(median "transfer/$v")
   e=$(median "e2e/$v")
-  printf '| %s | %.2f s | %.2fx | %.2fx | %.2f s | %.2fx | %.1f MiB |\n' "$v" "$t" \
-    "$(echo "$ref/$t" | bc -l)" "$(echo "$same/$t" | bc -l)" "$e" "$(echo "$e/$slower" | bc -l)" \
-    "$(echo "$(maxrss "e2e/$v")/1024" | bc -l)"
+  printf '| %s | %.2f s | %.2fx | %.2fx | %.2f s | %.2f s | %.2fx | %.2f s | %.1f MiB |\n' "$v" "$t" \
+    "$(echo "$ref/$t" | bc -l)" "$(echo "$same/$t" | bc -l)" "$(median "transfer/$v" 4)" "$e" \
+    "$(echo "$e/$slower" | bc -l)" "$(median "e2e/$v" 4)" "$(echo "$(maxrss "e2e/$v")/1024" | bc -l)"
 done
+echo "cpu: user + system seconds of the receiving process (all threads); sshd and cat come on top"
 echo "targets: transfer >= 0.80x openssh; e2e <= 1.25x slower reference; e2e rss <= 64 MiB"

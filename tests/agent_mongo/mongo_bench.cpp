@@ -1,5 +1,7 @@
 // Benchmark driver for bench/mongo/run.sh (not a test): times one way of receiving a mongo dump
-// against a running sshd and prints "MODE/VARIANT seconds bytes peak_rss_kib sha256".
+// against a running sshd and prints "MODE/VARIANT seconds bytes peak_rss_kib cpu_seconds sha256"
+// (cpu_seconds: user + system time of all its threads, which depends less on other load than
+// the wall time does).
 //   mongo_bench transfer VARIANT HOST PORT USER KEY KNOWN_HOSTS REMOTE_FILE OUT
 //       ssh -> disk + SHA-256 (no validation)
 //   mongo_bench e2e VARIANT HOST PORT USER KEY KNOWN_HOSTS REMOTE_FILE OUT
@@ -30,6 +32,13 @@ long peak_rss_kib() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   return ru.ru_maxrss;
+}
+
+double cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return secs(ru.ru_utime) + secs(ru.ru_stime);
 }
 
 struct Outcome {
@@ -146,8 +155,9 @@ int download(char** argv, bool validate) {
     std::fprintf(stderr, "failed: %s\n", !st ? st.error().message.c_str() : r.error.c_str());
     return 1;
   }
-  std::printf("%s/%s %.3f %llu %ld %s\n", validate ? "e2e" : "transfer", variant.c_str(), s,
-              static_cast<unsigned long long>(r.bytes), peak_rss_kib(), r.sha256.c_str());
+  std::printf("%s/%s %.3f %llu %ld %.2f %s\n", validate ? "e2e" : "transfer", variant.c_str(), s,
+              static_cast<unsigned long long>(r.bytes), peak_rss_kib(), cpu_seconds(),
+              r.sha256.c_str());
   return 0;
 }
 
@@ -165,8 +175,8 @@ int main(int argc, char** argv) {
                    c.verdict.errors.empty() ? "?" : c.verdict.errors.front().c_str());
       return 1;
     }
-    std::printf("validate %.3f %llu %ld %s\n", s, static_cast<unsigned long long>(c.bytes),
-                peak_rss_kib(), c.sha256.c_str());
+    std::printf("validate %.3f %llu %ld %.2f %s\n", s, static_cast<unsigned long long>(c.bytes),
+                peak_rss_kib(), cpu_seconds(), c.sha256.c_str());
     return 0;
   }
   std::fprintf(stderr, "usage: see the comment at the top of mongo_bench.cpp\n");

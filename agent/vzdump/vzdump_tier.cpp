@@ -10,6 +10,7 @@
 #include <set>
 
 #include "agent/config/config_loader.hpp"
+#include "agent/core/clock.hpp"
 #include "agent/core/human_format.hpp"
 #include "agent/retention/local_time.hpp"
 #include "agent/run/run_journal.hpp"
@@ -107,6 +108,12 @@ proxmox::Result<std::unique_ptr<proxmox::Client>> make_api_client(const Config& 
   if (!transport) return tl::unexpected(transport.error());
   proxmox::ClientOptions client_options;
   client_options.token_id = pc.token_id;
+  // Task start times are compared with the agent's clock, which end-to-end tests set to the
+  // simulator's time (PVE_SMOKERBAK_NOW).
+  auto clock = std::make_shared<SystemClock>();
+  client_options.epoch_now = [clock] {
+    return static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(clock->now()));
+  };
   return std::make_unique<proxmox::Client>(std::move(*transport), std::move(client_options));
 }
 

@@ -131,7 +131,7 @@ Result<std::string> Client::start_vzdump(const std::string& node, const VzdumpRe
       if (auto upid = parse::upid(*data); !upid) return tl::unexpected(upid.error());
       return *data;
     }
-    if (!is_transient(response.error()) || attempt >= m_options.retry.attempts) {
+    if (!may_have_acted(response.error()) || attempt >= m_options.retry.attempts) {
       return tl::unexpected(response.error());
     }
     // The request may have reached the server and started a task whose answer was lost. Give
@@ -342,8 +342,10 @@ Result<StorageConfig> Client::storage_config(const std::string& storage) {
 Result<std::vector<PruneMark>> Client::storage_prune_preview(const std::string& node,
                                                              const std::string& storage,
                                                              std::int64_t vmid) {
-  return call_with_retry(get({"nodes", node, "storage", storage, "prunebackups"},
-                             {{"type", "lxc"}, {"vmid", std::to_string(vmid)}}))
+  // Advisory (the conflict check) and answered 500 "no prune-backups options configured" on
+  // most storages: one attempt, no retry.
+  return call(get({"nodes", node, "storage", storage, "prunebackups"},
+                  {{"type", "lxc"}, {"vmid", std::to_string(vmid)}}))
       .and_then([](const Response& r) { return parse::prune_marks(r.body); });
 }
 

@@ -32,9 +32,23 @@ bool is_transient(const Error& error) {
     case Error::Kind::timeout:
       return true;
     case Error::Kind::http_status:
-      // pveproxy answers every error raised in a handler as 500 ("storage 'x' does not
-      // exist", "no prune-backups options configured ..."), which repeats deterministically;
-      // 501 is an unknown method or path. Gateways' 502-504 and the proxy's 595/596 pass.
+      // 500 is any error raised in a handler: often deterministic ("storage 'x' does not
+      // exist"), sometimes not ("storage 'x' is not online" while an NFS server reboots), so
+      // reads retry it within the bounded backoff. 501 is an unknown method or path.
+      return error.http_status >= 500 && error.http_status != 501;
+    default:
+      return false;
+  }
+}
+
+bool may_have_acted(const Error& error) {
+  switch (error.kind) {
+    case Error::Kind::transport:
+    case Error::Kind::timeout:
+      return true;
+    case Error::Kind::http_status:
+      // A 500 or 501 is the handler's (or the router's) own answer: it did not act. A
+      // gateway's 502-504 or pveproxy's 595/596 may have lost the answer of one that did.
       return error.http_status > 501;
     default:
       return false;

@@ -38,7 +38,12 @@ inline tl::unexpected<Error> make_error(Error::Kind kind, std::string message,
 
 // True for failures worth retrying on an idempotent request: transport failures, timeouts of
 // a single request and server-side 5xx answers (including pveproxy's 595/596 proxy errors),
-// except 500 (an error raised by the handler) and 501 (unknown method/path): deterministic.
+// except 501 (unknown method/path: deterministic).
 bool is_transient(const Error& error);
+
+// True when a non-idempotent request (POST vzdump, DELETE) may have taken effect although no
+// answer arrived: transport failures, timeouts, 502-504 and 595/596. A 500/501 is the
+// server's own refusal.
+bool may_have_acted(const Error& error);
 
 }  // namespace proxmox

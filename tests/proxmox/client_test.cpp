@@ -207,7 +207,18 @@ TEST_F(ClientTest, IdempotentGetIsRetriedWithBackoffOnTransientFailures) {
   EXPECT_EQ(client.stats().requests, 3u);
 }
 
-TEST_F(ClientTest, HandlerErrorsAnsweredAs500AreNotRetried) {
+TEST_F(ClientTest, ReadsRetryA500ThatGoesAway) {
+  // "storage 'local' is not online" while its NFS server reboots.
+  shared.answers.push_back(status(500, "storage 'local' is not online"));
+  shared.answers.push_back(ok(R"({"data":[]})"));
+  auto client = make_client();
+  auto list = client.list_backups("pve1", "local", 106);
+  ASSERT_TRUE(list) << list.error().message;
+  EXPECT_EQ(shared.requests.size(), 2u);
+  EXPECT_EQ(slept.size(), 1u);
+}
+
+TEST_F(ClientTest, AdvisoryPrunePreviewIsAskedOnceEvenOnA500) {
   shared.answers.push_back(
       status(500, "no prune-backups options configured for storage 'local'", R"({"data":null})"));
   auto client = make_client();

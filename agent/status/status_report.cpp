@@ -225,9 +225,12 @@ std::string render_status_check(const StatusReport& report) {
       const std::string name = t.name + "/" + tier.tier;
       if (tier.health.health != Health::ok) {
         if (!details.empty()) details += "; ";
-        details += name + ": " +
-                   (tier.health.reasons.empty() ? to_string(tier.health.health)
-                                                : tier.health.reasons.front());
+        // One line for the monitoring system: a reason's first line (a failed task's error
+        // carries the task log's tail on the lines after it).
+        const std::string reason = tier.health.reasons.empty()
+                                       ? std::string(to_string(tier.health.health))
+                                       : tier.health.reasons.front();
+        details += name + ": " + reason.substr(0, reason.find('\n'));
       }
       if (tier.health.last_success_age_s) {
         perf += " '" + name + "_age'=" + std::to_string(*tier.health.last_success_age_s) + "s;" +

@@ -89,7 +89,7 @@ TEST(StatusCheck, PrintsOneNagiosLineWithTheWorstProblemFirst) {
   agent::TierStatus tier;
   tier.tier = "mongo";
   tier.health.health = agent::Health::warning;
-  tier.health.reasons = {"last run failed: boom"};
+  tier.health.reasons = {"last run failed: boom\nINFO: task log tail\nERROR: job errors"};
   tier.health.last_success_age_s = 100;
   t.tiers.push_back(tier);
   report.targets.push_back(t);
@@ -98,6 +98,7 @@ TEST(StatusCheck, PrintsOneNagiosLineWithTheWorstProblemFirst) {
       << line;
   EXPECT_NE(line.find("'prod-cloud/mongo_age'=100s"), std::string::npos);
   EXPECT_EQ(agent::nagios_code(report.health), 1);
+  EXPECT_EQ(line.find('\n'), std::string::npos) << "one line: " << line;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -230,7 +231,9 @@ std::string render_status_check(const StatusReport& report) {
         const std::string reason = tier.health.reasons.empty()
                                        ? std::string(to_string(tier.health.health))
                                        : tier.health.reasons.front();
-        details += name + ": " + reason.substr(0, reason.find('\n'));
+        std::string text = reason.substr(0, reason.find_first_of("\r\n"));
+        std::replace(text.begin(), text.end(), '|', '/');  // "|" starts the perf data
+        details += name + ": " + text;
       }
       if (tier.health.last_success_age_s) {
         perf += " '" + name + "_age'=" + std::to_string(*tier.health.last_success_age_s) + "s;" +

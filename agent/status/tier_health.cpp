@@ -82,9 +82,15 @@ TierHealth judge_tier(const TierRecord& record, const Freshness& freshness, std:
     return out;
   }
   out.health = Health::ok;
+  // The reasons stay ordered worst first: `status --check` shows the first one.
   auto raise = [&](Health h, std::string why) {
+    const bool worse = h != out.health && worst(out.health, h) == h;
     out.health = worst(out.health, h);
-    out.reasons.push_back(std::move(why));
+    if (worse) {
+      out.reasons.insert(out.reasons.begin(), std::move(why));
+    } else {
+      out.reasons.push_back(std::move(why));
+    }
   };
   if (record.last_success_at == 0) {
     raise(Health::critical, "no successful backup yet");

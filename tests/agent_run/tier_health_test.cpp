@@ -101,4 +101,16 @@ TEST(StatusCheck, PrintsOneNagiosLineWithTheWorstProblemFirst) {
   EXPECT_EQ(line.find('\n'), std::string::npos) << "one line: " << line;
 }
 
+TEST(TierHealth, TheWorstReasonComesFirst) {
+  const auto f = agent::freshness_for(policies::RetentionPolicy{}, std::nullopt);
+  auto r = fresh_record(3600);
+  r.last_run_state = "failed";
+  r.last_error = "vzdump of CT 106 failed: job errors";
+  r.last_validation_ok = false;
+  const auto h = agent::judge_tier(r, f, k_now, std::nullopt);
+  EXPECT_EQ(h.health, agent::Health::critical);
+  ASSERT_EQ(h.reasons.size(), 2u);
+  EXPECT_EQ(h.reasons.front(), "last validation failed");
+}
+
 }  // namespace

@@ -120,6 +120,9 @@ remote::SshOptions ssh_options(const SshConfig& ssh) {
 TierOutcome run_mongo_backup(const BackupRequest& req, const SessionFactory& sessions) {
   const MongoConfig& mongo = req.mongo;
   const std::int64_t start = epoch_of(req.run_start);
+  // The run's clock may be set (PVE_SMOKERBAK_NOW); the finish time is the start on that
+  // clock plus the real time elapsed.
+  const auto started = std::chrono::steady_clock::now();
   auto stamp = stamp_of(req.config, start);
   if (!stamp) return failed("time zone '" + req.config.timezone + "': " + stamp.error());
 
@@ -206,7 +209,9 @@ TierOutcome run_mongo_backup(const BackupRequest& req, const SessionFactory& ses
     }
   }
   stderr_text.clear();
-  m.finished_at = epoch_of(system_clock::now());
+  m.finished_at = start + std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::steady_clock::now() - started)
+                              .count();
   m.valid = failure.empty();
   if (!failure.empty() && (m.errors.empty() || m.errors.front() != failure)) {
     m.errors.insert(m.errors.begin(), failure);

@@ -12,6 +12,7 @@
 #include "agent/config/config_loader.hpp"
 #include "agent/core/clock.hpp"
 #include "agent/core/human_format.hpp"
+#include "agent/core/progress.hpp"
 #include "agent/retention/local_time.hpp"
 #include "agent/run/run_journal.hpp"
 #include "agent/vzdump/archive_verifier.hpp"
@@ -312,7 +313,13 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
 
   auto info = api.read_volume(*node, vz.storage, volume.volid);
   if (!info) return failed(info.error().message, warnings);
-  const ArchiveCheck check = verify_archive(info->path);
+  ProgressOptions po;
+  po.label = "vzdump: verify " + volume.volid;
+  if (volume.size > 0) po.total = volume.size;
+  ProgressReporter progress(std::move(po), monotonic_clock());
+  const ArchiveCheck check =
+      verify_archive(info->path, [&](std::uint64_t n) { progress.advance(n); });
+  progress.finish(check.verdict == ArchiveVerdict::unreadable ? "stopped" : "read");
 
   BackupRecord record;
   record.target = target.name;

@@ -123,6 +123,9 @@ TEST_F(MongoTier, SuccessfulRunPublishesVerifiedBackupWithManifestAndLatest) {
   EXPECT_EQ(m->mongodump_exit, 0);
   EXPECT_EQ(m->tool_version, "100.9.4");
   EXPECT_EQ(m->server_version, "7.0.14");
+  // Finish time on the run's clock (here 01:00:02 of a fixed day), not the wall clock.
+  EXPECT_GE(m->finished_at, m->started_at);
+  EXPECT_LE(m->finished_at - m->started_at, 60);
   // The stored bytes are what the manifest says, and they validate again from disk.
   const auto check = agent::mongo::check_stored_archive(b / "smoker.archive.gz");
   EXPECT_TRUE(check.verdict.valid);

@@ -42,17 +42,10 @@ bool is_transient(const Error& error) {
 }
 
 bool may_have_acted(const Error& error) {
-  switch (error.kind) {
-    case Error::Kind::transport:
-    case Error::Kind::timeout:
-      return true;
-    case Error::Kind::http_status:
-      // A 500 or 501 is the handler's (or the router's) own answer: it did not act. A
-      // gateway's 502-504 or pveproxy's 595/596 may have lost the answer of one that did.
-      return error.http_status > 501;
-    default:
-      return false;
-  }
+  // A 500 is the handler's own refusal (501 is not transient either): it did not act. A
+  // gateway's 502-504 or pveproxy's 595/596 may have lost the answer of one that did.
+  return is_transient(error) &&
+         !(error.kind == Error::Kind::http_status && error.http_status == 500);
 }
 
 }  // namespace proxmox

@@ -194,6 +194,17 @@ TEST_F(ClientTest, VzdumpParameterErrorIsNotRetried) {
   EXPECT_EQ(shared.requests.size(), 1u);
 }
 
+TEST_F(ClientTest, VzdumpRefusedWith500IsNeitherRetriedNorLookedUp) {
+  // The handler's own refusal: no task started, so no task-list search and no second POST.
+  shared.answers.push_back(status(500, "storage 'backup' is not online"));
+  auto client = make_client();
+  auto upid = client.start_vzdump("pve1", backup_request());
+  ASSERT_FALSE(upid);
+  EXPECT_EQ(upid.error().http_status, 500);
+  EXPECT_EQ(shared.requests.size(), 1u);
+  EXPECT_TRUE(slept.empty());
+}
+
 TEST_F(ClientTest, IdempotentGetIsRetriedWithBackoffOnTransientFailures) {
   shared.answers.push_back(status(596, "Connection timed out"));
   shared.answers.push_back(make_error(Error::Kind::transport, "connection refused"));

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <system_error>
+#include <utility>
 
 #include "agent/core/progress.hpp"
 #include "agent/mongo/archive_check.hpp"
@@ -69,12 +70,17 @@ bool looks_like_directory_dump(const fs::path& dir) {
   return false;
 }
 
-BackupCheck check_archive_backup(const fs::path& dir) {
+BackupCheck new_check(std::string tier, std::string form, const fs::path& path) {
   BackupCheck c;
-  c.tier = "mongo";
-  c.form = "archive";
-  c.path = dir;
-  c.id = dir.filename().string();
+  c.tier = std::move(tier);
+  c.form = std::move(form);
+  c.path = path;
+  c.id = path.filename().string();
+  return c;
+}
+
+BackupCheck check_archive_backup(const fs::path& dir) {
+  BackupCheck c = new_check("mongo", "archive", dir);
   auto manifest = mongo::read_manifest(dir / "manifest.json");
   if (!manifest) {
     c.errors.push_back(manifest.error());
@@ -136,11 +142,7 @@ BackupCheck check_archive_backup(const fs::path& dir) {
 }
 
 BackupCheck check_directory_dump(const fs::path& dir) {
-  BackupCheck c;
-  c.tier = "mongo";
-  c.form = "directory";
-  c.path = dir;
-  c.id = dir.filename().string();
+  BackupCheck c = new_check("mongo", "directory", dir);
   std::int64_t newest = 0;
   c.size = tree_size(dir, &newest);
   if (newest > 0) c.started_at = newest;
@@ -152,11 +154,7 @@ BackupCheck check_directory_dump(const fs::path& dir) {
 }
 
 BackupCheck check_archive_file(const fs::path& file) {
-  BackupCheck c;
-  c.tier = "mongo";
-  c.form = "archive-file";
-  c.path = file;
-  c.id = file.filename().string();
+  BackupCheck c = new_check("mongo", "archive-file", file);
   std::error_code ec;
   c.size = fs::file_size(file, ec);
   const auto t = fs::last_write_time(file, ec);

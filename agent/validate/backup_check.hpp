@@ -28,6 +28,10 @@ struct BackupCheck {
   std::map<std::string, std::uint64_t> collections;  // "db.coll" -> documents
 };
 
+// A check not yet judged (valid = false, no findings) of the backup at `path`; its id is the
+// file or directory name.
+BackupCheck new_check(std::string tier, std::string form, const std::filesystem::path& path);
+
 // An archive-form mongo backup directory: reads manifest.json, re-reads the archive once for
 // SHA-256 (must equal the manifest's) and full validation, and compares each namespace's
 // document count with the counts the manifest recorded from mongodump's log and the archive.

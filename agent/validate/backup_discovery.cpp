@@ -51,11 +51,8 @@ std::vector<BackupCheck> check_backup_dir(const fs::path& backup_dir, const std:
     } else if (looks_like_directory_dump(dir)) {
       out.push_back(check_directory_dump(dir));
     } else if (starts_with(dir.filename().string(), "backup-")) {
-      BackupCheck c;  // the tier's own layout without its manifest: not a usable backup
-      c.tier = "mongo";
-      c.form = "archive";
-      c.path = dir;
-      c.id = dir.filename().string();
+      // The tier's own layout without its manifest: not a usable backup.
+      BackupCheck c = new_check("mongo", "archive", dir);
       c.errors.push_back("manifest.json is missing");
       out.push_back(std::move(c));
     } else {

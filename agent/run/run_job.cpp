@@ -159,11 +159,7 @@ int execute_run(const Config& config, const RunOptions& options, const Clock& cl
       if (!options.dry_run) {
         TierRecord record = load_tier_record(config.state_dir, target->name, tier_name);
         if (options.prune_only) {
-          if (prune) {
-            if (prune->kept_count) record.count = prune->kept_count;
-            if (prune->kept_bytes) record.size_bytes = prune->kept_bytes;
-            if (!prune->kept_per_rule.empty()) record.kept_per_rule = prune->kept_per_rule;
-          }
+          if (prune) apply_retention(record, *prune);
         } else {
           apply_outcome(record, run_id, start_epoch, seconds, backup, prune);
         }

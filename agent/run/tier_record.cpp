@@ -57,6 +57,12 @@ void get_if(const nlohmann::json& j, const char* key, T& out) {
 
 }  // namespace
 
+void apply_retention(TierRecord& record, const TierOutcome& prune) {
+  if (prune.kept_count) record.count = prune.kept_count;
+  if (prune.kept_bytes) record.size_bytes = prune.kept_bytes;
+  if (!prune.kept_per_rule.empty()) record.kept_per_rule = prune.kept_per_rule;
+}
+
 void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t run_start,
                    double duration_s, const TierOutcome& backup,
                    const std::optional<TierOutcome>& prune) {
@@ -74,9 +80,7 @@ void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t r
       if (!record.last_error.empty()) record.last_error += "; ";
       record.last_error += prune->error;
     }
-    if (prune->kept_count) record.count = prune->kept_count;
-    if (prune->kept_bytes) record.size_bytes = prune->kept_bytes;
-    if (!prune->kept_per_rule.empty()) record.kept_per_rule = prune->kept_per_rule;
+    apply_retention(record, *prune);
   }
   if (state == TierState::ok && !record.warnings.empty()) state = TierState::warning;
   record.last_run_state = to_string(state);

@@ -51,6 +51,9 @@ struct TierRecord {
 // "ok", "warning", "failed" or "skipped": the record's and status' word for a tier state.
 const char* to_string(TierState state);
 
+// Takes what a prune kept (count, bytes, per rule) into the record.
+void apply_retention(TierRecord& record, const TierOutcome& prune);
+
 // Folds one run's outcomes of a tier into its record.
 void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t run_start,
                    double duration_s, const TierOutcome& backup,

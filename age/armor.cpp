@@ -30,6 +30,14 @@ tl::unexpected<Error> ArmorDecoder::stop(std::string message) {
   return tl::unexpected(*m_failed);
 }
 
+Result<void> ArmorDecoder::emit() {
+  if (auto ok = m_out(m_decoded); !ok) {
+    m_failed = ok.error();
+    return ok;
+  }
+  return {};
+}
+
 Result<void> ArmorDecoder::line(std::string_view text) {
   ++m_line_number;
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
@@ -55,12 +63,12 @@ Result<void> ArmorDecoder::line(std::string_view text) {
       if (!base64::decode_padded(text, m_decoded)) {
         return stop("a line is not canonical padded base64");
       }
-      if (m_decoded.size() < k_line_bytes) m_state = State::expect_end;
-      if (auto ok = m_out(m_decoded); !ok) {
-        m_failed = ok.error();
-        return ok;
+      if (m_decoded.size() < k_line_bytes) {
+        // The short last line is passed on only once the END line confirms it is the last.
+        m_state = State::expect_end;
+        return {};
       }
-      return {};
+      return emit();
     }
     case State::expect_end:
       if (text != k_end) {
@@ -68,7 +76,7 @@ Result<void> ArmorDecoder::line(std::string_view text) {
                     std::string(k_end) + "\"");
       }
       m_state = State::after_end;
-      return {};
+      return emit();
     case State::after_end:
       break;
   }

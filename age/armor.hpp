@@ -28,6 +28,7 @@ class ArmorDecoder {
  private:
   enum class State { before_begin, body, expect_end, after_end };
   Result<void> line(std::string_view text);
+  Result<void> emit();
   tl::unexpected<Error> stop(std::string message);
 
   Output m_out;

@@ -99,14 +99,18 @@ struct Encryptor::State {
     return emit(bytes_of(prelude));
   }
 
-  Result<void> seal(bool final) {
-    const std::span<std::uint8_t> out(sealed.data(), fill + crypto::k_tag_size);
-    if (auto ok = sealer.seal(std::span(plain.data(), fill), final, out); !ok) {
+  // Seals `chunk` (the buffered plaintext, or a whole chunk straight from the caller).
+  Result<void> seal(std::span<const std::uint8_t> chunk, bool final) {
+    const std::span<std::uint8_t> out(sealed.data(), chunk.size() + crypto::k_tag_size);
+    if (auto ok = sealer.seal(chunk, final, out); !ok) {
       return stop(ok.error().kind, ok.error().message);
     }
-    wipe(plain.data(), fill);
-    fill = 0;
     return emit(out);
+  }
+  Result<void> seal_buffered(bool final) {
+    auto ok = seal(std::span(plain.data(), fill), final);
+    fill = 0;
+    return ok;
   }
 };
 
@@ -131,7 +135,13 @@ Result<void> Encryptor::update(std::span<const std::uint8_t> plaintext) {
   while (!plaintext.empty()) {
     // A full chunk is sealed only now that more plaintext follows it: it is not the last.
     if (m->fill == k_chunk_size) {
-      if (auto ok = m->seal(false); !ok) return ok;
+      if (auto ok = m->seal_buffered(false); !ok) return ok;
+    }
+    // Whole chunks with more plaintext behind them are sealed in place, without a copy.
+    if (m->fill == 0 && plaintext.size() > k_chunk_size) {
+      if (auto ok = m->seal(plaintext.first(k_chunk_size), false); !ok) return ok;
+      plaintext = plaintext.subspan(k_chunk_size);
+      continue;
     }
     const std::size_t n = std::min(plaintext.size(), k_chunk_size - m->fill);
     std::copy_n(plaintext.begin(), n, m->plain.begin() + static_cast<std::ptrdiff_t>(m->fill));
@@ -145,7 +155,7 @@ Result<void> Encryptor::finish() {
   if (m->failed) return tl::unexpected(*m->failed);
   if (m->finished) return m->stop(Error::Kind::misuse, "age: Encryptor::finish called twice");
   if (auto ok = m->send_prelude(); !ok) return ok;
-  if (auto ok = m->seal(true); !ok) return ok;
+  if (auto ok = m->seal_buffered(true); !ok) return ok;
   m->finished = true;
   return {};
 }
@@ -169,10 +179,7 @@ struct EncryptingReader::State {
   bool finished = false;
   std::optional<Error> failed;
 
-  ~State() {
-    wipe(input.data(), input.size());
-    wipe(pending.data(), pending.capacity());
-  }
+  ~State() { wipe(input.data(), input.size()); }
 
   tl::unexpected<Error> stop(Error error) {
     failed = std::move(error);
@@ -197,7 +204,6 @@ struct EncryptingReader::State {
     }
     read_in += got;
     auto ok = encryptor->update(std::span(input.data(), got));
-    wipe(input.data(), got);
     if (ok && end) ok = encryptor->finish();
     if (!ok) return stop(ok.error());
     finished = end;

@@ -93,10 +93,14 @@ struct PayloadOpener::State {
     return tl::unexpected(*failed);
   }
 
-  // Tries to authenticate the first `size` bytes of `sealed` as chunk `index`.
+  // Tries to authenticate `chunk` (by default the first `size` bytes of `sealed`) as chunk
+  // `index`; on success its plaintext is in `plain`.
+  Result<bool> try_open(std::span<const std::uint8_t> chunk, bool final) {
+    return aead.open(chunk_nonce(index, final), chunk,
+                     std::span(plain.data(), chunk.size() - k_tag));
+  }
   Result<bool> try_open(std::size_t size, bool final) {
-    return aead.open(chunk_nonce(index, final), std::span(sealed.data(), size),
-                     std::span(plain.data(), size - k_tag));
+    return try_open(std::span(sealed.data(), size), final);
   }
 
   Result<void> release(std::size_t size, bool final) {
@@ -104,12 +108,23 @@ struct PayloadOpener::State {
     ++index;
     final_seen = final;
     if (n > 0) {
-      const bool go_on = sink(std::span<const std::uint8_t>(plain.data(), n));
-      wipe(plain.data(), n);
-      if (!go_on) return stop(Error::Kind::aborted, "the plaintext consumer stopped decryption");
+      if (!sink(std::span<const std::uint8_t>(plain.data(), n))) {
+        return stop(Error::Kind::aborted, "the plaintext consumer stopped decryption");
+      }
       released += n;
     }
     return {};
+  }
+
+  // A whole chunk straight from the caller's buffer, with more input behind it: when it opens
+  // as a non-final chunk it needs no copy. Returns false to take the buffered path instead
+  // (which also classifies failures).
+  Result<bool> open_in_place(std::span<const std::uint8_t> chunk) {
+    auto ok = try_open(chunk, false);
+    if (!ok) return tl::unexpected(ok.error());
+    if (!*ok) return false;
+    if (auto r = release(chunk.size(), false); !r) return tl::unexpected(r.error());
+    return true;
   }
 
   // Smallest final chunk allowed at this position: empty only as the first and only chunk.
@@ -219,6 +234,14 @@ Result<void> PayloadOpener::update(std::span<const std::uint8_t> sealed) {
   if (m->finished) return m->stop(Error::Kind::misuse, "PayloadOpener: update after finish");
   while (!sealed.empty()) {
     if (m->final_seen) return m->trailing(sealed.size(), true);
+    if (m->fill == 0 && sealed.size() > k_sealed_chunk_size) {
+      auto done = m->open_in_place(sealed.first(k_sealed_chunk_size));
+      if (!done) return tl::unexpected(done.error());
+      if (*done) {
+        sealed = sealed.subspan(k_sealed_chunk_size);
+        continue;
+      }
+    }
     if (m->fill == k_sealed_chunk_size) {
       if (auto ok = m->open_full(sealed.size()); !ok) return ok;
       m->fill = 0;

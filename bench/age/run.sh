@@ -32,7 +32,7 @@ age -e -r "$pub" -o "$work/file.age" "$plain"
 cat "$plain" "$work/file.age" >/dev/null  # warm the page cache
 
 # measure NAME CMD...: one timed run, stdin/stdout redirected by the caller's CMD.
-declare -A total
+declare -A total cpu
 measure() {
   local name=$1
   shift
@@ -45,6 +45,7 @@ measure() {
   printf '  %-12s %6.2f s  %5s MiB/s  user %5.2f  sys %5.2f  rss %6s KiB  load %s\n' \
     "$name" "$real" "$rate" "$user" "$sys" "$rss" "$load"
   total[$name]=$(awk -v a="${total[$name]:-0}" -v b="$real" 'BEGIN { print a + b }')
+  cpu[$name]=$(awk -v a="${cpu[$name]:-0}" -v u="$user" -v s="$sys" 'BEGIN { print a + u + s }')
 }
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)," \
@@ -59,6 +60,12 @@ done
 # Both decrypt the same bytes to the same plaintext (correctness of what was timed).
 cmp <("$tool" decrypt "$key" <"$work/file.age" | openssl dgst -sha256) \
   <(openssl dgst -sha256 <"$plain") >/dev/null && echo "our decryption matches the plaintext"
-awk -v ae="${total[age-encrypt]}" -v oe="${total[our-encrypt]}" \
-  -v ad="${total[age-decrypt]}" -v od="${total[our-decrypt]}" 'BEGIN {
-  printf "time ratio ours/age: encrypt %.2f, decrypt %.2f (below 1 = faster than age)\n", oe / ae, od / ad }'
+ratios() {  # ratios LABEL ARRAY-NAME
+  local -n t=$2
+  awk -v l="$1" -v ae="${t[age-encrypt]}" -v oe="${t[our-encrypt]}" -v ad="${t[age-decrypt]}" \
+    -v od="${t[our-decrypt]}" 'BEGIN {
+    printf "%s ratio ours/age: encrypt %.2f, decrypt %.2f (below 1 = ours is faster)\n", l, oe / ae, od / ad }'
+}
+ratios "wall-time" total
+ratios "CPU-time (user+sys)" cpu
+echo "load average now: $(cut -d' ' -f1-3 /proc/loadavg) (other builders share the 2 cores)"

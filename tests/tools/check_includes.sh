@@ -2,6 +2,7 @@
 # Fails when a source includes across a forbidden module arrow, or when a public header
 # exposes libcurl, libssh, OpenSSL or JSON types (DEVELOPERS.md, docs/ARCHITECTURE.md).
 #   agent -> proxmox, remote, policies;  policies -> nothing (standard library + tl only).
+#   age -> nothing of ours; OpenSSL only in its .cpp files.
 set -u
 root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$root" || exit 2
@@ -22,7 +23,10 @@ scan policies 'curl|libssh|nlohmann|openssl|yaml|spdlog|CLI|httplib|zlib|zstd|bs
   "policies is pure code: no third-party I/O libraries"
 scan proxmox 'agent/|remote/|policies/' "proxmox must not depend on other modules"
 scan remote 'agent/|proxmox/|policies/' "remote must not depend on other modules"
-for m in agent proxmox remote policies; do
+scan age 'agent/|proxmox/|remote/|policies/' "age must not depend on other modules"
+scan age 'curl|libssh|nlohmann|yaml|spdlog|CLI|httplib|zlib|zstd|bson|isa-l' \
+  "age uses OpenSSL and nothing else third-party"
+for m in agent proxmox remote policies age; do
   scan "$m" 'curl/|libssh/|nlohmann/|openssl/|httplib' "no transport/JSON types in public headers" '*.hpp'
 done
 [ "$fail" = 0 ] && echo "check_includes: module arrows and public headers are clean"

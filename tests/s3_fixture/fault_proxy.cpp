@@ -89,6 +89,11 @@ void FaultProxy::answer(int status, const std::string& reason, std::string body,
   for (int i = 0; i < count; ++i) m_answers.push_back({status, reason, body, extra_headers});
 }
 
+void FaultProxy::stall(std::uint64_t announced, std::uint64_t sent) {
+  std::lock_guard lock(m_mutex);
+  m_answers.push_back({200, "OK", std::string(sent, 'x'), {}, announced});
+}
+
 std::string FaultProxy::sent_by_clients() const {
   std::lock_guard lock(m_mutex);
   return m_recorded;
@@ -132,13 +137,22 @@ void FaultProxy::serve(int client) {
       if (n <= 0) break;
       head.append(buf, static_cast<std::size_t>(n));
     }
-    std::string response = "HTTP/1.1 " + std::to_string(canned->status) + " " + canned->reason +
-                           "\r\nContent-Type: application/xml\r\nContent-Length: " +
-                           std::to_string(canned->body.size()) + "\r\nConnection: close\r\n" +
-                           canned->extra_headers + "\r\n";
+    const std::uint64_t length = canned->announced ? canned->announced : canned->body.size();
+    std::string response =
+        "HTTP/1.1 " + std::to_string(canned->status) + " " + canned->reason +
+        "\r\nContent-Type: application/xml\r\nContent-Length: " + std::to_string(length) +
+        "\r\nConnection: close\r\n" + canned->extra_headers + "\r\n";
     write_all(client, response.data(), response.size());
     write_all(client, canned->body.data(), canned->body.size());
     m_answered++;
+    if (canned->announced) {
+      // Silence until the client closes (or the proxy stops).
+      while (!m_stop) {
+        pollfd p{client, POLLIN, 0};
+        if (::poll(&p, 1, 100) <= 0) continue;
+        if (::recv(client, buf, sizeof buf, 0) <= 0) break;
+      }
+    }
     ::shutdown(client, SHUT_WR);
     ::close(client);
     return;

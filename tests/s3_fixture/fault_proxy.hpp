@@ -31,6 +31,9 @@ class FaultProxy {
   // of its headers; its body is not waited for) and are closed. Plain HTTP only.
   void answer(int status, const std::string& reason, std::string body, int count = 1,
               std::string extra_headers = {});
+  // The next connection gets a 200 whose headers announce `announced` body bytes, then
+  // `sent` of them, then silence until the client gives up (a stalled server).
+  void stall(std::uint64_t announced, std::uint64_t sent);
 
   int connections() const { return m_connections.load(); }
   int cuts() const { return m_cuts.load(); }
@@ -44,6 +47,7 @@ class FaultProxy {
     std::string reason;
     std::string body;
     std::string extra_headers;
+    std::uint64_t announced = 0;  // > 0: a stall
   };
   void accept_loop();
   void serve(int client);

@@ -38,9 +38,10 @@ unavailable() {
 for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph openssl python3; do
   command -v "$tool" >/dev/null || unavailable "$tool missing: run deploy/install-deps.sh (ceph-mon ceph-osd radosgw ceph-common)"
 done
+# A server left by an interrupted run in this directory: stop exactly its recorded PIDs first.
 if [ -f "$dir/pids" ]; then
-  echo "start-rgw.sh: $dir already holds a server (stop it with stop-rgw.sh $dir)" >&2
-  exit 1
+  "$(dirname "$0")/stop-rgw.sh" "$dir"
+  mkdir -p "$dir"
 fi
 rm -rf "$dir"/{mon,osd,rgw,run,log,tls,ceph.conf,monmap,env}
 mkdir -p "$dir"/{mon,osd,rgw,run,log,tls}
@@ -55,12 +56,13 @@ while [ "$https_port" = "$http_port" ] || [ "$mon_port" = "$http_port" ] || [ "$
   https_port=$(free_port)
 done
 
-# Throwaway CA and a leaf for 127.0.0.1/localhost, made fresh for every start.
+# Throwaway CA and a leaf for IP 127.0.0.1 only (so "localhost" is a name outside the
+# certificate for the host-name check test), made fresh for every start.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -subj "/CN=smokerbak throwaway S3 test CA" -keyout "$dir/tls/ca.key" -out "$dir/tls/ca.pem" 2>/dev/null
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
   -keyout "$dir/tls/rgw.key" -out "$dir/tls/rgw.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$dir/tls/ext.cnf"
+printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$dir/tls/ext.cnf"
 openssl x509 -req -in "$dir/tls/rgw.csr" -CA "$dir/tls/ca.pem" -CAkey "$dir/tls/ca.key" \
   -CAcreateserial -days 2 -extfile "$dir/tls/ext.cnf" -out "$dir/tls/rgw.pem" 2>/dev/null
 fingerprint=$(openssl x509 -in "$dir/tls/rgw.pem" -noout -fingerprint -sha256 | cut -d= -f2)

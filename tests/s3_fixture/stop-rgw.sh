@@ -6,7 +6,14 @@
 set -uo pipefail
 dir=${1:?usage: stop-rgw.sh DIR}
 [ -f "$dir/pids" ] || { rm -rf "$dir"; exit 0; }
-read -r -a pids < "$dir/pids"
+dir=$(cd "$dir" && pwd)
+read -r -a recorded < "$dir/pids"
+# Only PIDs still running this server (their argv names DIR's ceph.conf): a recorded PID that
+# exited may have been reused by an unrelated process.
+pids=()
+for p in "${recorded[@]}"; do
+  tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$dir/ceph.conf" && pids+=("$p")
+done
 for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 for _ in $(seq 80); do
   alive=0
@@ -14,5 +21,5 @@ for _ in $(seq 80); do
   [ "$alive" = 0 ] && break
   sleep 0.05
 done
-for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null; done
 rm -rf "$dir"

@@ -462,7 +462,7 @@ Result<PutResult> Client::put_object(const std::string& key, http::BodySource& b
                         "the SHA-256 given for " + key + " is not 64 hex digits");
     }
     call.headers.push_back({"x-amz-checksum-sha256", to_base64(raw)});
-    call.body_sha256_hex = digests.sha256_hex;
+    if (m_options.sign_payload) call.body_sha256_hex = digests.sha256_hex;
   }
   call.body = &body;
   call.long_transfer = true;
@@ -631,7 +631,8 @@ Result<std::string> Client::create_multipart_upload(const std::string& key,
 }
 
 Result<PartResult> Client::upload_part(const std::string& key, const std::string& upload_id,
-                                       int part_number, std::string_view data) {
+                                       int part_number, std::string_view data,
+                                       PartDigests digests) {
   if (auto ok = Impl::check_key(key); !ok) return tl::unexpected(ok.error());
   if (part_number < 1 || part_number > 10000 || upload_id.empty()) {
     return make_error(Error::Kind::invalid_argument,
@@ -641,13 +642,17 @@ Result<PartResult> Client::upload_part(const std::string& key, const std::string
   auto call = Impl::call(*this, "UploadPart", http::Method::put, key);
   call.query = {{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}};
   PartResult result;
-  const std::string md5_raw = md5(data);
-  const std::string sha_raw = sha256(data);
-  result.md5_hex = to_hex(md5_raw);
-  result.checksum_sha256 = to_base64(sha_raw);
-  call.headers.push_back({"Content-MD5", to_base64(md5_raw)});
-  call.headers.push_back({"x-amz-checksum-sha256", result.checksum_sha256});
-  call.body_sha256_hex = to_hex(sha_raw);
+  if (digests.md5) {
+    const std::string md5_raw = md5(data);
+    result.md5_hex = to_hex(md5_raw);
+    call.headers.push_back({"Content-MD5", to_base64(md5_raw)});
+  }
+  if (digests.sha256) {
+    const std::string sha_raw = sha256(data);
+    result.checksum_sha256 = to_base64(sha_raw);
+    call.headers.push_back({"x-amz-checksum-sha256", result.checksum_sha256});
+    if (m_options.sign_payload) call.body_sha256_hex = to_hex(sha_raw);
+  }
   http::BytesSource source(data);
   call.body = &source;
   call.long_transfer = true;
@@ -663,7 +668,8 @@ Result<PartResult> Client::upload_part(const std::string& key, const std::string
   // A plain-MD5 ETag must be this part's MD5 (servers with SSE-KMS send other ETags).
   std::string bare = *etag;
   bare.erase(std::remove(bare.begin(), bare.end(), '"'), bare.end());
-  if (bare.size() == 32 && from_hex(bare).size() == 16 && lower(bare) != result.md5_hex) {
+  if (!result.md5_hex.empty() && bare.size() == 32 && from_hex(bare).size() == 16 &&
+      lower(bare) != result.md5_hex) {
     return make_error(Error::Kind::bad_digest,
                       "S3 UploadPart of " + key + " part " + std::to_string(part_number) +
                           " stored data with MD5 " + bare + ", sent " + result.md5_hex);

@@ -59,6 +59,11 @@ struct ClientOptions {
   std::uint64_t low_speed_bytes_per_second = 4096;
   std::chrono::seconds low_speed_time{60};
   std::uint64_t max_send_bytes_per_second = 0;  // upload bandwidth limit of this client; 0: none
+  // Sign the body's SHA-256 (x-amz-content-sha256) whenever it is known (computed for a
+  // checksum anyway), so that servers which ignore x-amz-checksum-sha256 (RGW 16) still verify
+  // every byte; otherwise, and for bodies of unknown hash, UNSIGNED-PAYLOAD (TLS protects the
+  // transfer).
+  bool sign_payload = true;
   RetryPolicy retry;
   // Caps on what the server may send: XML answers, list entries per page.
   std::uint64_t max_xml_bytes = 8ull << 20;
@@ -80,8 +85,14 @@ using TransportFactory =
 
 struct PartResult {
   std::string etag;
-  std::string checksum_sha256;  // base64 of the part's SHA-256, as sent
-  std::string md5_hex;          // of the part as sent (compare with the ETag)
+  std::string checksum_sha256;  // base64 of the part's SHA-256, as sent (when computed)
+  std::string md5_hex;          // of the part as sent (when computed; compared with the ETag)
+};
+
+// Which digests of a part UploadPart sends (see Client::upload_part).
+struct PartDigests {
+  bool md5 = true;
+  bool sha256 = true;
 };
 
 struct GetOptions {
@@ -118,8 +129,8 @@ class Client {
 
   // --- objects ---
   // Streams `body` (its exact size as Content-Length). Sends Content-MD5 and
-  // x-amz-checksum-sha256 and signs the payload hash when given (Object Lock needs one of the
-  // first two on AWS). Repeated on retryable failures only when the body can rewind.
+  // x-amz-checksum-sha256 when given (Object Lock needs one of them on AWS) and signs the
+  // SHA-256 with sign_payload. Repeated on retryable failures only when the body can rewind.
   struct PutDigests {
     std::string md5_base64;
     std::string sha256_hex;
@@ -161,11 +172,13 @@ class Client {
   // `sha256_checksums` asks for per-part SHA-256 checksums (x-amz-checksum-algorithm).
   Result<std::string> create_multipart_upload(const std::string& key, const PutOptions& options,
                                               bool sha256_checksums = true);
-  // Parts are 5 MiB..5 GiB (the last may be smaller), numbers 1..10000. Sends Content-MD5 and
-  // x-amz-checksum-sha256 of `data` and signs its SHA-256; repeated on retryable failures (a
-  // part of the same number replaces the earlier one).
+  // Parts are 5 MiB..5 GiB (the last may be smaller), numbers 1..10000. Sends the chosen
+  // digests of `data` (Content-MD5, checked by every S3 server; x-amz-checksum-sha256, checked
+  // by AWS) and signs its SHA-256 when it was computed (sign_payload); repeated on retryable
+  // failures (a part of the same number replaces the earlier one).
+  using PartDigests = s3::PartDigests;
   Result<PartResult> upload_part(const std::string& key, const std::string& upload_id,
-                                 int part_number, std::string_view data);
+                                 int part_number, std::string_view data, PartDigests digests = {});
   // Repeated on retryable failures with care: a repeat that finds the upload gone
   // (NoSuchUpload) counts as success only when HEAD shows the object with the ETag these parts
   // make (MD5 of the part MD5s, "-N"). A 200 answer carrying an <Error> is an error.

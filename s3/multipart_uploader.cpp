@@ -138,9 +138,9 @@ class PartPipeline {
 };
 
 void run_worker(Client& client, const std::string& key, const std::string& upload_id,
-                PartPipeline& pipeline) {
+                Client::PartDigests digests, PartPipeline& pipeline) {
   while (auto job = pipeline.next()) {
-    auto part = client.upload_part(key, upload_id, job->number, *job->buffer);
+    auto part = client.upload_part(key, upload_id, job->number, *job->buffer, digests);
     if (!part) {
       pipeline.release(job->buffer);
       pipeline.fail(part.error());
@@ -275,7 +275,10 @@ tl::expected<UploadReceipt, UploadFailure> upload_object(Client& client, const s
   PartPipeline pipeline(static_cast<std::size_t>(in_flight) + 1, total, options.on_progress);
   std::vector<std::thread> threads;
   for (auto& w : workers) {
-    threads.emplace_back([&, worker = w.get()] { run_worker(*worker, key, upload_id, pipeline); });
+    threads.emplace_back([&, worker = w.get()] {
+      run_worker(*worker, key, upload_id, {options.content_md5, options.sha256_checksums},
+                 pipeline);
+    });
   }
 
   std::uint64_t offset = 0;
@@ -290,14 +293,15 @@ tl::expected<UploadReceipt, UploadFailure> upload_object(Client& client, const s
       pipeline.fail(ok.error());
       break;
     }
-    whole.update(*buffer);
+    if (options.whole_sha256) whole.update(*buffer);
     offset += len;
     const auto found = existing.find(number);
     if (found != existing.end() && found->second.size == len &&
         bare_etag(found->second.etag) == to_hex(md5(*buffer))) {
       ++receipt.parts_reused;
       pipeline.done(PartPipeline::Job{number, buffer},
-                    CompletedPart{number, found->second.etag, to_base64(sha256(*buffer))});
+                    CompletedPart{number, found->second.etag,
+                                  options.sha256_checksums ? to_base64(sha256(*buffer)) : ""});
       continue;
     }
     pipeline.submit(PartPipeline::Job{number, buffer});
@@ -311,7 +315,7 @@ tl::expected<UploadReceipt, UploadFailure> upload_object(Client& client, const s
     for (auto& p : parts) p.checksum_sha256.clear();
   }
   receipt.parts = static_cast<int>(parts.size());
-  receipt.sha256_hex = to_hex(whole.finish());
+  if (options.whole_sha256) receipt.sha256_hex = to_hex(whole.finish());
   auto completed = client.complete_multipart_upload(key, upload_id, parts);
   if (!completed) {
     // A refused Complete leaves the parts: abort them unless the caller resumes.

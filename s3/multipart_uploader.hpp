@@ -27,8 +27,13 @@ struct UploaderOptions {
   int parts_in_flight = 2;
   // Upload bandwidth limit for the whole upload, shared by the workers; 0: none.
   std::uint64_t max_send_bytes_per_second = 0;
-  // Per-part x-amz-checksum-sha256 checksums, listed again in CompleteMultipartUpload.
+  // Per-part x-amz-checksum-sha256 checksums, listed again in CompleteMultipartUpload (AWS
+  // checks them; RGW 16 ignores them but checks the same hash as the signed payload).
   bool sha256_checksums = true;
+  // Per-part Content-MD5 as well (one more hash of every byte; MD5 is the slowest of them).
+  bool content_md5 = false;
+  // The SHA-256 of the whole object as read (UploadReceipt::sha256_hex), hashed while reading.
+  bool whole_sha256 = true;
   // On failure: abort the multipart upload (no orphaned parts), or leave it for a resume.
   bool abort_on_failure = true;
   // Continue this multipart upload of the same key: parts the server already holds with the

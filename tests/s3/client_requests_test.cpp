@@ -67,6 +67,27 @@ TEST(S3Requests, PutObjectSendsDigestsMetadataClassAndLock) {
   EXPECT_EQ(*r.header("x-amz-object-lock-retain-until-date"), "2027-01-15T08:00:00.000Z");
 }
 
+TEST(S3Requests, PayloadIsSignedWhenItsHashIsKnownOtherwiseUnsigned) {
+  Script script;
+  script.answers.push_back(answer(200, "", {{"ETag", "\"x\""}}));
+  script.answers.push_back(answer(200, "", {{"ETag", "\"y\""}}));
+  script.answers.push_back(answer(200, "", {{"ETag", "\"z\""}}));
+  auto client = testing::fake_client(script);
+  auto part = client->upload_part("k", "up", 3, "part", {false, true});
+  ASSERT_TRUE(part) << part.error().message;
+  EXPECT_EQ(*script.requests[0].header("x-amz-content-sha256"), to_hex(sha256("part")));
+  EXPECT_EQ(*script.requests[0].header("x-amz-checksum-sha256"), to_base64(sha256("part")));
+  EXPECT_FALSE(script.requests[0].header("Content-MD5"));
+  EXPECT_EQ(script.requests[0].url, "https://s3.example.test/backups/k?partNumber=3&uploadId=up");
+  auto md5_only = client->upload_part("k", "up", 4, "part", {true, false});
+  ASSERT_TRUE(md5_only);
+  EXPECT_EQ(*script.requests[1].header("x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
+  EXPECT_EQ(*script.requests[1].header("Content-MD5"), to_base64(md5("part")));
+  http::BytesSource body("streamed");
+  ASSERT_TRUE(client->put_object("s", body, {}));
+  EXPECT_EQ(*script.requests[2].header("x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
+}
+
 TEST(S3Requests, MetadataWithUnsafeNamesOrValuesIsRefusedBeforeSending) {
   Script script;
   auto client = testing::fake_client(script);

@@ -121,6 +121,7 @@ TEST_F(S3Integration, ServerChecksTheSentDigests) {
   EXPECT_EQ(r.error().kind, Error::Kind::bad_digest);
   EXPECT_EQ(r.error().code, "BadDigest");
   source.rewind();
+  // radosgw ignores x-amz-checksum-sha256 but checks the signed payload hash.
   Client::PutDigests bad_sha{"", to_hex(sha256("other"))};
   auto s = c->put_object("k", source, {}, bad_sha);
   ASSERT_FALSE(s);

@@ -119,6 +119,10 @@ admin_socket = $dir/run/\$name.asok
 rgw_frontends = beast endpoint=127.0.0.1:$http_port ssl_endpoint=127.0.0.1:$https_port ssl_certificate=$dir/tls/rgw.pem ssl_private_key=$dir/tls/rgw.key
 rgw_data = $dir/rgw
 rgw_enable_lc_threads = false
+# Free deleted objects' data within seconds (default: after 2 h), so the store holds only what
+# is still there: memstore keeps it in RAM, and a full OSD blocks every write.
+rgw_gc_obj_min_wait = 2
+rgw_gc_processor_period = 2
 admin_socket = $dir/run/\$name.asok
 CONF
 conf=$dir/ceph.conf
@@ -159,8 +163,15 @@ spawn ceph-mon -c "$conf" -i a -f
 mon_pid=$spawned
 wait_for 30 "the monitor" timeout 5 ceph -c "$conf" --connect-timeout 5 mon stat
 
-osd_id=$(ceph -c "$conf" osd new "$osd_uuid" 2>/dev/null)
-ceph -c "$conf" osd crush add "osd.$osd_id" 1.0 root=default >/dev/null 2>&1
+# A monitor command now and then goes out before the CLI has the cluster's fsid and is refused
+# ("handle_command on fsid 0000..."); both commands are idempotent, so try again.
+retry() {
+  local i
+  for i in 1 2 3 4 5; do "$@" && return 0; sleep 0.2; done
+  return 1
+}
+osd_id=$(retry ceph -c "$conf" osd new "$osd_uuid" 2>/dev/null)
+retry ceph -c "$conf" osd crush add "osd.$osd_id" 1.0 root=default >/dev/null 2>&1
 mkdir -p "$dir/osd/osd.$osd_id"
 ceph-osd -c "$conf" -i "$osd_id" --mkfs --osd-uuid "$osd_uuid" >/dev/null 2>&1
 spawn ceph-osd -c "$conf" -i "$osd_id" -f

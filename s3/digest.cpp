@@ -64,6 +64,21 @@ std::string to_base64(std::string_view raw) {
   return out;
 }
 
+std::string from_base64(std::string_view text) {
+  if (text.empty() || text.size() % 4 != 0) return {};
+  std::string out(text.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return {};
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  std::size_t len = static_cast<std::size_t>(n);
+  if (text.back() == '=') --len;
+  if (text.size() >= 2 && text[text.size() - 2] == '=') --len;
+  out.resize(len);
+  return out;
+}
+
 std::string from_hex(std::string_view hex) {
   auto value = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';

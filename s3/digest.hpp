@@ -32,6 +32,8 @@ std::string md5(std::string_view data);     // raw 16 bytes
 std::string sha256(std::string_view data);  // raw 32 bytes
 std::string to_hex(std::string_view raw);   // lowercase
 std::string to_base64(std::string_view raw);
+// Raw bytes from padded standard base64; empty when `text` is not that.
+std::string from_base64(std::string_view text);
 // Raw bytes from lowercase/uppercase hex; empty when `hex` is not even-length hex.
 std::string from_hex(std::string_view hex);
 

@@ -191,6 +191,11 @@ tl::expected<UploadReceipt, UploadFailure> confirm(Client& client, UploadReceipt
   receipt.etag = head->etag;
   receipt.retention = head->retention;
   receipt.checksum_sha256 = head->checksum_sha256;
+  if (!head->checksum_sha256.empty() && !receipt.composite_sha256.empty() &&
+      head->checksum_sha256 != receipt.composite_sha256) {
+    return mismatch("checksum " + head->checksum_sha256 + " (sent " + receipt.composite_sha256 +
+                    ")");
+  }
   if (put.retention) {
     const auto& want = *put.retention;
     const auto& got = head->retention;
@@ -237,8 +242,9 @@ tl::expected<UploadReceipt, UploadFailure> upload_object(Client& client, const s
   if (total <= part_size && options.resume_upload_id.empty()) {
     std::string data;
     if (auto ok = read_exactly(source, data, total); !ok) return failure(ok.error());
-    whole.update(data);
-    receipt.sha256_hex = to_hex(whole.finish());
+    const std::string digest = sha256(data);
+    if (options.whole_sha256) receipt.sha256_hex = to_hex(digest);
+    if (options.sha256_checksums) receipt.composite_sha256 = to_base64(digest);
     auto put_result = client.put_object(key, data, put);
     if (!put_result) return failure(put_result.error());
     if (options.on_progress) options.on_progress(total, total);
@@ -315,7 +321,13 @@ tl::expected<UploadReceipt, UploadFailure> upload_object(Client& client, const s
     for (auto& p : parts) p.checksum_sha256.clear();
   }
   receipt.parts = static_cast<int>(parts.size());
+  receipt.part_size = part_size;
   if (options.whole_sha256) receipt.sha256_hex = to_hex(whole.finish());
+  if (options.sha256_checksums) {
+    std::vector<std::string> checksums;
+    for (const auto& p : parts) checksums.push_back(p.checksum_sha256);
+    receipt.composite_sha256 = composite_sha256(checksums);
+  }
   auto completed = client.complete_multipart_upload(key, upload_id, parts);
   if (!completed) {
     // A refused Complete leaves the parts: abort them unless the caller resumes.
@@ -329,6 +341,16 @@ tl::expected<UploadReceipt, UploadFailure> upload_object(Client& client, const s
     if (!retained) return failure(retained.error());
   }
   return confirm(client, std::move(receipt), multipart_etag(etags), put);
+}
+
+std::string composite_sha256(const std::vector<std::string>& part_checksums) {
+  Digest all(Digest::Algorithm::sha256);
+  for (const auto& c : part_checksums) {
+    const std::string raw = from_base64(c);
+    if (raw.size() != 32) return {};
+    all.update(raw);
+  }
+  return to_base64(all.finish()) + "-" + std::to_string(part_checksums.size());
 }
 
 Result<int> abort_stale_uploads(Client& client, const std::string& prefix, Time older_than,

@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -32,8 +33,9 @@ struct UploaderOptions {
   bool sha256_checksums = true;
   // Per-part Content-MD5 as well (one more hash of every byte; MD5 is the slowest of them).
   bool content_md5 = false;
-  // The SHA-256 of the whole object as read (UploadReceipt::sha256_hex), hashed while reading.
-  bool whole_sha256 = true;
+  // Also the plain SHA-256 of the whole object as read (UploadReceipt::sha256_hex): one more
+  // hash of every byte, on the reading thread. The composite checksum (below) comes for free.
+  bool whole_sha256 = false;
   // On failure: abort the multipart upload (no orphaned parts), or leave it for a resume.
   bool abort_on_failure = true;
   // Continue this multipart upload of the same key: parts the server already holds with the
@@ -49,7 +51,12 @@ struct UploadReceipt {
   std::string version_id;
   std::string etag;
   std::uint64_t size = 0;
-  std::string sha256_hex;              // of the whole object as read from the source
+  std::string sha256_hex;  // of the whole object as read (whole_sha256 only)
+  // The object's SHA-256 checksum as S3 composes it (sha256_checksums only): for one PutObject
+  // base64(SHA-256(object)); for a multipart upload base64(SHA-256(digest of part 1 || digest
+  // of part 2 || ...)) + "-N", which a re-download recomputes by hashing `part_size` pieces.
+  std::string composite_sha256;
+  std::uint64_t part_size = 0;         // the part size used (0 for a single PutObject)
   std::string upload_id;               // empty for a single PutObject
   int parts = 0;                       // 0 for a single PutObject
   int parts_reused = 0;                // of a resumed upload, parts found on the server
@@ -62,6 +69,10 @@ struct UploadFailure {
   // The multipart upload left on the server (to resume or abort), empty when none is left.
   std::string upload_id;
 };
+
+// base64(SHA-256(concatenated part digests)) + "-N" from the parts' base64 SHA-256 checksums
+// (S3's composite checksum); empty if one is not a base64 SHA-256.
+std::string composite_sha256(const std::vector<std::string>& part_checksums);
 
 tl::expected<UploadReceipt, UploadFailure> upload_object(Client& client, const std::string& key,
                                                          http::BodySource& source,

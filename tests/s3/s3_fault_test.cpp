@@ -73,6 +73,7 @@ TEST_F(S3Faults, UploadCutWithoutRetriesLeavesAnUploadThatResumesWithoutResendin
   UploaderOptions up;
   up.parts_in_flight = 1;
   up.abort_on_failure = false;
+  up.whole_sha256 = true;
   auto failed = upload_object(*c, "resume/k", source, {}, up);
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().error.kind, Error::Kind::transport) << failed.error().error.message;

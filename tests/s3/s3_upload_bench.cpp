@@ -5,7 +5,7 @@
 //
 // Usage: s3_upload_bench --env FILE (--file PATH | --size-mib N) [--bucket B] [--key K]
 //          [--parts-in-flight N] [--part-mib N] [--max-rss-mib N] [--keep]
-//          [--md5] [--no-sha256] [--no-whole] [--unsigned]   (digest choices, see UploaderOptions)
+//          [--md5] [--no-sha256] [--whole] [--unsigned]   (digest choices, see UploaderOptions)
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--keep" || a == "--no-sha256" || a == "--unsigned" || a == "--md5" ||
-        a == "--no-whole") {
+        a == "--whole") {
       args[a] = "1";
     } else if (a.rfind("--", 0) == 0 && i + 1 < argc) {
       args[a] = argv[++i];
@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
   if (args.count("--part-mib")) up.part_size = std::stoull(args["--part-mib"]) << 20;
   if (args.count("--no-sha256")) up.sha256_checksums = false;
   if (args.count("--md5")) up.content_md5 = true;
-  if (args.count("--no-whole")) up.whole_sha256 = false;
+  if (args.count("--whole")) up.whole_sha256 = true;
   const std::string key = args.count("--key") ? args["--key"] : "bench/object";
   const long rss_before = peak_rss_kib();
   const auto start = std::chrono::steady_clock::now();

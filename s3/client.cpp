@@ -196,6 +196,7 @@ struct Client::Impl {
 
     const int attempts = std::max(1, call.repeatable ? o.retry.attempts : 1);
     Error last;
+    int tried = 0;
     for (int attempt = 1; attempt <= attempts; ++attempt) {
       if (attempt > 1) {
         if (request.body && !request.body->rewind()) break;
@@ -215,13 +216,14 @@ struct Client::Impl {
                                o.signing_clock()))});
       }
       c.m_stats.requests++;
+      ++tried;
       auto answer = c.m_transport->send(request);
       if (answer && answer->status >= 200 && answer->status < 300) return std::move(*answer);
       last = answer ? error_from_answer(call.context, *answer)
                     : error_from_transport(call.context, answer.error());
       if (!is_retryable(last)) return tl::unexpected(last);
     }
-    if (attempts > 1) last.message += " (after " + std::to_string(attempts) + " attempts)";
+    if (tried > 1) last.message += " (after " + std::to_string(tried) + " attempts)";
     return tl::unexpected(last);
   }
 

@@ -18,7 +18,11 @@ constexpr std::uint64_t k_max_parts = 10000;
 constexpr std::uint64_t k_max_object = 5ull << 40;  // S3's 5 TiB
 
 tl::unexpected<UploadFailure> failure(Error error, std::string upload_id = {}) {
-  return tl::unexpected(UploadFailure{std::move(error), std::move(upload_id)});
+  return tl::unexpected(UploadFailure{std::move(error), std::move(upload_id), {}});
+}
+
+tl::unexpected<UploadFailure> stored_but(Error error, std::string version_id) {
+  return tl::unexpected(UploadFailure{std::move(error), {}, std::move(version_id)});
 }
 
 // Reads exactly `size` bytes into `out`.
@@ -249,7 +253,10 @@ tl::expected<UploadReceipt, UploadFailure> upload_object(Client& client, const s
     if (!put_result) return failure(put_result.error());
     if (options.on_progress) options.on_progress(total, total);
     receipt.version_id = put_result->version_id;
-    return confirm(client, std::move(receipt), "\"" + to_hex(md5(data)) + "\"", put);
+    const std::string version = receipt.version_id;
+    auto confirmed = confirm(client, std::move(receipt), "\"" + to_hex(md5(data)) + "\"", put);
+    if (!confirmed) return stored_but(confirmed.error().error, version);
+    return confirmed;
   }
 
   std::string upload_id = options.resume_upload_id;
@@ -336,11 +343,14 @@ tl::expected<UploadReceipt, UploadFailure> upload_object(Client& client, const s
   receipt.version_id = completed->version_id;
   std::vector<std::string> etags;
   for (const auto& p : parts) etags.push_back(p.etag);
+  const std::string version = receipt.version_id;
   if (put.retention) {
-    auto retained = client.put_object_retention(key, receipt.version_id, *put.retention, false);
-    if (!retained) return failure(retained.error());
+    auto retained = client.put_object_retention(key, version, *put.retention, false);
+    if (!retained) return stored_but(retained.error(), version);
   }
-  return confirm(client, std::move(receipt), multipart_etag(etags), put);
+  auto confirmed = confirm(client, std::move(receipt), multipart_etag(etags), put);
+  if (!confirmed) return stored_but(confirmed.error().error, version);
+  return confirmed;
 }
 
 std::string composite_sha256(const std::vector<std::string>& part_checksums) {

@@ -68,6 +68,9 @@ struct UploadFailure {
   Error error;
   // The multipart upload left on the server (to resume or abort), empty when none is left.
   std::string upload_id;
+  // Set when the object was stored but could not be confirmed (retention refused or missing,
+  // HEAD failing or showing other data): the version the caller must look after.
+  std::string stored_version_id;
 };
 
 // base64(SHA-256(concatenated part digests)) + "-N" from the parts' base64 SHA-256 checksums

@@ -261,6 +261,23 @@ TEST_F(S3Integration, LockOnABucketWithoutObjectLockIsTyped) {
   EXPECT_EQ(r.error().kind, Error::Kind::object_lock_not_enabled) << r.error().message;
 }
 
+TEST_F(S3Integration, LockedUploadToABucketWithoutLockFailsNamingWhatWasStored) {
+  auto c = new_bucket(false);
+  PutOptions put;
+  put.retention = Retention{LockMode::compliance, now_plus(60s)};
+  PatternSource source(8 * k_mib + 10, 4);
+  UploaderOptions up;
+  up.parts_in_flight = 1;
+  auto r = upload_object(*c, "nolock/k", source, put, up);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().error.kind, Error::Kind::object_lock_not_enabled) << r.error().error.message;
+  EXPECT_TRUE(r.error().upload_id.empty());
+  // Whatever got stored unlocked is named, so the caller can remove it.
+  if (!r.error().stored_version_id.empty()) {
+    EXPECT_TRUE(c->head_object("nolock/k", r.error().stored_version_id));
+  }
+}
+
 TEST_F(S3Integration, RgwIgnoresLockHeadersOnMultipartSoRetentionIsSetAfterwards) {
   auto c = new_bucket(true);
   auto lock = c->get_object_lock_configuration();

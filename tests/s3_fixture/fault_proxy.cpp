@@ -142,9 +142,9 @@ void FaultProxy::serve(int client) {
         "HTTP/1.1 " + std::to_string(canned->status) + " " + canned->reason +
         "\r\nContent-Type: application/xml\r\nContent-Length: " + std::to_string(length) +
         "\r\nConnection: close\r\n" + canned->extra_headers + "\r\n";
+    m_answered++;  // before the answer leaves: the client may look right after reading it
     write_all(client, response.data(), response.size());
     write_all(client, canned->body.data(), canned->body.size());
-    m_answered++;
     if (canned->announced) {
       // Silence until the client closes (or the proxy stops).
       while (!m_stop) {

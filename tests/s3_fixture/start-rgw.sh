@@ -30,7 +30,8 @@ dir=$(cd "$dir" && pwd)
 env_file=$dir/env
 
 unavailable() {
-  printf 'S3_UNAVAILABLE=%q\n' "$1" > "$env_file"
+  local reason=${1//\"/}
+  printf 'S3_UNAVAILABLE="%s"\n' "$reason" > "$env_file"
   echo "start-rgw.sh: S3 test server not available: $1" >&2
   exit 77
 }

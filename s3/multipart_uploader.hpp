@@ -24,8 +24,9 @@ struct UploaderOptions {
   // Part size, at least 8 MiB; doubled as often as needed to stay within 10000 parts.
   std::uint64_t part_size = 8ull << 20;
   // Parts uploaded at once (workers with a connection each); memory is about
-  // (parts_in_flight + 1) * part_size.
-  int parts_in_flight = 2;
+  // (parts_in_flight + 1) * part_size. On loopback radosgw 1/2/3 in flight gave 63/82/95 MiB/s
+  // (bench/s3/RESULTS.md); 3 keeps the peak RSS near 47 MiB.
+  int parts_in_flight = 3;
   // Upload bandwidth limit for the whole upload, shared by the workers; 0: none.
   std::uint64_t max_send_bytes_per_second = 0;
   // Per-part x-amz-checksum-sha256 checksums, listed again in CompleteMultipartUpload (AWS

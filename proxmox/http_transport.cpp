@@ -1,6 +1,6 @@
-#include <cctype>
-
 #include "proxmox/http_transport.hpp"
+
+#include "http/transport.hpp"
 
 namespace proxmox {
 
@@ -28,19 +28,7 @@ std::string Request::path_string() const {
 }
 
 std::optional<std::string> normalize_fingerprint(const std::string& text) {
-  std::string hex;
-  for (char c : text) {
-    if (c == ':') continue;
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    hex += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  if (hex.size() != 64) return std::nullopt;
-  std::string out;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    if (!out.empty()) out += ':';
-    out.append(hex, i, 2);
-  }
-  return out;
+  return http::normalize_fingerprint(text);
 }
 
 }  // namespace proxmox

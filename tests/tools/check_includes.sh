@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fails when a source includes across a forbidden module arrow, or when a public header
-# exposes libcurl, libssh, OpenSSL or JSON types (DEVELOPERS.md, docs/ARCHITECTURE.md).
-#   agent -> proxmox, remote, policies;  policies -> nothing (standard library + tl only).
-#   age -> nothing of ours; OpenSSL only in its .cpp files.
+# exposes libcurl, libssh, OpenSSL, XML or JSON types (DEVELOPERS.md, docs/ARCHITECTURE.md).
+#   agent -> proxmox, remote, policies, s3, http, age;  proxmox -> http;  s3 -> http;
+#   http, remote, age -> nothing of ours;  policies -> nothing (standard library + tl only).
+#   age: OpenSSL only in its .cpp files.
 set -u
 root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$root" || exit 2
@@ -21,13 +22,35 @@ scan() {  # scan DIR FORBIDDEN_REGEX REASON [GLOB]
 scan policies 'agent/|proxmox/|remote/' "policies depends on nothing"
 scan policies 'curl|libssh|nlohmann|openssl|yaml|spdlog|CLI|httplib|zlib|zstd|bson|isa-l' \
   "policies is pure code: no third-party I/O libraries"
-scan proxmox 'agent/|remote/|policies/' "proxmox must not depend on other modules"
-scan remote 'agent/|proxmox/|policies/' "remote must not depend on other modules"
-scan age 'agent/|proxmox/|remote/|policies/' "age must not depend on other modules"
-scan age 'curl|libssh|nlohmann|yaml|spdlog|CLI|httplib|zlib|zstd|bson|isa-l' \
+scan policies 'http/|s3/|age/' "policies depends on nothing"
+scan proxmox 'agent/|remote/|policies/|s3/|age/' "proxmox depends on http only"
+scan remote 'agent/|proxmox/|policies/|http/|s3/|age/' "remote must not depend on other modules"
+scan http 'agent/|proxmox/|remote/|policies/|s3/|age/' "http depends on nothing of ours"
+scan s3 'agent/|proxmox/|remote/|policies/|age/' "s3 depends on http only"
+scan age 'agent/|proxmox/|remote/|policies/|http/|s3/' "age must not depend on other modules"
+scan age 'curl|libssh|nlohmann|yaml|spdlog|CLI|httplib|zlib|zstd|bson|isa-l|pugixml' \
   "age uses OpenSSL and nothing else third-party"
-for m in agent proxmox remote policies age; do
-  scan "$m" 'curl/|libssh/|nlohmann/|openssl/|httplib' "no transport/JSON types in public headers" '*.hpp'
+for m in agent proxmox remote policies http s3 age; do
+  scan "$m" 'curl/|libssh/|nlohmann/|openssl/|httplib|pugixml' \
+    "no transport/JSON/XML types in public headers" '*.hpp'
 done
+
+# One file per third-party seam: libcurl/OpenSSL only in http/curl_transport.cpp (proxmox/ and
+# s3/ go through http::Transport), pugixml only in s3/xml_answers.cpp, OpenSSL in s3/ only for
+# digests (s3/digest.cpp).
+only_in() {  # only_in DIR REGEX ALLOWED_FILE REASON
+  local dir=$1 re=$2 allowed=$3 why=$4
+  while IFS= read -r -d '' f; do
+    [ "$f" = "$allowed" ] && continue
+    while IFS= read -r line; do
+      bad "$f" "${line#*#include }" "$why"
+    done < <(grep -E "^[[:space:]]*#[[:space:]]*include[[:space:]]+[<\"]($re)" "$f")
+  done < <(find "$dir" -name '*.[ch]pp' -print0 2>/dev/null)
+}
+only_in http 'curl/|openssl/' http/curl_transport.cpp "libcurl/OpenSSL stay in curl_transport.cpp"
+only_in proxmox 'curl/|openssl/' none "proxmox reaches the network through http/"
+only_in s3 'curl/' none "s3 reaches the network through http/"
+only_in s3 'pugixml' s3/xml_answers.cpp "pugixml stays in xml_answers.cpp"
+only_in s3 'openssl/' s3/digest.cpp "OpenSSL in s3/ is for digests only"
 [ "$fail" = 0 ] && echo "check_includes: module arrows and public headers are clean"
 exit "$fail"

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# S3 upload benchmark: s3::upload_object (1, 2 and 3 parts in flight) against `curl -T` of the
+# same file to the same radosgw over HTTPS in the same run, interleaved rounds, with the load
+# average before each upload and the uploader's peak RSS (goal <= 64 MiB). radosgw runs on a
+# file-backed OSD here (memstore would keep every GiB uploaded in RAM: RGW frees deleted data
+# only in its deferred garbage collection). Needs root and the ceph packages.
+# Usage: bench/s3/run.sh [build-dir] [MiB, default 1024] [rounds, default 3]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+mib=${2:-1024}
+rounds=${3:-3}
+cmake --build "$build" --target s3_upload_bench -j2 >/dev/null
+work=$(mktemp -d /tmp/smokerbak-s3-bench.XXXXXX)
+server=$work/server
+cleanup() {
+  "$root/tests/s3_fixture/stop-rgw.sh" "$server" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+"$root/tests/s3_fixture/start-rgw.sh" "$server" --file-backed --osd-bytes $(((mib * 4 + 4096) << 20)) >/dev/null
+# shellcheck disable=SC1091
+. "$server/env"
+head -c "$((mib << 20))" /dev/urandom > "$work/data"
+# curl reads the throwaway keys from a file, not from its argv.
+umask 077
+printf 'user = "%s:%s"\n' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" > "$work/curl.cfg"
+bucket=bench-$$
+url=$S3_ENDPOINT_HTTPS/$bucket/curl-object
+curl_s3=(curl -sS -K "$work/curl.cfg" --cacert "$S3_CA_FILE" --aws-sigv4 "aws:amz:$S3_REGION:s3"
+  -H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
+"${curl_s3[@]}" -X PUT -o /dev/null "$S3_ENDPOINT_HTTPS/$bucket"
+cat "$work/data" > /dev/null  # into the page cache for every contender alike
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u +%FT%TZ); other builders may be running (see load)"
+echo "object: $mib MiB of random data from a file in the page cache; radosgw on a file-backed OSD, HTTPS"
+printf '%-5s %-22s %8s %8s %8s %10s %s\n' round tool seconds MiB/s cpu_s peak_rss load_before
+declare -A sum
+for r in $(seq "$rounds"); do
+  for tool in uploader-1 uploader-2 uploader-3 curl; do
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    case $tool in
+      uploader-*)
+        out=$("$build/tests/s3/s3_upload_bench" --env "$server/env" --bucket "$bucket" \
+          --file "$work/data" --parts-in-flight "${tool#uploader-}" --key "bench/$tool")
+        secs=$(sed -E 's/.* seconds=([0-9.]+).*/\1/' <<<"$out")
+        speed=$(sed -E 's/.* mib_per_s=([0-9.]+).*/\1/' <<<"$out")
+        cpu=$(sed -E 's/.* cpu_s=([0-9.]+).*/\1/' <<<"$out")
+        rss=$(sed -E 's/.* peak_rss_mib=([0-9.]+).*/\1/' <<<"$out")
+        ;;
+      curl)
+        start=$(date +%s.%N)
+        /usr/bin/time -f '%e %U %S %M' -o "$work/time" "${curl_s3[@]}" -T "$work/data" -o /dev/null "$url"
+        end=$(date +%s.%N)
+        secs=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b - a}')
+        speed=$(awk -v m="$mib" -v s="$secs" 'BEGIN{printf "%.1f", m / s}')
+        cpu="-"; rss="-"
+        if [ -s "$work/time" ]; then
+          cpu=$(awk '{printf "%.2f", $2 + $3}' "$work/time")
+          rss=$(awk '{printf "%.1f", $4 / 1024}' "$work/time")
+        fi
+        "${curl_s3[@]}" -X DELETE -o /dev/null "$url"
+        ;;
+    esac
+    printf '%-5s %-22s %8.2f %8.1f %8s %10s %s\n' "$r" "$tool" "$secs" "$speed" "$cpu" "$rss" "$load"
+    sum[$tool]=$(awk -v a="${sum[$tool]:-0}" -v b="$speed" 'BEGIN{print a + b}')
+  done
+done
+echo "mean MiB/s over $rounds rounds:"
+for tool in uploader-1 uploader-2 uploader-3 curl; do
+  printf '  %-12s %6.1f\n' "$tool" "$(awk -v a="${sum[$tool]}" -v n="$rounds" 'BEGIN{print a / n}')"
+done
+for n in 1 2 3; do
+  printf '  ratio uploader-%s / curl -T: %.2f\n' "$n" \
+    "$(awk -v a="${sum[uploader-$n]}" -v b="${sum[curl]}" 'BEGIN{print a / b}')"
+done
+"${curl_s3[@]}" -X DELETE -o /dev/null "$S3_ENDPOINT_HTTPS/$bucket" || true

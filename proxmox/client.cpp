@@ -185,6 +185,7 @@ Result<Client::LogScan> Client::scan_for_command_line(const std::string& node,
     }
     if (last == from.read) return from;  // nothing new: the end of the log for now
     from.read = last;
+    if (from.read >= from.total) return from;
   }
   return from;
 }

@@ -24,8 +24,10 @@ namespace pvesim {
 Token default_token() {
   return Token{"smokerbak@pve!agent",
                "5f0c7d52-3b7e-4d8e-9a41-7c2f1e6b9d30",
-               {"VM.Backup", "VM.Audit", "VM.Snapshot", "Datastore.AllocateSpace",
-                "Datastore.Audit", "Datastore.Allocate", "Sys.Audit", "Sys.Modify"}};
+               {"VM.Backup", "VM.Audit", "VM.Snapshot", "VM.Allocate", "VM.Config.Network",
+                "VM.Config.Options", "VM.Config.Disk", "VM.Config.CPU", "VM.Config.Memory",
+                "VM.PowerMgmt", "Datastore.AllocateSpace", "Datastore.Audit", "Datastore.Allocate",
+                "Sys.Audit", "Sys.Modify"}};
 }
 
 namespace {

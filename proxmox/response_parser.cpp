@@ -3,8 +3,8 @@
 // as strings (e.g. backup job vmid lists), so the readers below accept both forms.
 //
 // Answers come from outside (issue 11): before nlohmann sees a body, invalid UTF-8 is replaced
-// by U+FFFD (text::to_valid_utf8), and the parse callback refuses nesting deeper than
-// k_max_depth, so no later recursive step (copy, dump, destruction) can exhaust the stack.
+// by U+FFFD (text::to_valid_utf8), and a pre-scan refuses nesting deeper than k_max_depth, so
+// no later recursive step (copy, dump, destruction) can exhaust the stack.
 // Numbers are range-checked (a float out of range, an unsigned above INT64_MAX, a negative
 // size are parse errors, never a wrapped or undefined conversion).
 #include <cctype>
@@ -32,14 +32,41 @@ struct TooDeep : std::runtime_error {
                            " levels") {}
 };
 
+// Nesting depth of a JSON text, counted outside strings; stops counting past `limit`. A
+// linear pre-scan: nlohmann's parser itself is iterative, but its callback form (the obvious
+// way to limit depth) is quadratic in the number of values in 3.11, and copies and dumps of
+// a deep value recurse.
+bool deeper_than(const std::string& text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 // The one way this file parses JSON.
 json parse_json(const std::string& body) {
-  const auto guard = [](int depth, json::parse_event_t, json&) {
-    if (depth > k_max_depth) throw TooDeep();
-    return true;
-  };
-  if (text::is_valid_utf8(body)) return json::parse(body, guard);
-  return json::parse(text::to_valid_utf8(body), guard);
+  if (deeper_than(body, k_max_depth)) throw TooDeep();
+  if (text::is_valid_utf8(body)) return json::parse(body);
+  return json::parse(text::to_valid_utf8(body));
 }
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <ctime>
 #include <fstream>
+#include <string_view>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -164,20 +165,29 @@ bool Simulator::Impl::answer_hostile(const Hostile& h, httplib::Response& res) {
         static_cast<std::size_t>(total), "application/json;charset=UTF-8",
         [n, total, this](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
           if (stopping) return false;
+          const std::uint64_t items_end = head.size() + n * item.size();
           std::string chunk;
           const std::size_t want = std::min<std::size_t>(length, 1 << 16);
           chunk.reserve(want);
-          for (std::uint64_t pos = offset; chunk.size() < want && pos < total;) {
-            char c;
+          std::uint64_t pos = offset;
+          while (chunk.size() < want && pos < total) {
+            const std::size_t room = want - chunk.size();
+            std::string_view part;
+            std::uint64_t from = 0;
             if (pos < head.size()) {
-              c = head[pos];
-            } else if (pos < head.size() + n * item.size()) {
-              c = item[(pos - head.size()) % item.size()];
+              part = head;
+              from = pos;
+            } else if (pos < items_end) {
+              part = item;
+              from = (pos - head.size()) % item.size();
             } else {
-              c = tail[pos - head.size() - n * item.size()];
+              part = tail;
+              from = pos - items_end;
             }
-            chunk += c;
-            ++pos;
+            std::size_t take = std::min<std::size_t>(part.size() - from, room);
+            if (pos < items_end && pos + take > items_end) take = items_end - pos;
+            chunk.append(part.substr(from, take));
+            pos += take;
           }
           return sink.write(chunk.data(), chunk.size());
         });

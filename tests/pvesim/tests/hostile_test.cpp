@@ -9,6 +9,14 @@
 namespace pvesim::testing {
 namespace {
 
+// ASan keeps freed memory in quarantine and makes the stream slow: a smaller body there, and
+// no RSS claim.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool k_sanitized = true;
+#else
+constexpr bool k_sanitized = false;
+#endif
+
 long max_rss_kib() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -30,7 +38,8 @@ TEST_F(SimTest, DeepJsonAnswerIsNestedAsAsked) {
 TEST_F(SimTest, HugeBodyIsStreamedWithoutTheSimulatorHoldingIt) {
   start();
   Hostile h = Hostile::of(Hostile::Kind::huge_body);
-  h.bytes = 128ULL << 20;
+  const std::uint64_t bytes = k_sanitized ? 8ULL << 20 : 128ULL << 20;
+  h.bytes = bytes;
   sim->add_hostile(h);
   httplib::SSLClient c("127.0.0.1", sim->port());
   c.set_ca_cert_path(sim->ca_file().c_str());
@@ -48,11 +57,13 @@ TEST_F(SimTest, HugeBodyIsStreamedWithoutTheSimulatorHoldingIt) {
                    });
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
-  EXPECT_GE(received, (128ULL << 20) - 200);
-  EXPECT_LE(received, 128ULL << 20);
+  EXPECT_GE(received, bytes - 200);
+  EXPECT_LE(received, bytes);
   EXPECT_EQ(head.rfind("{\"data\":[{\"volid\"", 0), 0u);
   // Server and reader together stay far below the body's size.
-  EXPECT_LT(max_rss_kib() - before, 48 * 1024);
+  if (!k_sanitized) {
+    EXPECT_LT(max_rss_kib() - before, 48 * 1024);
+  }
 }
 
 TEST_F(SimTest, DripSendsOneByteAtATime) {

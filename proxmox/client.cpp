@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "proxmox/response_parser.hpp"
+#include "proxmox/task_log.hpp"
 
 namespace proxmox {
 namespace {
@@ -109,6 +110,12 @@ Result<std::string> Client::start_vzdump(const std::string& node, const VzdumpRe
                     {"remove", req.remove ? "1" : "0"}};
   if (!req.notes_template.empty())
     request.params.emplace_back("notes-template", req.notes_template);
+  if (req.notification_mode)
+    request.params.emplace_back("notification-mode", *req.notification_mode);
+  if (req.mailto) request.params.emplace_back("mailto", *req.mailto);
+  if (req.pbs_change_detection_mode) {
+    request.params.emplace_back("pbs-change-detection-mode", *req.pbs_change_detection_mode);
+  }
 
   // Tasks started by this POST have a starttime at or after the first send, on the clock of
   // the node running them; the slack covers clock skew between cluster nodes.
@@ -138,38 +145,149 @@ Result<std::string> Client::start_vzdump(const std::string& node, const VzdumpRe
     // a proxied request time to land, then adopt the task instead of starting a second one.
     sleep(delay);
     delay = std::min(delay * 2, m_options.retry.max_delay);
-    auto started = find_started_vzdump(node, req, since);
-    if (!started) {
+    Error lookup_error;
+    const Adoption found = find_started_vzdump(node, req, since, lookup_error);
+    if (found.upid) return *found.upid;
+    if (!lookup_error.message.empty() || !found.undecided.empty()) {
       // Cannot tell whether a task started: do not risk a second backup.
       Error e = response.error();
-      e.message += "; whether the vzdump task started could not be checked (" +
-                   started.error().message + "), so it was not started again";
+      e.message += lookup_error.message.empty()
+                       ? "; " + found.undecided + ", so vzdump was not started again"
+                       : "; whether the vzdump task started could not be checked (" +
+                             lookup_error.message + "), so it was not started again";
       return tl::unexpected(e);
     }
-    if (*started) return **started;
   }
 }
 
-Result<std::optional<std::string>> Client::find_started_vzdump(const std::string& node,
-                                                               const VzdumpRequest& req,
-                                                               std::int64_t since) {
+Result<Client::LogScan> Client::scan_for_command_line(const std::string& node,
+                                                      const std::string& upid, LogScan from,
+                                                      std::int64_t limit) {
+  constexpr std::int64_t k_page = 50;  // the API's default page
+  while (from.read < limit) {
+    auto page = task_log(node, upid, from.read, std::min(k_page, limit - from.read));
+    if (!page) return tl::unexpected(page.error());
+    from.total = page->total;
+    // An empty log is the single line "no content" (pve-common Tools.pm dump_logfile).
+    if (page->total == 1 && page->lines.size() == 1 && page->lines[0].text == "no content") {
+      from.total = 0;
+      return from;
+    }
+    std::int64_t last = from.read;
+    for (const auto& line : page->lines) {
+      if (line.n <= from.read) continue;
+      last = std::max(last, line.n);
+      if (auto cmd = job_command_line(line.text)) {
+        from.command_line = std::string(*cmd);
+        from.read = line.n;
+        return from;
+      }
+    }
+    if (last == from.read) return from;  // nothing new: the end of the log for now
+    from.read = last;
+    if (from.read >= from.total) return from;
+  }
+  return from;
+}
+
+Client::Adoption Client::find_started_vzdump(const std::string& node, const VzdumpRequest& req,
+                                             std::int64_t since, Error& lookup_error) {
+  Adoption out;
   auto tasks = list_tasks(node, "vzdump", req.vmid, false, since);
-  if (!tasks) return tl::unexpected(tasks.error());
+  if (!tasks) {
+    lookup_error = tasks.error();
+    return out;
+  }
+  struct Pending {
+    std::string upid;
+    LogScan scan;
+  };
+  std::vector<Pending> pending;
+  const std::string vmid = std::to_string(req.vmid);
+  // Decides one candidate from its scanned log; true when it was adopted.
+  auto decide = [&](const std::string& upid, const LogScan& scan) {
+    if (scan.command_line && scan.command_line->find(req.log_marker) != std::string::npos) {
+      out.upid = upid;
+      return true;
+    }
+    return false;
+  };
   for (const auto& t : *tasks) {  // newest first
-    if (t.type != "vzdump" || t.id != std::to_string(req.vmid) || t.starttime < since ||
+    if (t.type != "vzdump" || t.id != vmid || t.starttime < since ||
         (!m_options.token_id.empty() && t.user != m_options.token_id)) {
       continue;
     }
-    if (req.log_marker.empty()) return std::optional<std::string>(t.upid);
-    // The first log line is vzdump's command line, with our notes-template in it.
-    auto head = task_log(node, t.upid, 0, 1);
-    if (!head) return tl::unexpected(head.error());
-    if (!head->lines.empty() &&
-        head->lines.front().text.find(req.log_marker) != std::string::npos) {
-      return std::optional<std::string>(t.upid);
+    if (req.log_marker.empty()) {
+      out.upid = t.upid;
+      return out;
+    }
+    auto scan = scan_for_command_line(node, t.upid, LogScan{}, m_options.adoption_log_lines);
+    if (!scan) {
+      lookup_error = scan.error();
+      return out;
+    }
+    if (scan->command_line) {
+      if (decide(t.upid, *scan)) return out;
+      continue;  // another run's job
+    }
+    if (scan->read >= m_options.adoption_log_lines) {
+      out.undecided = "vzdump task " + t.upid + " logged more than " +
+                      std::to_string(m_options.adoption_log_lines) +
+                      " lines before its command line, so whether it is this run's is unknown";
+      return out;
+    }
+    if (t.running) {
+      pending.push_back({t.upid, *scan});
+    }
+    // A finished task that never logged its command line ended before its job started (e.g.
+    // the lock wait timed out): it made no backup.
+  }
+
+  // Candidates still waiting for the node's vzdump lock or running a job-init hook: wait for
+  // their command line instead of posting a second backup behind them.
+  const auto deadline = m_options.now() + m_options.adoption_wait;
+  auto poll = std::chrono::milliseconds(1000);
+  while (!pending.empty()) {
+    if (m_options.now() >= deadline) {
+      out.undecided = "vzdump task " + pending.front().upid +
+                      " of this token and guest has not logged its command line after " +
+                      std::to_string(m_options.adoption_wait.count()) +
+                      " s (it waits for the node's vzdump lock or a hook script)";
+      return out;
+    }
+    sleep(poll);
+    poll = std::min(poll * 2, std::chrono::milliseconds(10'000));
+    for (auto it = pending.begin(); it != pending.end();) {
+      auto status = task_status(node, it->upid);
+      if (!status) {
+        lookup_error = status.error();
+        return out;
+      }
+      auto scan = scan_for_command_line(node, it->upid, it->scan, m_options.adoption_log_lines);
+      if (!scan) {
+        lookup_error = scan.error();
+        return out;
+      }
+      it->scan = *scan;
+      if (scan->command_line) {
+        if (decide(it->upid, *scan)) return out;
+        it = pending.erase(it);
+        continue;
+      }
+      if (scan->read >= m_options.adoption_log_lines) {
+        out.undecided = "vzdump task " + it->upid + " logged more than " +
+                        std::to_string(m_options.adoption_log_lines) +
+                        " lines before its command line, so whether it is this run's is unknown";
+        return out;
+      }
+      if (!status->running) {
+        it = pending.erase(it);  // ended before its job started
+        continue;
+      }
+      ++it;
     }
   }
-  return std::optional<std::string>();
+  return out;
 }
 
 Result<TaskStatus> Client::task_status(const std::string& node, const std::string& upid) {
@@ -277,16 +395,41 @@ Result<TaskResult> Client::wait_task(const std::string& node, const std::string&
 Result<std::vector<BackupVolume>> Client::list_backups(const std::string& node,
                                                        const std::string& storage,
                                                        std::int64_t vmid) {
+  return list_backups_checked(node, storage, vmid).map([](BackupListing l) {
+    return std::move(l.volumes);
+  });
+}
+
+Result<BackupListing> Client::list_backups_checked(const std::string& node,
+                                                   const std::string& storage, std::int64_t vmid) {
   auto all = call_with_retry(get({"nodes", node, "storage", storage, "content"},
                                  {{"content", "backup"}, {"vmid", std::to_string(vmid)}}))
                  .and_then([](const Response& r) { return parse::backup_list(r.body); });
-  if (!all) return all;
-  // The vmid filter only matches "-<vmid>-" in the name; keep this container's group only.
-  std::vector<BackupVolume> out;
+  if (!all) return tl::unexpected(all.error());
+  // The vmid filter only matches "-<vmid>-" in the name (pve-storage Plugin.pm
+  // get_subdir_files) and the answer sets `vmid` to the one asked for: keep the entries that
+  // claim this container's lxc group, then check that the volid agrees.
+  BackupListing out;
   for (auto& v : *all) {
-    if (v.subtype == "lxc" && v.vmid == vmid) out.push_back(std::move(v));
+    if (v.subtype != "lxc" || v.vmid != vmid) continue;
+    std::string why;
+    if (v.name.form == BackupNameForm::unsafe) {
+      why = "unsafe volid: " + v.name.reason;
+    } else if (v.name.storage != storage) {
+      why = "the volid names storage '" + v.name.storage + "', not '" + storage + "'";
+    } else if (!v.name.guest_type.empty() && v.name.guest_type != "lxc") {
+      why = "the volid names a " + v.name.guest_type + " backup, not a container's";
+    } else if (v.name.vmid && *v.name.vmid != vmid) {
+      why =
+          "the volid names guest " + std::to_string(*v.name.vmid) + ", not " + std::to_string(vmid);
+    }
+    if (!why.empty()) {
+      out.rejected.push_back({v.volid, why});
+      continue;
+    }
+    out.volumes.push_back(std::move(v));
   }
-  std::stable_sort(out.begin(), out.end(),
+  std::stable_sort(out.volumes.begin(), out.volumes.end(),
                    [](const BackupVolume& a, const BackupVolume& b) { return a.ctime < b.ctime; });
   return out;
 }

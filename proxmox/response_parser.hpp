@@ -5,10 +5,13 @@
 
 #include "proxmox/error.hpp"
 #include "proxmox/http_transport.hpp"
+#include "proxmox/pct_config.hpp"
 #include "proxmox/types.hpp"
 
 // Decoding of API answers (response_parser.cpp is the only file that sees JSON; its
-// exceptions become Error{parse} there). Public so unit tests can feed recorded bodies.
+// exceptions become Error{parse} there). Public so unit tests can feed recorded bodies. Every
+// reader is safe on hostile input: nesting over 64 levels, numbers out of range and malformed
+// JSON are Error{parse}; invalid UTF-8 in strings becomes U+FFFD.
 namespace proxmox::parse {
 
 // The error a non-200 answer means, decoded as the server sends it: reason phrase, the
@@ -29,6 +32,13 @@ Result<VolumeInfo> volume_info(const std::string& body);
 Result<std::vector<BackupJob>> backup_jobs(const std::string& body);
 Result<StorageConfig> storage_config(const std::string& body);
 Result<std::vector<PruneMark>> prune_marks(const std::string& body);
+Result<std::vector<StorageStatus>> storage_statuses(const std::string& body);
+Result<StorageStatus> storage_status(const std::string& body);
+Result<VzdumpDefaults> vzdump_defaults(const std::string& body);
+Result<LxcConfig> lxc_config(const std::string& body);
+// `data` as an integer, sent as a number or a numeric string (GET /cluster/nextid returns
+// the vmid parameter as given, a string, or a computed number).
+Result<std::int64_t> integer_data(const std::string& body);
 
 // UPID:<node>:<pid>:<pstart>:<starttime>:<type>:<id>:<user>: (pve-api.md §4.1).
 Result<Upid> upid(const std::string& text);

@@ -195,6 +195,12 @@ ApiResponse route(Call& call) {
   if (s[2] == "vzdump" && s.size() == 3 && call.req.method == "POST") {
     return handle_vzdump(call, node);
   }
+  if (s[2] == "vzdump" && s.size() == 4 && s[3] == "defaults" && call.req.method == "GET") {
+    return handle_vzdump_defaults(call, node);
+  }
+  if (s[2] == "vzdump" && s.size() == 4 && s[3] == "extractconfig" && call.req.method == "GET") {
+    return handle_extractconfig(call, node);
+  }
   if (s[2] == "tasks") return handle_tasks(call, node);
   if (s[2] == "storage") return handle_storage(call, node);
   if (s[2] == "lxc") return handle_lxc(call, node);
@@ -208,6 +214,8 @@ ApiResponse handle_api(World& world, const ApiRequest& request) {
   ++world.stats.requests;
   world.request_log.push_back(request.method + " /api2/json" + request.path);
   if (world.request_log.size() > 100000) world.request_log.clear();
+  world.requests.push_back({request.method, request.path, request.params});
+  if (world.requests.size() > 10000) world.requests.erase(world.requests.begin());
   std::string reason;
   const Token* token = authenticate(world, request, reason);
   if (token == nullptr) return unauthorized(reason);

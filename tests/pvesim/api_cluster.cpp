@@ -1,8 +1,9 @@
 // Guest, cluster and storage-configuration endpoints (pve-api.md §8, §10).
+#include <algorithm>
+
 #include "tests/pvesim/api_common.hpp"
 
 namespace pvesim {
-namespace {
 
 json guest_resource(const World& w, const Guest& g) {
   json item{{"id", g.type + "/" + std::to_string(g.vmid)},
@@ -26,77 +27,77 @@ json guest_resource(const World& w, const Guest& g) {
   if (const auto it = w.locks.find(g.vmid); it != w.locks.end() && !it->second.empty()) {
     item["lock"] = it->second;
   }
+  for (const auto& [k, v] : g.config) {
+    if (k == "tags") item["tags"] = v;
+  }
+  if (!g.pool.empty()) item["pool"] = g.pool;
   return item;
 }
 
-json storage_status(const World& w, const std::string& node) {
-  return json{{"storage", w.options.storage},
-              {"type", "dir"},
-              {"content", "backup,iso,vztmpl"},
-              {"active", 1},
-              {"enabled", 1},
-              {"shared", 0},
-              {"total", 107374182400LL},
-              {"used", 10737418240LL},
-              {"avail", 96636764160LL},
-              {"node", node}};
+namespace {
+
+std::string plugin_type(const StorageSpec& spec) {
+  switch (spec.kind) {
+    case StorageSpec::Kind::dir:
+      return "dir";
+    case StorageSpec::Kind::pbs:
+      return "pbs";
+    case StorageSpec::Kind::provider:
+      return spec.provider_type;
+  }
+  return "dir";
+}
+
+bool on_node(const StorageSpec& spec, const std::string& node) {
+  return spec.nodes.empty() ||
+         std::find(spec.nodes.begin(), spec.nodes.end(), node) != spec.nodes.end();
+}
+
+std::string content_of(const World& w, const StorageSpec& spec) {
+  return spec.id == w.options.storage ? "backup,iso,vztmpl" : "backup";
+}
+
+// GET /storage/{id} (pve-storage API2/Storage/Config.pm read): the section config.
+json storage_config(const World& w, const StorageSpec& spec) {
+  json cfg{{"storage", spec.id},
+           {"type", plugin_type(spec)},
+           {"content", content_of(w, spec)},
+           {"digest", "fedcba9876543210fedcba9876543210fedcba98"}};
+  if (spec.kind == StorageSpec::Kind::dir) {
+    cfg["path"] = (w.options.data_dir / "storage" / spec.id).string();
+  }
+  if (spec.kind == StorageSpec::Kind::pbs) {
+    cfg["server"] = spec.pbs_server;
+    cfg["datastore"] = spec.pbs_datastore;
+    cfg["username"] = spec.pbs_username;
+  }
+  if (spec.shared && spec.kind == StorageSpec::Kind::dir) cfg["shared"] = 1;
+  if (!spec.nodes.empty()) {
+    std::string nodes;
+    for (const auto& n : spec.nodes) nodes += (nodes.empty() ? "" : ",") + n;
+    cfg["nodes"] = nodes;
+  }
+  if (!spec.prune_backups.empty()) cfg["prune-backups"] = spec.prune_backups;
+  if (spec.max_protected_backups) cfg["max-protected-backups"] = *spec.max_protected_backups;
+  return cfg;
 }
 
 }  // namespace
 
-ApiResponse handle_lxc(Call& call, const std::string& node) {
-  World& w = call.world;
-  const auto& s = call.req.segments;
-  if (call.req.method != "GET") return not_implemented(w, call.req);
-  if (s.size() == 3) {
-    json list = json::array();
-    for (const auto& [vmid, g] : w.guests) {
-      if (g.node == node && g.type == "lxc" && call.has("VM.Audit")) {
-        list.push_back(guest_resource(w, g));
-      }
-    }
-    return ok(list);
-  }
-  const std::string vmid_text = s[3];
-  if (vmid_text.empty() || vmid_text.find_first_not_of("0123456789") != std::string::npos) {
-    return param_error(w,
-                       json{{"vmid", "invalid format - value does not look like a valid VM ID"}});
-  }
-  const std::int64_t vmid = std::stoll(vmid_text);
-  if (!call.has("VM.Audit")) return perm_error(w, "/vms/" + vmid_text, "VM.Audit");
-  const auto it = w.guests.find(vmid);
-  if (it == w.guests.end() || it->second.node != node || it->second.type != "lxc") {
-    return error(
-        w, 500,
-        "Configuration file 'nodes/" + node + "/lxc/" + vmid_text + ".conf' does not exist");
-  }
-  const Guest& g = it->second;
-  if (s.size() == 6 && s[4] == "status" && s[5] == "current") {
-    json st = guest_resource(w, g);
-    st.erase("id");
-    st.erase("node");
-    st.erase("type");
-    st["cpus"] = 2;
-    st["maxswap"] = 536870912;
-    st["ha"] = json{{"managed", 0}};
-    return ok(st);
-  }
-  if (s.size() == 5 && s[4] == "config") {
-    json cfg{{"hostname", g.name},
-             {"arch", "amd64"},
-             {"ostype", "debian"},
-             {"cores", 2},
-             {"memory", 2048},
-             {"swap", 512},
-             {"rootfs", "local-lvm:vm-" + vmid_text + "-disk-0,size=8G"},
-             {"net0", "name=eth0,bridge=vmbr0,ip=dhcp,type=veth"},
-             {"digest", "0123456789abcdef0123456789abcdef01234567"}};
-    if (const auto l = w.locks.find(vmid); l != w.locks.end() && !l->second.empty()) {
-      cfg["lock"] = l->second;
-    }
-    return ok(cfg);
-  }
-  return not_implemented(w, call.req);
+// One item of GET /nodes/{node}/storage (pve-storage Storage.pm storage_info).
+json storage_status_json(const World& w, const std::string& storage, const std::string& node) {
+  const StorageSpec* spec = w.storage_spec(storage);
+  if (spec == nullptr) return json::object();
+  const bool here = on_node(*spec, node);
+  return json{{"storage", spec->id},
+              {"type", plugin_type(*spec)},
+              {"content", content_of(w, *spec)},
+              {"active", here ? 1 : 0},
+              {"enabled", here ? 1 : 0},
+              {"shared", spec->shared ? 1 : 0},
+              {"total", here ? 107374182400LL : 0},
+              {"used", here ? 10737418240LL : 0},
+              {"avail", here ? 96636764160LL : 0}};
 }
 
 ApiResponse handle_cluster(Call& call) {
@@ -104,23 +105,40 @@ ApiResponse handle_cluster(Call& call) {
   const auto& s = call.req.segments;
   if (call.req.method != "GET") return not_implemented(w, call.req);
   if (s[0] == "storage") {
-    if (!call.has("Datastore.Allocate")) {
-      return perm_error(w, "/storage/" + (s.size() > 1 ? s[1] : std::string()),
-                        "Datastore.Allocate");
+    if (s.size() == 1) {
+      json list = json::array();
+      for (const auto& [id, spec] : w.storages) {
+        if (call.may("/storage/" + id, "Datastore.Allocate"))
+          list.push_back(storage_config(w, spec));
+      }
+      return ok(list);
     }
-    json cfg{{"storage", w.options.storage},
-             {"type", "dir"},
-             {"path", (w.options.data_dir / "storage" / w.options.storage).string()},
-             {"content", "backup,iso,vztmpl"},
-             {"digest", "fedcba9876543210fedcba9876543210fedcba98"}};
-    if (!w.options.prune_backups.empty()) cfg["prune-backups"] = w.options.prune_backups;
-    if (w.options.max_protected_backups) {
-      cfg["max-protected-backups"] = *w.options.max_protected_backups;
+    if (s.size() != 2) return not_implemented(w, call.req);
+    if (!call.may("/storage/" + s[1], "Datastore.Allocate")) {
+      return perm_error(w, "/storage/" + s[1], "Datastore.Allocate");
     }
-    if (s.size() == 1) return ok(json::array({cfg}));
-    if (s.size() == 2 && w.has_storage(s[1])) return ok(cfg);
-    if (s.size() == 2) return error(w, 500, "storage '" + s[1] + "' does not exist");
-    return not_implemented(w, call.req);
+    const StorageSpec* spec = w.storage_spec(s[1]);
+    if (spec == nullptr) return error(w, 500, "storage '" + s[1] + "' does not exist");
+    return ok(storage_config(w, *spec));
+  }
+  if (s.size() == 2 && s[1] == "nextid") {
+    // pve-manager PVE/API2/Cluster.pm nextid: any user; the vmid parameter is echoed (a string).
+    if (auto bad = reject_unknown(call, {"vmid"})) return *bad;
+    if (call.has_param("vmid")) {
+      const std::string v = call.param("vmid");
+      if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos) {
+        return param_error(
+            w, json{{"vmid", "invalid format - value does not look like a valid VM ID\n"}});
+      }
+      if (w.guests.count(std::stoll(v))) {
+        return param_error(w, json{{"vmid", "VM " + v + " already exists"}});
+      }
+      return ok(v);
+    }
+    for (std::int64_t id = 100; id < 1000000; ++id) {
+      if (!w.guests.count(id)) return ok(id);
+    }
+    return error(w, 500, "unable to get any free VMID in range [100, 1000000]");
   }
   if (s.size() == 2 && s[1] == "resources") {
     if (auto bad = reject_unknown(call, {"type"})) return *bad;
@@ -133,7 +151,9 @@ ApiResponse handle_cluster(Call& call) {
     json list = json::array();
     if (type.empty() || type == "vm") {
       for (const auto& [vmid, g] : w.guests) {
-        if (call.has("VM.Audit")) list.push_back(guest_resource(w, g));
+        if (call.may("/vms/" + std::to_string(vmid), "VM.Audit")) {
+          list.push_back(guest_resource(w, g));
+        }
       }
     }
     if (type.empty() || type == "node") {
@@ -143,17 +163,23 @@ ApiResponse handle_cluster(Call& call) {
     }
     if (type.empty() || type == "storage") {
       for (const auto& n : w.options.nodes) {
-        json st = storage_status(w, n);
-        list.push_back({{"id", "storage/" + n + "/" + w.options.storage},
-                        {"storage", w.options.storage},
-                        {"node", n},
-                        {"type", "storage"},
-                        {"status", "available"},
-                        {"plugintype", "dir"},
-                        {"content", st["content"]},
-                        {"shared", 0},
-                        {"disk", st["used"]},
-                        {"maxdisk", st["total"]}});
+        for (const auto& [id, spec] : w.storages) {
+          if (!call.may("/storage/" + id, "Datastore.Audit") &&
+              !call.may("/storage/" + id, "Datastore.AllocateSpace")) {
+            continue;
+          }
+          const json st = storage_status_json(w, id, n);
+          list.push_back({{"id", "storage/" + n + "/" + id},
+                          {"storage", id},
+                          {"node", n},
+                          {"type", "storage"},
+                          {"status", st["active"] == 1 ? "available" : "unknown"},
+                          {"plugintype", st["type"]},
+                          {"content", st["content"]},
+                          {"shared", st["shared"]},
+                          {"disk", st["used"]},
+                          {"maxdisk", st["total"]}});
+        }
       }
     }
     return ok(list);
@@ -172,10 +198,6 @@ ApiResponse handle_cluster(Call& call) {
     return error(w, 500, "Job '" + s[2] + "' does not exist");
   }
   return not_implemented(w, call.req);
-}
-
-json storage_status_json(const World& w, const std::string& node) {
-  return storage_status(w, node);
 }
 
 }  // namespace pvesim

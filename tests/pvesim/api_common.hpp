@@ -17,7 +17,12 @@ struct Call {
   World& world;
   const ApiRequest& req;
   const Token& token;
+  // A privilege held everywhere (the token's global set).
   bool has(const std::string& privilege) const { return token.privileges.count(privilege) != 0; }
+  // A privilege on ACL path `path`: global, an ACL entry on it or above, or its pool's.
+  bool may(const std::string& path, const std::string& privilege) const {
+    return world.allowed(token, path, privilege);
+  }
   std::string param(const std::string& key, const std::string& fallback = "") const {
     const auto it = req.params.find(key);
     return it == req.params.end() ? fallback : it->second;
@@ -47,6 +52,12 @@ ApiResponse handle_tasks(Call& call, const std::string& node);
 ApiResponse handle_storage(Call& call, const std::string& node);
 ApiResponse handle_cluster(Call& call);
 ApiResponse handle_lxc(Call& call, const std::string& node);
-json storage_status_json(const World& world, const std::string& node);
+ApiResponse handle_vzdump_defaults(Call& call, const std::string& node);
+ApiResponse handle_extractconfig(Call& call, const std::string& node);
+json guest_resource(const World& world, const Guest& g);
+// Storage.pm check_volume_access for a backup volid; nullopt = allowed.
+std::optional<ApiResponse> backup_access_error(const Call& call, const std::string& volid,
+                                               std::int64_t vmid);
+json storage_status_json(const World& world, const std::string& storage, const std::string& node);
 
 }  // namespace pvesim

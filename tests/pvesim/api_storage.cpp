@@ -7,16 +7,19 @@
 namespace pvesim {
 namespace {
 
-// Volume access rule (§5): Datastore.Allocate, or Datastore.AllocateSpace plus VM.Backup.
-bool may_access_volume(const Call& call) {
-  return call.has("Datastore.Allocate") ||
-         (call.has("Datastore.AllocateSpace") && call.has("VM.Backup"));
+// Volume access rule (§5, Storage.pm check_volume_access): Datastore.Allocate on the
+// storage, or Datastore.AllocateSpace on it plus VM.Backup on the owner.
+bool may_access_volume(const Call& call, const std::string& storage, std::int64_t owner) {
+  const std::string sp = "/storage/" + storage;
+  return call.may(sp, "Datastore.Allocate") ||
+         (owner != 0 && call.may(sp, "Datastore.AllocateSpace") &&
+          call.may("/vms/" + std::to_string(owner), "VM.Backup"));
 }
 
 std::optional<ApiResponse> volume_access_error(const Call& call, const std::string& storage,
                                                std::int64_t owner) {
-  if (may_access_volume(call)) return std::nullopt;
-  if (!call.has("Datastore.AllocateSpace")) {
+  if (may_access_volume(call, storage, owner)) return std::nullopt;
+  if (!call.may("/storage/" + storage, "Datastore.AllocateSpace")) {
     return perm_error(call.world, "/storage/" + storage, "Datastore.AllocateSpace");
   }
   return perm_error(call.world, "/vms/" + std::to_string(owner), "VM.Backup");
@@ -26,15 +29,33 @@ json list_item(const BackupFile& b) {
   json item{{"volid", b.volid}, {"content", "backup"}, {"format", b.format},
             {"size", b.size},   {"ctime", b.ctime},    {"subtype", b.subtype}};
   if (b.vmid != 0) item["vmid"] = b.vmid;
+  // Files: the first line of the .notes file; PBS: the snapshot's comment (its first line).
   if (b.has_notes) item["notes"] = b.notes.substr(0, b.notes.find('\n'));
   if (b.is_protected) item["protected"] = 1;
+  if (!b.verify_state.empty()) {
+    item["verification"] = json{{"state", b.verify_state}, {"upid", b.verify_upid}};
+  }
+  if (!b.encrypted.empty()) item["encrypted"] = b.encrypted;
   return item;
+}
+
+// {"data":[...]} with the hostile raw entries spliced in as they are.
+ApiResponse ok_list_with_raw(const json& list, const std::vector<std::string>& raw) {
+  ApiResponse r = ok(list);
+  if (raw.empty()) return r;
+  std::string extra;
+  for (const auto& e : raw) extra += "," + e;
+  const std::size_t close = r.body.rfind(']');
+  if (list.empty()) extra.erase(0, 1);
+  r.body.insert(close, extra);
+  return r;
 }
 
 ApiResponse list_content(Call& call, const std::string& storage) {
   World& w = call.world;
   if (auto bad = reject_unknown(call, {"content", "vmid"})) return *bad;
-  if (!call.has("Datastore.Audit") && !call.has("Datastore.AllocateSpace")) {
+  if (!call.may("/storage/" + storage, "Datastore.Audit") &&
+      !call.may("/storage/" + storage, "Datastore.AllocateSpace")) {
     return perm_error(w, "/storage/" + storage, "Datastore.Audit|Datastore.AllocateSpace");
   }
   const std::string vmid = call.param("vmid");
@@ -45,14 +66,22 @@ ApiResponse list_content(Call& call, const std::string& storage) {
   json list = json::array();
   const std::string content = call.param("content");
   if (!content.empty() && content != "backup") return ok(list);
+  const bool files = w.storage_spec(storage)->kind == StorageSpec::Kind::dir;
   for (const auto& b : w.list_backups(storage)) {
-    if (!vmid.empty() && b.filename.find("-" + vmid + "-") == std::string::npos) continue;
-    if (!may_access_volume(call)) continue;  // silently dropped, like PVE
+    if (!vmid.empty()) {
+      // Plugin.pm get_subdir_files: \S+-<vmid>-\S+ in the name; PBSPlugin: backup-id match.
+      if (files ? b.filename.find("-" + vmid + "-") == std::string::npos ||
+                      b.filename.find("-" + vmid + "-") == 0
+                : std::to_string(b.vmid) != vmid) {
+        continue;
+      }
+    }
+    if (!may_access_volume(call, storage, b.vmid)) continue;  // silently dropped, like PVE
     json item = list_item(b);
     if (!vmid.empty()) item["vmid"] = std::stoll(vmid);
     list.push_back(item);
   }
-  return ok(list);
+  return ok_list_with_raw(list, w.hostile.listing_entries);
 }
 
 ApiResponse volume(Call& call, const std::string& node, const std::string& storage) {
@@ -70,8 +99,7 @@ ApiResponse volume(Call& call, const std::string& node, const std::string& stora
     volname = volume.substr(colon + 1);
   }
   const bool is_backup = volname.rfind("backup/", 0) == 0;
-  const std::string file = is_backup ? volname.substr(7) : volname;
-  const auto found = is_backup ? w.find_backup(storage, file) : std::nullopt;
+  const auto found = is_backup ? w.find_volume(storage, volname) : std::nullopt;
   const std::string volid = storage + ":" + volname;
   const std::string& method = call.req.method;
   const std::int64_t owner = found ? found->vmid : 0;
@@ -88,29 +116,29 @@ ApiResponse volume(Call& call, const std::string& node, const std::string& stora
   if (!found) return error(w, 500, "volume '" + volid + "' does not exist");
   if (method == "GET") {
     if (auto bad = reject_unknown(call, {})) return *bad;
-    return ok(json{{"path", found->path.string()},
-                   {"size", found->size},
-                   {"used", found->size},
-                   {"format", found->format},
-                   {"notes", found->notes},
-                   {"protected", found->is_protected ? 1 : 0}});
+    json info{{"path", found->path_text},
+              {"size", found->size},
+              {"used", found->size},
+              {"format", found->format}};
+    if (found->is_file) {
+      info["notes"] = found->notes;  // DirPlugin: "" when there are none
+      info["protected"] = found->is_protected ? 1 : 0;
+    } else {
+      // PBSPlugin get_volume_attribute: notes only when set; protected is PBS's JSON boolean.
+      if (found->has_notes) info["notes"] = found->notes;
+      info["protected"] = found->is_protected;
+    }
+    return ok(info);
   }
   if (method == "PUT") {
     if (auto bad = reject_unknown(call, {"notes", "protected"})) return *bad;
     std::optional<ApiResponse> bad;
     const auto protect = bool_param(call, "protected", bad);
     if (bad) return *bad;
-    if (call.has_param("notes")) {
-      const auto path = found->path.string() + ".notes";
-      std::error_code ec;
-      if (call.param("notes").empty()) {
-        std::filesystem::remove(path, ec);
-      } else {
-        std::ofstream(path, std::ios::binary | std::ios::trunc) << call.param("notes");
-      }
-    }
+    if (call.has_param("notes")) w.set_notes(*found, call.param("notes"));
     if (protect) {
-      const std::string err = w.set_protected(*found, *protect, call.has("Datastore.Allocate"));
+      const std::string err =
+          w.set_protected(*found, *protect, call.may("/storage/" + storage, "Datastore.Allocate"));
       if (!err.empty()) return error(w, 500, err);
     }
     return ok(nullptr);
@@ -121,11 +149,12 @@ ApiResponse volume(Call& call, const std::string& node, const std::string& stora
 ApiResponse prune_dry_run(Call& call, const std::string& storage) {
   World& w = call.world;
   if (auto bad = reject_unknown(call, {"type", "vmid", "prune-backups"})) return *bad;
-  if (!call.has("Datastore.Audit") && !call.has("Datastore.AllocateSpace")) {
+  if (!call.may("/storage/" + storage, "Datastore.Audit") &&
+      !call.may("/storage/" + storage, "Datastore.AllocateSpace")) {
     return perm_error(w, "/storage/" + storage, "Datastore.Audit|Datastore.AllocateSpace");
   }
-  const std::string text =
-      call.has_param("prune-backups") ? call.param("prune-backups") : w.options.prune_backups;
+  const std::string text = call.has_param("prune-backups") ? call.param("prune-backups")
+                                                           : w.storage_spec(storage)->prune_backups;
   if (text.empty()) {
     return error(w, 500, "no prune-backups options configured for storage '" + storage + "'");
   }
@@ -137,10 +166,13 @@ ApiResponse prune_dry_run(Call& call, const std::string& storage) {
     if (call.has_param("vmid") && std::to_string(b.vmid) != call.param("vmid")) continue;
     if (call.has_param("type") && b.subtype != call.param("type")) continue;
     if (!b.standard) {
-      list.push_back({{"volid", b.volid},
-                      {"ctime", b.ctime},
-                      {"mark", b.is_protected ? "protected" : "renamed"},
-                      {"type", "unknown"}});
+      // Plugin.pm prune_backups: the type from archive_info (lxc for a renamed vzdump-lxc-*).
+      json item{{"volid", b.volid},
+                {"ctime", b.ctime},
+                {"mark", b.is_protected ? "protected" : "renamed"},
+                {"type", b.subtype}};
+      if (b.vmid != 0) item["vmid"] = b.vmid;
+      list.push_back(item);
       continue;
     }
     groups[b.subtype + "/" + std::to_string(b.vmid)].push_back(
@@ -169,10 +201,15 @@ ApiResponse handle_storage(Call& call, const std::string& node) {
   const std::string& method = call.req.method;
   if (s.size() == 3) {
     if (method != "GET") return not_implemented(w, call.req);
-    if (!call.has("Datastore.Audit") && !call.has("Datastore.AllocateSpace")) {
-      return ok(json::array());
+    // Status.pm index: only storages with Datastore.Audit or Datastore.AllocateSpace.
+    json list = json::array();
+    for (const auto& [id, spec] : w.storages) {
+      if (call.may("/storage/" + id, "Datastore.Audit") ||
+          call.may("/storage/" + id, "Datastore.AllocateSpace")) {
+        list.push_back(storage_status_json(w, id, node));
+      }
     }
-    return ok(json::array({storage_status_json(w, node)}));
+    return ok(list);
   }
   const std::string& storage = s[3];
   if (!w.has_storage(storage)) return error(w, 500, "storage '" + storage + "' does not exist");
@@ -182,10 +219,13 @@ ApiResponse handle_storage(Call& call, const std::string& node) {
     return ok(index);
   }
   if (s.size() == 5 && s[4] == "status" && method == "GET") {
-    if (!call.has("Datastore.Audit") && !call.has("Datastore.AllocateSpace")) {
+    if (!call.may("/storage/" + storage, "Datastore.Audit") &&
+        !call.may("/storage/" + storage, "Datastore.AllocateSpace")) {
       return perm_error(w, "/storage/" + storage, "Datastore.Audit|Datastore.AllocateSpace");
     }
-    return ok(storage_status_json(w, node));
+    json st = storage_status_json(w, storage, node);
+    st.erase("storage");
+    return ok(st);
   }
   if (s.size() == 5 && s[4] == "content" && method == "GET") return list_content(call, storage);
   if (s.size() >= 6 && s[4] == "content") return volume(call, node, storage);

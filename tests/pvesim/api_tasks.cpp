@@ -1,4 +1,5 @@
 // Task endpoints: list, status, log, stop (pve-api.md §4).
+#include <cctype>
 #include <regex>
 
 #include "tests/pvesim/api_common.hpp"
@@ -43,36 +44,54 @@ ApiResponse list_tasks(Call& call, const std::string& node) {
                                               "' does not have a value in the enumeration "
                                               "'archive, active, all'"}});
   }
-  const bool audit = call.has("Sys.Audit");
+  const bool audit = call.may("/nodes/" + node, "Sys.Audit");
   json list = json::array();
-  std::int64_t skipped = 0;
-  for (auto it = w.tasks.rbegin(); it != w.tasks.rend(); ++it) {  // newest first
-    const TaskRecord& t = *it;
-    if (t.node != node || (!audit && !owns(call, t))) continue;
-    const bool active = t.state != TaskRecord::State::stopped;
-    if ((source == "archive" && active) || (source == "active" && !active)) continue;
-    if (call.has_param("typefilter") && t.type != call.param("typefilter")) continue;
-    if (call.has_param("vmid") && t.id != call.param("vmid") &&
-        t.id.rfind(call.param("vmid") + "@", 0) != 0) {
-      continue;
-    }
-    if (call.has_param("userfilter") &&
-        t.user.find(call.param("userfilter")) == std::string::npos) {
-      continue;
-    }
-    if (errors_only && (active || t.exitstatus == "OK")) continue;
-    if (since && t.starttime < *since) continue;
-    if (until && t.starttime > *until) continue;
-    if (skipped++ < start) continue;
-    if (limit > 0 && static_cast<std::int64_t>(list.size()) >= limit) break;
+  std::int64_t count = 0;
+  std::int64_t left = limit;
+  std::string userfilter = call.param("userfilter");
+  for (char& c : userfilter) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // pve-manager PVE/API2/Tasks.pm node_tasks: active tasks first (from the active list, users
+  // not split, status RUNNING), then the index (finished, token users split into user +
+  // tokenid), newest first; `total` counts every match.
+  auto emit = [&](const TaskRecord& t, bool active) {
     json item = task_fields(t);
     if (!active) {
+      if (const auto bang = t.user.find('!'); bang != std::string::npos) {
+        item["user"] = t.user.substr(0, bang);
+        item["tokenid"] = t.user.substr(bang + 1);
+      }
+    }
+    std::string user = item["user"].get<std::string>();
+    for (char& c : user) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!userfilter.empty() && user.find(userfilter) == std::string::npos) return;
+    if (!audit && !owns(call, t)) return;
+    if (call.has_param("typefilter") && t.type != call.param("typefilter")) return;
+    if (call.has_param("vmid") && t.id != call.param("vmid")) return;  // the exact id
+    if (since && t.starttime < *since) return;
+    if (until && t.starttime > *until) return;
+    if (errors_only && !active && t.exitstatus == "OK") return;
+    if (count++ < start) return;
+    if (left <= 0) return;
+    if (active) {
+      item["status"] = "RUNNING";
+    } else {
       item["status"] = t.exitstatus;
       item["endtime"] = t.end;
     }
     list.push_back(item);
+    --left;
+  };
+  if (source == "active" || source == "all") {
+    for (auto it = w.tasks.rbegin(); it != w.tasks.rend(); ++it) {
+      if (it->node == node && it->state != TaskRecord::State::stopped) emit(*it, true);
+    }
   }
-  return ok(list);
+  if (source != "active") {
+    for (auto it = w.tasks.rbegin(); it != w.tasks.rend(); ++it) {
+      if (it->node == node && it->state == TaskRecord::State::stopped) emit(*it, false);
+    }
+  }
+  return ok_with_total(list, count);
 }
 
 }  // namespace
@@ -97,7 +116,7 @@ ApiResponse handle_tasks(Call& call, const std::string& node) {
     return param_error(w, json{{"upid", "no such task"}});
   }
   if (s.size() == 4 && method == "DELETE") {
-    if (!owns(call, *task) && !call.has("Sys.Modify")) {
+    if (!owns(call, *task) && !call.may("/nodes/" + node, "Sys.Modify")) {
       return perm_error(w, "/nodes/" + node, "Sys.Modify");
     }
     w.stop_task(*task);
@@ -105,7 +124,7 @@ ApiResponse handle_tasks(Call& call, const std::string& node) {
     return ok(nullptr);
   }
   if (method != "GET") return not_implemented(w, call.req);
-  if (!owns(call, *task) && !call.has("Sys.Audit")) {
+  if (!owns(call, *task) && !call.may("/nodes/" + node, "Sys.Audit")) {
     return perm_error(w, "/nodes/" + node, "Sys.Audit");
   }
   if (s.size() == 4) return ok(json::array({{{"name", "log"}}, {{"name", "status"}}}));

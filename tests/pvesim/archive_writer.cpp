@@ -1,5 +1,6 @@
 #include "tests/pvesim/archive_writer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -117,11 +118,9 @@ void fill(std::vector<char>& buf, std::uint64_t& state) {
 
 }  // namespace
 
-tl::expected<std::uint64_t, std::string> write_archive(const std::filesystem::path& path,
-                                                       Compression compression,
-                                                       std::uint64_t payload_bytes,
-                                                       std::uint64_t seed,
-                                                       const std::string& hostname, bool truncate) {
+tl::expected<std::uint64_t, std::string> write_archive(
+    const std::filesystem::path& path, Compression compression, std::uint64_t payload_bytes,
+    std::uint64_t seed, const std::string& hostname, bool truncate, const std::string& pct_conf) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return tl::make_unexpected("cannot create " + path.string());
   Sink sink(out, compression);
@@ -135,6 +134,7 @@ tl::expected<std::uint64_t, std::string> write_archive(const std::filesystem::pa
     const std::string pad((k_block - content.size() % k_block) % k_block, '\0');
     emit(pad.data(), pad.size());
   };
+  if (!pct_conf.empty()) emit_file("./etc/vzdump/pct.conf", pct_conf);
   for (const char* dir : {"./", "./etc/", "./var/", "./var/lib/", "./var/lib/mongodb/"}) {
     const auto h = ustar_header(dir, 0, '5', mtime);
     emit(h.data(), h.size());
@@ -166,6 +166,70 @@ tl::expected<std::uint64_t, std::string> write_archive(const std::filesystem::pa
     if (ec) return tl::make_unexpected("cannot truncate " + path.string());
   }
   return size;
+}
+
+namespace {
+
+// Up to `limit` bytes of the decompressed stream.
+std::string decompressed_head(const std::filesystem::path& path, std::size_t limit) {
+  std::ifstream in(path, std::ios::binary);
+  std::string raw(std::min<std::size_t>(limit, 1 << 22), '\0');
+  in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+  raw.resize(static_cast<std::size_t>(in.gcount()));
+  std::string out;
+  if (raw.size() >= 4 && static_cast<unsigned char>(raw[0]) == 0x28 &&
+      static_cast<unsigned char>(raw[1]) == 0xB5 && static_cast<unsigned char>(raw[2]) == 0x2F &&
+      static_cast<unsigned char>(raw[3]) == 0xFD) {
+    ZSTD_DStream* z = ZSTD_createDStream();
+    ZSTD_inBuffer zin{raw.data(), raw.size(), 0};
+    std::vector<char> buf(1 << 16);
+    while (out.size() < limit && zin.pos < zin.size) {
+      ZSTD_outBuffer zout{buf.data(), buf.size(), 0};
+      if (ZSTD_isError(ZSTD_decompressStream(z, &zout, &zin))) break;
+      out.append(buf.data(), zout.pos);
+      if (zout.pos == 0 && zin.pos == zin.size) break;
+    }
+    ZSTD_freeDStream(z);
+    return out;
+  }
+  if (raw.size() >= 2 && static_cast<unsigned char>(raw[0]) == 0x1F &&
+      static_cast<unsigned char>(raw[1]) == 0x8B) {
+    z_stream gz{};
+    if (inflateInit2(&gz, 31) != Z_OK) return out;
+    gz.next_in = reinterpret_cast<Bytef*>(raw.data());
+    gz.avail_in = static_cast<uInt>(raw.size());
+    std::vector<char> buf(1 << 16);
+    while (out.size() < limit) {
+      gz.next_out = reinterpret_cast<Bytef*>(buf.data());
+      gz.avail_out = static_cast<uInt>(buf.size());
+      const int rc = inflate(&gz, Z_NO_FLUSH);
+      out.append(buf.data(), buf.size() - gz.avail_out);
+      if (rc != Z_OK) break;
+    }
+    inflateEnd(&gz);
+    return out;
+  }
+  return raw;
+}
+
+}  // namespace
+
+std::optional<std::string> read_archive_member(const std::filesystem::path& path,
+                                               const std::string& name, std::size_t scan_bytes) {
+  const std::string tar = decompressed_head(path, scan_bytes);
+  for (std::size_t pos = 0; pos + k_block <= tar.size();) {
+    const char* h = tar.data() + pos;
+    if (h[0] == '\0') return std::nullopt;
+    const std::string member(h, strnlen(h, 100));
+    const std::uint64_t size = std::strtoull(std::string(h + 124, 12).c_str(), nullptr, 8);
+    const std::size_t data = pos + k_block;
+    if (member == name) {
+      if (data + size > tar.size()) return std::nullopt;
+      return tar.substr(data, size);
+    }
+    pos = data + (size + k_block - 1) / k_block * k_block;
+  }
+  return std::nullopt;
 }
 
 }  // namespace pvesim

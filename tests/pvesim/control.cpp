@@ -11,7 +11,7 @@ ApiResponse reply(int status, const json& body) {
   ApiResponse r;
   r.status = status;
   r.reason = status == 200 ? "OK" : "Bad Request";
-  r.body = body.dump();
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return r;
 }
 
@@ -22,6 +22,23 @@ const std::pair<const char*, Fault::Kind> k_kinds[] = {
     {"task_job_errors", Fault::Kind::task_job_errors},
     {"truncated_archive", Fault::Kind::truncated_archive},
     {"wrong_certificate", Fault::Kind::wrong_certificate},
+};
+
+// Bytes from "entries_hex"/"lines_hex" (so a test can send invalid UTF-8 through JSON).
+std::string from_hex(const std::string& hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  }
+  return out;
+}
+
+const std::pair<const char*, Hostile::Kind> k_hostile[] = {
+    {"listing_entries", Hostile::Kind::listing_entries},
+    {"task_log_lines", Hostile::Kind::task_log_lines},
+    {"deep_json", Hostile::Kind::deep_json},
+    {"huge_body", Hostile::Kind::huge_body},
+    {"drip", Hostile::Kind::drip},
 };
 
 }  // namespace
@@ -77,6 +94,75 @@ ApiResponse handle_control(World& world, const std::string& method, const std::s
       if (!fault_from_json(body, f, error)) return reply(400, {{"error", error}});
       world.faults.push_back(f);
       return reply(200, {{"armed", world.faults.size()}});
+    }
+    if (path == "/hostile" && method == "POST") {
+      Hostile h;
+      const std::string kind = in.at("kind").get<std::string>();
+      bool known = false;
+      for (const auto& [name, k] : k_hostile) {
+        if (kind == name) {
+          h.kind = k;
+          known = true;
+        }
+      }
+      if (!known) return reply(400, {{"error", "unknown hostile kind '" + kind + "'"}});
+      for (const auto& e : in.value("entries", std::vector<std::string>{})) h.entries.push_back(e);
+      for (const auto& e : in.value("entries_hex", std::vector<std::string>{})) {
+        h.entries.push_back(from_hex(e));
+      }
+      for (const auto& l : in.value("lines", std::vector<std::string>{})) h.lines.push_back(l);
+      for (const auto& l : in.value("lines_hex", std::vector<std::string>{})) {
+        h.lines.push_back(from_hex(l));
+      }
+      h.depth = in.value("depth", h.depth);
+      h.bytes = in.value("bytes", h.bytes);
+      h.interval_ms = in.value("interval_ms", h.interval_ms);
+      h.method = in.value("method", "");
+      h.path_contains = in.value("path_contains", "");
+      h.count = in.value("count", 1);
+      auto& state = world.hostile;
+      if (h.kind == Hostile::Kind::listing_entries) {
+        state.listing_entries.insert(state.listing_entries.end(), h.entries.begin(),
+                                     h.entries.end());
+      } else if (h.kind == Hostile::Kind::task_log_lines) {
+        state.task_log_lines.insert(state.task_log_lines.end(), h.lines.begin(), h.lines.end());
+      } else {
+        state.answers.push_back(h);
+      }
+      return reply(200, {{"armed", true}});
+    }
+    if (path == "/hostile" && method == "DELETE") {
+      world.hostile = HostileState{};
+      return reply(200, {{"armed", false}});
+    }
+    if (path == "/verify" && method == "POST") {
+      const auto volid = in.at("volid").get<std::string>();
+      const auto colon = volid.find(':');
+      if (colon == std::string::npos) return reply(400, {{"error", "volid without storage"}});
+      bool found = false;
+      for (auto& snap : world.snapshots[volid.substr(0, colon)]) {
+        if (snap.volname == volid.substr(colon + 1)) {
+          snap.verify_state = in.value("state", "ok");
+          snap.verify_upid =
+              in.value("upid", "UPID:pbs:00000001:00000002:00000003:verify:x:root@pam:");
+          found = true;
+        }
+      }
+      if (!found) return reply(400, {{"error", "no such PBS snapshot"}});
+      return reply(200, {{"volid", volid}});
+    }
+    if (path == "/seed" && method == "POST") {
+      const auto volid = world.seed_backup(
+          in.at("vmid").get<std::int64_t>(), in.at("epoch").get<std::int64_t>(),
+          in.value("notes", ""), in.value("protected", false), in.value("storage", ""));
+      return reply(200, {{"volid", volid}});
+    }
+    if (path == "/requests" && method == "GET") {
+      json list = json::array();
+      for (const auto& r : world.requests) {
+        list.push_back({{"method", r.method}, {"path", r.path}, {"params", r.params}});
+      }
+      return reply(200, {{"requests", list}});
     }
     if (path == "/fault" && method == "DELETE") {
       world.faults.clear();

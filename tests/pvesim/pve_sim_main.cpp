@@ -79,8 +79,10 @@ int main(int argc, char** argv) {
   pvesim::Options o;
   std::string data_dir, nodes = "pve1", token_file, token_id = "smokerbak@pve!agent";
   std::string privileges, connection_file;
-  std::vector<std::string> guest_specs;
+  std::vector<std::string> guest_specs, guest_config_specs, pbs_ids, provider_ids;
+  std::string vzdump_conf_file;
   bool keep_message = true;
+  bool defaults_endpoint = true;
   app.add_option("--data-dir", data_dir, "directory for TLS files, storage and connection file")
       ->required();
   app.add_option("--nodes", nodes, "comma-separated node names (first hosts the guests)")
@@ -119,6 +121,22 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("!--no-message-field", keep_message,
                "emulate PVE < 8.3: error bodies without \"message\"");
+  app.add_option("--guest-config", guest_config_specs,
+                 "a configuration key of a guest VMID:KEY=VALUE, e.g. 106:mp0=/srv/data,mp=/data "
+                 "(repeatable)");
+  app.add_option("--pbs-storage", pbs_ids,
+                 "add a Proxmox Backup Server storage with this id (repeatable)");
+  app.add_option("--provider-storage", provider_ids,
+                 "add a backup-provider storage with this id (repeatable)");
+  app.add_option("--vzdump-conf", vzdump_conf_file, "the node's /etc/vzdump.conf (a file)");
+  app.add_flag("!--no-vzdump-defaults", defaults_endpoint,
+               "answer GET vzdump/defaults with 501, as nodes before PVE 6.4");
+  app.add_option("--job-init-line", o.job_init_hook_lines,
+                 "a line the vzdump job-init hook prints before the lock attempt (repeatable)");
+  app.add_option("--job-init-seconds", o.job_init_seconds,
+                 "how long the job-init hook runs before the lock attempt")
+      ->capture_default_str();
+  app.add_option("--pool", o.pools, "a resource pool that exists (repeatable)");
   app.add_option("--connection-file", connection_file,
                  "where to write the JSON connection file; default <data-dir>/connection.json");
   app.footer(
@@ -148,6 +166,47 @@ int main(int argc, char** argv) {
     o.guests.push_back({std::stoll(parts[0]), parts[1], parts[2]});
   }
   if (o.guests.empty()) o.guests.push_back({106, "smartsmoker-cloud", o.nodes.front()});
+  for (const auto& spec : guest_config_specs) {
+    const auto colon = spec.find(':');
+    const auto eq = spec.find('=', colon == std::string::npos ? 0 : colon);
+    bool done = false;
+    if (colon != std::string::npos && eq != std::string::npos) {
+      for (auto& g : o.guests) {
+        if (std::to_string(g.vmid) == spec.substr(0, colon)) {
+          g.config.emplace_back(spec.substr(colon + 1, eq - colon - 1), spec.substr(eq + 1));
+          done = true;
+        }
+      }
+    }
+    if (!done) {
+      std::cerr << "pve-sim: --guest-config expects VMID:KEY=VALUE of a --guest, got '" << spec
+                << "'\n";
+      return 1;
+    }
+  }
+  for (const auto& id : pbs_ids) {
+    pvesim::StorageSpec spec;
+    spec.id = id;
+    spec.kind = pvesim::StorageSpec::Kind::pbs;
+    o.extra_storages.push_back(spec);
+  }
+  for (const auto& id : provider_ids) {
+    pvesim::StorageSpec spec;
+    spec.id = id;
+    spec.kind = pvesim::StorageSpec::Kind::provider;
+    o.extra_storages.push_back(spec);
+  }
+  if (!vzdump_conf_file.empty()) {
+    std::ifstream in(vzdump_conf_file);
+    if (!in) {
+      std::cerr << "pve-sim: cannot read --vzdump-conf " << vzdump_conf_file << "\n";
+      return 1;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    o.vzdump_conf = text.str();
+  }
+  o.vzdump_defaults_endpoint = defaults_endpoint;
 
   const std::string secret = random_uuid();
   const std::string control_secret = random_hex(24);

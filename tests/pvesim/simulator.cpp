@@ -10,6 +10,7 @@
 #include <csignal>
 #include <ctime>
 #include <fstream>
+#include <string_view>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -24,8 +25,10 @@ namespace pvesim {
 Token default_token() {
   return Token{"smokerbak@pve!agent",
                "5f0c7d52-3b7e-4d8e-9a41-7c2f1e6b9d30",
-               {"VM.Backup", "VM.Audit", "VM.Snapshot", "Datastore.AllocateSpace",
-                "Datastore.Audit", "Datastore.Allocate", "Sys.Audit", "Sys.Modify"}};
+               {"VM.Backup", "VM.Audit", "VM.Snapshot", "VM.Allocate", "VM.Config.Network",
+                "VM.Config.Options", "VM.Config.Disk", "VM.Config.CPU", "VM.Config.Memory",
+                "VM.PowerMgmt", "Datastore.AllocateSpace", "Datastore.Audit", "Datastore.Allocate",
+                "Sys.Audit", "Sys.Modify"}};
 }
 
 namespace {
@@ -135,7 +138,80 @@ class Simulator::Impl {
   fs::path ca_path;
   std::string control_secret;
   std::function<void()> on_shutdown;
+  std::atomic<bool> stopping{false};
+  bool answer_hostile(const Hostile& h, httplib::Response& res);
 };
+
+// Hostile answers (Simulator::add_hostile). Bodies are made on the fly, so a 1 GiB body costs
+// the simulator one 64 KiB chunk of memory.
+bool Simulator::Impl::answer_hostile(const Hostile& h, httplib::Response& res) {
+  res.status = 200;
+  if (h.kind == Hostile::Kind::deep_json) {
+    res.set_content("{\"data\":" + std::string(h.depth, '[') + std::string(h.depth, ']') + "}",
+                    "application/json;charset=UTF-8");
+    return true;
+  }
+  if (h.kind == Hostile::Kind::huge_body) {
+    // {"data":[<item>,<item>,...,<item>]} of about h.bytes bytes.
+    static const std::string head = "{\"data\":[";
+    static const std::string item =
+        "{\"volid\":\"local:backup/vzdump-lxc-106-2026_01_01-01_00_00.tar.zst\",\"size\":1},";
+    static const std::string tail = "{}]}";
+    const std::uint64_t n = h.bytes > head.size() + tail.size()
+                                ? (h.bytes - head.size() - tail.size()) / item.size()
+                                : 0;
+    const std::uint64_t total = head.size() + n * item.size() + tail.size();
+    res.set_content_provider(
+        static_cast<std::size_t>(total), "application/json;charset=UTF-8",
+        [n, total, this](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+          if (stopping) return false;
+          const std::uint64_t items_end = head.size() + n * item.size();
+          std::string chunk;
+          const std::size_t want = std::min<std::size_t>(length, 1 << 16);
+          chunk.reserve(want);
+          std::uint64_t pos = offset;
+          while (chunk.size() < want && pos < total) {
+            const std::size_t room = want - chunk.size();
+            std::string_view part;
+            std::uint64_t from = 0;
+            if (pos < head.size()) {
+              part = head;
+              from = pos;
+            } else if (pos < items_end) {
+              part = item;
+              from = (pos - head.size()) % item.size();
+            } else {
+              part = tail;
+              from = pos - items_end;
+            }
+            std::size_t take = std::min<std::size_t>(part.size() - from, room);
+            if (pos < items_end && pos + take > items_end) take = items_end - pos;
+            chunk.append(part.substr(from, take));
+            pos += take;
+          }
+          return sink.write(chunk.data(), chunk.size());
+        });
+    return true;
+  }
+  if (h.kind == Hostile::Kind::drip) {
+    const int interval = h.interval_ms;
+    res.set_chunked_content_provider("application/json;charset=UTF-8",
+                                     [interval, this](std::size_t offset, httplib::DataSink& sink) {
+                                       static const std::string body = "{\"data\":null}";
+                                       if (offset >= body.size()) {
+                                         sink.done();
+                                         return true;
+                                       }
+                                       for (int waited = 0; waited < interval; waited += 50) {
+                                         if (stopping) return false;
+                                         std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                                       }
+                                       return sink.write(body.data() + offset, 1);
+                                     });
+    return true;
+  }
+  return false;
+}
 
 int Simulator::Impl::cert_callback(SSL* ssl, void* self) {
   auto* impl = static_cast<Impl*>(self);
@@ -167,6 +243,9 @@ tl::expected<void, std::string> Simulator::Impl::start() {
   std::error_code ec;
   fs::create_directories(o.data_dir / "tls", ec);
   fs::create_directories(world.dump_dir(o.storage), ec);
+  for (const auto& spec : o.extra_storages) {
+    if (spec.kind == StorageSpec::Kind::dir) fs::create_directories(world.dump_dir(spec.id), ec);
+  }
   if (ec) return tl::make_unexpected("cannot create " + world.dump_dir(o.storage).string());
   auto material = make_tls_material(o.nodes.front());
   if (!material) return tl::make_unexpected(material.error());
@@ -220,6 +299,7 @@ tl::expected<void, std::string> Simulator::Impl::start() {
 }
 
 void Simulator::Impl::stop() {
+  stopping = true;
   if (server) server->stop();
   if (thread.joinable()) thread.join();
 }
@@ -251,6 +331,23 @@ void Simulator::Impl::serve(const httplib::Request& req, httplib::Response& res)
 
   const std::string prefix = "/api2/json";
   std::optional<Fault> fault;
+  std::optional<Hostile> hostile;
+  {
+    std::lock_guard lock(world.mutex);
+    auto& armed = world.hostile.answers;
+    for (auto it = armed.begin(); it != armed.end(); ++it) {
+      if (!it->method.empty() && it->method != req.method) continue;
+      if (!it->path_contains.empty() && req.path.find(it->path_contains) == std::string::npos) {
+        continue;
+      }
+      hostile = *it;
+      if (--it->count <= 0) armed.erase(it);
+      ++world.stats.requests;
+      world.request_log.push_back(req.method + " " + req.path);
+      break;
+    }
+  }
+  if (hostile && answer_hostile(*hostile, res)) return;
   {
     std::lock_guard lock(world.mutex);
     for (auto kind : {Fault::Kind::drop_connection, Fault::Kind::http_status, Fault::Kind::slow}) {
@@ -404,13 +501,64 @@ void Simulator::set_protected(const std::string& volid, bool on) {
   World& w = m_impl->world;
   const auto colon = volid.find(':');
   const std::string storage = volid.substr(0, colon);
-  const std::string file = volid.substr(volid.find('/') + 1);
-  if (const auto b = w.find_backup(storage, file)) (void)w.set_protected(*b, on, true);
+  if (const auto b = w.find_volume(storage, volid.substr(colon + 1))) {
+    (void)w.set_protected(*b, on, true);
+  }
 }
 std::string Simulator::seed_backup(std::int64_t vmid, std::int64_t epoch, const std::string& notes,
-                                   bool is_protected) {
+                                   bool is_protected, const std::string& storage) {
   std::lock_guard lock(m_impl->world.mutex);
-  return m_impl->world.seed_backup(vmid, epoch, notes, is_protected);
+  return m_impl->world.seed_backup(vmid, epoch, notes, is_protected, storage);
+}
+void Simulator::set_verification(const std::string& volid, const std::string& state,
+                                 const std::string& upid) {
+  std::lock_guard lock(m_impl->world.mutex);
+  World& w = m_impl->world;
+  const std::string storage = volid.substr(0, volid.find(':'));
+  const std::string volname = volid.substr(volid.find(':') + 1);
+  for (auto& snap : w.snapshots[storage]) {
+    if (snap.volname == volname) {
+      snap.verify_state = state;
+      snap.verify_upid = state.empty() ? "" : upid;
+    }
+  }
+}
+std::optional<Guest> Simulator::guest(std::int64_t vmid) const {
+  std::lock_guard lock(m_impl->world.mutex);
+  m_impl->world.tick();
+  const auto it = m_impl->world.guests.find(vmid);
+  if (it == m_impl->world.guests.end()) return std::nullopt;
+  return it->second;
+}
+std::vector<std::pair<std::string, std::string>> Simulator::guest_config(std::int64_t vmid) const {
+  std::lock_guard lock(m_impl->world.mutex);
+  m_impl->world.tick();
+  const auto it = m_impl->world.guests.find(vmid);
+  if (it == m_impl->world.guests.end()) return {};
+  return m_impl->world.guest_config(it->second);
+}
+std::vector<RequestRecord> Simulator::requests() const {
+  std::lock_guard lock(m_impl->world.mutex);
+  return m_impl->world.requests;
+}
+void Simulator::add_hostile(const Hostile& hostile) {
+  std::lock_guard lock(m_impl->world.mutex);
+  auto& h = m_impl->world.hostile;
+  switch (hostile.kind) {
+    case Hostile::Kind::listing_entries:
+      h.listing_entries.insert(h.listing_entries.end(), hostile.entries.begin(),
+                               hostile.entries.end());
+      break;
+    case Hostile::Kind::task_log_lines:
+      h.task_log_lines.insert(h.task_log_lines.end(), hostile.lines.begin(), hostile.lines.end());
+      break;
+    default:
+      h.answers.push_back(hostile);
+  }
+}
+void Simulator::clear_hostile() {
+  std::lock_guard lock(m_impl->world.mutex);
+  m_impl->world.hostile = HostileState{};
 }
 void Simulator::set_backup_jobs(std::vector<std::string> json_objects) {
   std::lock_guard lock(m_impl->world.mutex);

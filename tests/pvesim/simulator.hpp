@@ -3,10 +3,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <tl/expected.hpp>
@@ -19,19 +21,71 @@
 namespace pvesim {
 
 struct Guest {
+  Guest() = default;
+  Guest(std::int64_t id, std::string hostname, std::string on_node = "", std::string kind = "lxc",
+        bool is_running = true)
+      : vmid(id),
+        name(std::move(hostname)),
+        node(std::move(on_node)),
+        type(std::move(kind)),
+        running(is_running) {}
+
   std::int64_t vmid = 0;
   std::string name;  // CT hostname; used for {{guestname}} and `name` fields
   std::string node;
   std::string type = "lxc";
   bool running = true;
+  // More configuration keys, in order, as GET .../config shows them and backups archive them
+  // in ./etc/vzdump/pct.conf: e.g. {"mp0", "/srv/data,mp=/data"} (a bind mount), {"mp1",
+  // "local:106/vm-106-disk-1.raw,mp=/var/lib/mongodb,backup=1,size=8G"}, {"net1", ...},
+  // {"tags", "prod"}, {"onboot", "1"}, {"description", "..."}. Keys given here replace the
+  // defaults (arch, cores, memory, rootfs, net0, ...).
+  std::vector<std::pair<std::string, std::string>> config;
+  std::string pool;  // resource pool membership ("" = none)
+};
+
+// A storage beside the main directory storage (Options::storage).
+struct StorageSpec {
+  enum class Kind {
+    dir,       // files under data_dir/storage/<id>/dump, like the main storage
+    pbs,       // a Proxmox Backup Server datastore: snapshots, no files (pve-api.md §3.4)
+    provider,  // a backup provider plugin (PVE >= 8.4): archives the provider names
+  };
+  std::string id;
+  Kind kind = Kind::dir;
+  std::string prune_backups;                 // "" = none
+  std::optional<int> max_protected_backups;  // unset: 5 / unlimited (§3.5)
+  bool shared = false;                       // pbs and provider storages are always shared
+  std::vector<std::string> nodes;            // available on these nodes only ("" = all)
+  // pbs: the repository in pbs:// paths (PBSPlugin.pm path, PBSClient.pm get_repository).
+  std::string pbs_server = "pbs.example.com";
+  std::string pbs_datastore = "store1";
+  std::string pbs_username = "smokerbak@pbs";
+  // provider: the plugin type, provider_name() for the task log, the listing's format.
+  std::string provider_type = "example-provider";
+  std::string provider_name = "Example Provider";
+  std::string provider_format = "provider-ct";
 };
 
 struct Token {
+  Token() = default;
+  Token(std::string id, std::string token_secret, std::set<std::string> privs = {},
+        std::map<std::string, std::set<std::string>> acls = {})
+      : token_id(std::move(id)),
+        secret(std::move(token_secret)),
+        privileges(std::move(privs)),
+        acl(std::move(acls)) {}
+
   std::string token_id;  // "user@realm!name"
   std::string secret;
   // Privileges held on every ACL path, e.g. VM.Backup, VM.Audit, Datastore.AllocateSpace,
   // Datastore.Audit, Datastore.Allocate, Sys.Audit, Sys.Modify.
   std::set<std::string> privileges;
+  // Privileges held on one ACL path and below it (propagated, as `pveum acl modify PATH
+  // --propagate 1`), e.g. {"/vms/9106", {"VM.Allocate"}} or {"/pool/drill", {...}}: a guest in a
+  // pool gets the pool's privileges on /vms/<vmid> (pve-access-control RPCEnvironment.pm).
+  // Destroying a guest deletes the entries on /vms/<vmid> (AccessControl.pm remove_vm_access).
+  std::map<std::string, std::set<std::string>> acl;
 };
 
 // The token used when Options::tokens is empty: every privilege.
@@ -42,6 +96,8 @@ struct Options {
   std::vector<std::string> nodes = {"pve1"};
   std::vector<Guest> guests = {{106, "smartsmoker-cloud", "pve1"}};
   std::vector<Token> tokens;                 // empty: {default_token()}
+  std::vector<StorageSpec> extra_storages;   // besides `storage` (a dir storage)
+  std::vector<std::string> pools;            // resource pools that exist
   std::string storage = "local";             // dir storage at data_dir/storage/<name>/dump
   std::string prune_backups;                 // the storage's prune-backups; "" = none (keep-all)
   std::optional<int> max_protected_backups;  // storage setting; unset: 5 / unlimited (§3.5)
@@ -58,6 +114,15 @@ struct Options {
   bool error_message_field = true;  // error bodies carry "message" (PVE >= 8.3)
   int auth_failure_delay_ms = 0;    // real PVE delays every 401 by 3000 ms
   std::string pve_version = "9.2.11";
+  // The node's /etc/vzdump.conf ("key: value" lines, pve-manager PVE/VZDump.pm
+  // read_vzdump_defaults): used by vzdump and by GET /nodes/{node}/vzdump/defaults.
+  std::string vzdump_conf;
+  bool vzdump_defaults_endpoint = true;  // false: 501, as on nodes before pve-manager 6.4
+  // A job-init hook script's output, logged as "INFO: <line>" at the start of every vzdump
+  // task, `job_init_seconds` before the task tries the node's vzdump lock (and so before
+  // "starting new backup job: ..."), as PVE::VZDump->new does before getlock.
+  std::vector<std::string> job_init_hook_lines;
+  std::int64_t job_init_seconds = 0;
 };
 
 // Fault injection. Each fault arms the next `count` requests matching method/path_contains
@@ -89,6 +154,42 @@ struct Fault {
     f.kind = kind;
     return f;
   }
+};
+
+// Hostile behaviour (issue 11: everything from the API is untrusted). listing_entries and
+// task_log_lines stay until clear_hostile(); the answer kinds arm the next `count` requests
+// matching method/path_contains, like faults.
+struct Hostile {
+  enum class Kind {
+    listing_entries,  // content listings of every storage also list `entries`: raw JSON object
+                      // texts spliced in as they are (so they may hold invalid UTF-8)
+    task_log_lines,   // every vzdump task logs `lines` right after its command line
+    deep_json,        // 200 with {"data":[[[...]]]} nested `depth` levels
+    huge_body,        // 200 whose body (a JSON list) streams `bytes` bytes, made chunk by chunk
+    drip,             // 200 {"data":null} sent one byte every `interval_ms`
+  };
+  Kind kind = Kind::listing_entries;
+  std::vector<std::string> entries;
+  std::vector<std::string> lines;
+  std::size_t depth = 100000;
+  std::uint64_t bytes = 1ULL << 30;
+  int interval_ms = 2000;
+  std::string method;         // "" = any
+  std::string path_contains;  // "" = any API path
+  int count = 1;
+
+  static Hostile of(Kind kind) {
+    Hostile h;
+    h.kind = kind;
+    return h;
+  }
+};
+
+// One API request as received, with its merged parameters (tests assert what a client sent).
+struct RequestRecord {
+  std::string method;
+  std::string path;  // below /api2/json, decoded, e.g. "/nodes/pve1/lxc"
+  std::map<std::string, std::string> params;
 };
 
 struct Stats {
@@ -129,8 +230,19 @@ class Simulator {
   void set_protected(const std::string& volid, bool on);
   // Writes a finished backup archive (and .log) of `vmid` started at `epoch` directly,
   // as if an earlier vzdump had made it; returns its volid.
+  // `storage` "" = the main storage; a PBS or provider storage gets a snapshot.
   std::string seed_backup(std::int64_t vmid, std::int64_t epoch, const std::string& notes = "",
-                          bool is_protected = false);
+                          bool is_protected = false, const std::string& storage = "");
+  // PBS: what a verify job recorded for the snapshot `volid` ("ok" | "failed"; "" clears).
+  void set_verification(const std::string& volid, const std::string& state,
+                        const std::string& upid = "");
+  // Guests as the simulator holds them now (restored ones included).
+  std::optional<Guest> guest(std::int64_t vmid) const;
+  std::vector<std::pair<std::string, std::string>> guest_config(std::int64_t vmid) const;
+  std::vector<RequestRecord> requests() const;  // the last 10000 API requests
+
+  void add_hostile(const Hostile& hostile);
+  void clear_hostile();
   // Backup jobs returned by GET /cluster/backup (raw JSON object texts, e.g.
   // R"({"id":"backup-1","enabled":1,"vmid":"106","storage":"local","schedule":"21:00"})").
   void set_backup_jobs(std::vector<std::string> json_objects);

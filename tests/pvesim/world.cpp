@@ -11,23 +11,15 @@
 
 #include "tests/pvesim/archive_writer.hpp"
 #include "tests/pvesim/notes_template.hpp"
+#include "tests/pvesim/sim_util.hpp"
+#include "tests/pvesim/vzdump_conf.hpp"
 
 namespace pvesim {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_file(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-}
+using util::basename_of;
+using util::write_file;
 
 std::string hex8(std::int64_t v) {
   char buf[24];
@@ -40,11 +32,6 @@ std::string archive_extension(const std::string& compress) {
   if (compress == "gzip") return ".tar.gz";
   if (compress == "1" || compress == "lzo") return ".tar.lzo";
   return ".tar";
-}
-
-std::string basename_of(const std::string& archive) {
-  static const std::regex ext(R"(\.(tgz|(tar|vma)(\.(gz|lzo|zst|bz2))?)$)");
-  return std::regex_replace(archive, ext, "");
 }
 
 std::string human_size(std::uint64_t bytes) {
@@ -69,6 +56,16 @@ std::string duration(std::int64_t s) {
 World::World(Options opts) : options(std::move(opts)) {
   if (options.tokens.empty()) options.tokens.push_back(default_token());
   for (const auto& g : options.guests) guests[g.vmid] = g;
+  StorageSpec main;
+  main.id = options.storage;
+  main.prune_backups = options.prune_backups;
+  main.max_protected_backups = options.max_protected_backups;
+  storages[main.id] = main;
+  for (auto spec : options.extra_storages) {
+    if (spec.kind != StorageSpec::Kind::dir) spec.shared = true;  // Storage.pm @SHARED_STORAGE
+    storages[spec.id] = spec;
+  }
+  vzdump_conf = parse_vzdump_conf(options.vzdump_conf, vzdump_conf_errors);
   m_anchor_real = std::chrono::steady_clock::now();
   m_anchor_sim = options.start_time != 0 ? options.start_time
                                          : std::chrono::duration_cast<std::chrono::seconds>(
@@ -140,14 +137,11 @@ std::string World::start_vzdump(const std::string& node, const std::string& user
   task.state = TaskRecord::State::waiting;
   if (take_fault(Fault::Kind::task_job_errors, "", "")) task.fail_job_errors = true;
   if (take_fault(Fault::Kind::truncated_archive, "", "")) task.truncate_archive = true;
-  const bool busy = std::any_of(tasks.begin(), tasks.end(), [&](const TaskRecord& t) {
-    return t.node == node && t.type == "vzdump" && t.state != TaskRecord::State::stopped;
-  });
-  if (busy && task.job.lockwait_minutes == 0) {
-    end_task(task, "can't acquire lock '/var/run/vzdump.lock' (wait = 0)", task.starttime);
-  } else if (busy) {
-    task.log.push_back("INFO: trying to get global lock - waiting...");
-  }
+  // PVE::VZDump->new runs the job-init hook (its output is logged through debugmsg) before
+  // the worker tries the node's global lock (pve-manager PVE/API2/VZDump.pm vzdump worker).
+  for (const auto& line : options.job_init_hook_lines) task.log.push_back("INFO: " + line);
+  task.lock_at = task.starttime + options.job_init_seconds;
+  task.extra_log = hostile.task_log_lines;
   tasks.push_back(std::move(task));
   if (tasks.size() > 2000) tasks.pop_front();
   tick();
@@ -173,23 +167,43 @@ void World::fail_guest(TaskRecord& task, const std::string& reason, std::int64_t
   task.log.push_back(line);
   task.guest_log.push_back(format_local(at, false) + " " + line);
   task.log.push_back("INFO: Backup job finished with errors");
-  if (!task.archive_name.empty()) {  // this task set the guest's backup lock
+  if (!task.volname.empty()) {  // this task set the guest's backup lock
     locks.erase(task.job.vmid);
     std::error_code ec;
-    fs::remove(dump_dir(task.job.storage) / (basename_of(task.archive_name) + ".tar.dat"), ec);
+    if (!task.archive_name.empty()) {
+      fs::remove(dump_dir(task.job.storage) / (basename_of(task.archive_name) + ".tar.dat"), ec);
+    }
   }
   end_task(task, "job errors", at);
 }
 
+bool World::lock_busy_at(const TaskRecord& task, std::int64_t at) const {
+  for (const auto& t : tasks) {
+    if (&t == &task || t.node != task.node || t.type != "vzdump") continue;
+    if (t.state == TaskRecord::State::running && t.begin <= at) return true;
+    if (t.state == TaskRecord::State::stopped && t.begin != 0 && t.begin <= at && t.end > at) {
+      return true;
+    }
+    // An earlier task already queued for the lock holds its place.
+    if (t.state == TaskRecord::State::waiting && t.lock_tried && t.starttime <= task.starttime) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void World::begin_vzdump(TaskRecord& task, std::int64_t at) {
   const VzdumpJob& job = task.job;
-  if (at > task.starttime) task.log.push_back("INFO: got global lock");
-  if (at > task.starttime + job.lockwait_minutes * 60) {
+  // getlock: "got global lock" only after waiting; the timeout is checked when it frees.
+  if (task.lock_waited) task.log.push_back("INFO: got global lock");
+  if (at > task.lock_at + job.lockwait_minutes * 60) {
+    task.log.push_back("ERROR: can't acquire lock '/var/run/vzdump.lock' - got timeout");
     end_task(task, "can't acquire lock '/var/run/vzdump.lock' - got timeout", at);
     return;
   }
   task.begin = at;
   task.log.push_back("INFO: starting new backup job: " + job.command_line);
+  for (const auto& line : task.extra_log) task.log.push_back(line);
   if (!job.may_backup) {
     end_task(task, "Permission check failed (/vms/" + std::to_string(job.vmid) + ", VM.Backup)",
              at);
@@ -213,15 +227,16 @@ void World::begin_vzdump(TaskRecord& task, std::int64_t at) {
     fail_guest(task, "CT is locked (" + lock->second + ")", at);
     return;
   }
-  const PruneOptions retention = [&] {
-    if (job.prune_param) return parse_prune_options(*job.prune_param).value_or(PruneOptions{});
-    return parse_prune_options(options.prune_backups).value_or(PruneOptions{});
-  }();
+  const PruneOptions retention = parse_prune_options(effective_prune(job)).value_or(PruneOptions{});
   if (!job.remove && !retention.keep_all()) {
+    // pve-manager PVE/VZDump.pm exec_backup_task: volume_list(storage, vmid) (the name filter
+    // "-<vmid>-"), subtype absent or equal to the guest's (renamed vzdump-lxc-* files too),
+    // not protected.
     const auto n = retention.total();
     const auto existing = list_backups(job.storage);
+    const std::string tag = "-" + std::to_string(g.vmid) + "-";
     const auto count = std::count_if(existing.begin(), existing.end(), [&](const BackupFile& b) {
-      return b.standard && b.subtype == "lxc" && b.vmid == g.vmid && !b.is_protected;
+      return b.filename.find(tag) != std::string::npos && (b.subtype == g.type) && !b.is_protected;
     });
     if (count >= n) {
       fail_guest(task,
@@ -238,6 +253,44 @@ void World::begin_vzdump(TaskRecord& task, std::int64_t at) {
   info("ionice priority: 7");
   if (g.running && job.mode == "snapshot") info("create storage snapshot 'vzdump'");
   locks[g.vmid] = "backup";
+  task.end = at + static_cast<std::int64_t>(std::ceil(options.task_seconds));
+  const StorageSpec* spec = storage_spec(job.storage);
+  if (spec != nullptr && spec->kind != StorageSpec::Kind::dir) {
+    // exec_backup_task: $archive_txt is 'Proxmox Backup Server' for PBS, the provider's
+    // provider_name() for a backup provider; the target is the snapshot / archive name.
+    std::string target;
+    for (std::int64_t name_time = at;; ++name_time) {
+      target = spec->kind == StorageSpec::Kind::pbs
+                   ? "ct/" + std::to_string(g.vmid) + "/" + util::iso_utc(name_time)
+                   : "ct-" + std::to_string(g.vmid) + "-" + util::iso_utc(name_time);
+      if (!find_volume(job.storage, "backup/" + target)) break;
+    }
+    task.volname = "backup/" + target;
+    if (spec->kind == StorageSpec::Kind::pbs) {
+      info("creating Proxmox Backup Server archive '" + target + "'");
+      info(
+          "run: lxc-usernsexec -m u:0:100000:65536 -m g:0:100000:65536 -- "
+          "/usr/bin/proxmox-backup-client backup --crypt-mode=none pct.conf:/var/tmp/vzdumptmp" +
+          std::to_string(task.pid) + "_" + std::to_string(g.vmid) +
+          "/etc/vzdump/pct.conf root.pxar:/mnt/vzsnap0 --include-dev /mnt/vzsnap0/./ "
+          "--skip-lost-and-found --backup-type ct --backup-id " +
+          std::to_string(g.vmid) + " --backup-time " + std::to_string(at) +
+          (job.change_detection_mode.empty()
+               ? std::string()
+               : " --change-detection-mode " + job.change_detection_mode) +
+          " --repository " + spec->pbs_username + "@" + spec->pbs_server + ":" +
+          spec->pbs_datastore);
+      info("Starting backup: " + target);
+      info("Client name: " + task.node);
+      info("Starting backup protocol: " + format_local(at, false));
+      info("Upload config file '/var/tmp/vzdumptmp" + std::to_string(task.pid) + "_" +
+           std::to_string(g.vmid) + "/etc/vzdump/pct.conf' to '" + spec->pbs_username + "@" +
+           spec->pbs_server + ":" + spec->pbs_datastore + "' as pct.conf.blob");
+    } else {
+      info("creating " + spec->provider_name + " archive '" + target + "'");
+    }
+    return;
+  }
   const fs::path dir = dump_dir(job.storage);
   // Two backups started in the same simulated second (frozen clock, task_finish_after_polls)
   // would get the same name; real vzdump runs take longer than a second, so name the later
@@ -251,21 +304,26 @@ void World::begin_vzdump(TaskRecord& task, std::int64_t at) {
       break;
     }
   }
+  task.volname = "backup/" + task.archive_name;
   info("creating vzdump archive '" + (dir / task.archive_name).string() + "'");
   write_file(dir / (basename_of(task.archive_name) + ".tar.dat"), "");
-  task.end = at + static_cast<std::int64_t>(std::ceil(options.task_seconds));
 }
 
 void World::prune_after_backup(TaskRecord& task) {
   const VzdumpJob& job = task.job;
-  const std::string text = job.prune_param ? *job.prune_param : options.prune_backups;
-  const PruneOptions retention = parse_prune_options(text).value_or(PruneOptions{});
+  const PruneOptions retention = parse_prune_options(effective_prune(job)).value_or(PruneOptions{});
   if (!job.remove || retention.keep_all()) return;
   auto info = [&](const std::string& line) {
     task.log.push_back("INFO: " + line);
     task.guest_log.push_back(format_local(task.end, false) + " INFO: " + line);
   };
   info("prune older backups with retention: " + retention.to_string());
+  const StorageSpec* spec = storage_spec(job.storage);
+  if (spec != nullptr && spec->kind == StorageSpec::Kind::pbs) {
+    // PBSPlugin.pm prune_backups.
+    info("running 'proxmox-backup-client prune' for 'ct/" + std::to_string(job.vmid) + "'");
+  }
+  // Plugin.pm prune_backups: standard names grouped by type/vmid; others are `renamed`.
   std::vector<PruneEntry> group;
   for (const auto& b : list_backups(job.storage)) {
     if (b.standard && b.subtype == "lxc" && b.vmid == job.vmid) {
@@ -276,13 +334,10 @@ void World::prune_after_backup(TaskRecord& task) {
   int removed = 0;
   for (const auto& e : group) {
     if (e.mark != "remove") continue;
-    const std::string file = e.volid.substr(e.volid.find('/') + 1);
-    const fs::path dir = dump_dir(job.storage);
-    std::error_code ec;
-    fs::remove(dir / file, ec);
-    fs::remove(dir / (file + ".notes"), ec);
-    fs::remove(dir / (basename_of(file) + ".log"), ec);
-    info("removing backup '" + e.volid + "'");
+    remove_volume(job.storage, e.volid.substr(e.volid.find(':') + 1));
+    if (spec == nullptr || spec->kind != StorageSpec::Kind::pbs) {
+      info("removing backup '" + e.volid + "'");
+    }
     ++removed;
   }
   if (removed == 0) {
@@ -292,12 +347,22 @@ void World::prune_after_backup(TaskRecord& task) {
   }
 }
 
+std::string World::effective_prune(const VzdumpJob& job) const {
+  // VZDump.pm new: the API parameter, else the storage's (storage_info), else vzdump.conf's,
+  // else the schema default keep-all=1.
+  if (job.prune_param) return *job.prune_param;
+  if (const StorageSpec* spec = storage_spec(job.storage); spec && !spec->prune_backups.empty()) {
+    return spec->prune_backups;
+  }
+  if (job.conf_prune) return *job.conf_prune;
+  return "keep-all=1";
+}
+
 void World::finish_vzdump(TaskRecord& task) {
   const VzdumpJob& job = task.job;
   const fs::path dir = dump_dir(job.storage);
   const Guest g = guests.count(job.vmid) ? guests.at(job.vmid) : Guest{job.vmid, "", task.node};
   std::error_code ec;
-  const fs::path temp = dir / (basename_of(task.archive_name) + ".tar.dat");
   auto info = [&](const std::string& text) {
     task.log.push_back("INFO: " + text);
     task.guest_log.push_back(format_local(task.end, false) + " INFO: " + text);
@@ -309,35 +374,57 @@ void World::finish_vzdump(TaskRecord& task) {
                task.end);
     return;
   }
-  const Compression c = job.compress == "zstd"   ? Compression::zstd
-                        : job.compress == "gzip" ? Compression::gzip
-                                                 : Compression::none;
-  const auto size =
-      write_archive(temp, c, options.archive_bytes,
-                    static_cast<std::uint64_t>(task.begin) ^ static_cast<std::uint64_t>(job.vmid),
-                    g.name, task.truncate_archive);
-  if (!size) {
-    fail_guest(task, size.error(), task.end);
-    return;
+  const StorageSpec* spec = storage_spec(job.storage);
+  const bool is_file = spec == nullptr || spec->kind == StorageSpec::Kind::dir;
+  if (is_file) {
+    const fs::path temp = dir / (basename_of(task.archive_name) + ".tar.dat");
+    const Compression c = job.compress == "zstd"   ? Compression::zstd
+                          : job.compress == "gzip" ? Compression::gzip
+                                                   : Compression::none;
+    const auto size =
+        write_archive(temp, c, options.archive_bytes,
+                      static_cast<std::uint64_t>(task.begin) ^ static_cast<std::uint64_t>(job.vmid),
+                      g.name, task.truncate_archive, guest_config_text(g));
+    if (!size) {
+      fail_guest(task, size.error(), task.end);
+      return;
+    }
+    info("Total bytes written: " + std::to_string(options.archive_bytes));
+    fs::rename(temp, dir / task.archive_name, ec);
+    info("archive file size: " + human_size(*size));
+  } else {
+    Snapshot snap;
+    snap.volname = task.volname;
+    snap.vmid = job.vmid;
+    snap.ctime = task.begin;
+    snap.size = options.archive_bytes;
+    snap.config = guest_config_text(g);
+    snapshots[job.storage].push_back(snap);
+    if (spec->kind == StorageSpec::Kind::pbs) {
+      const std::string secs = std::to_string(task.end - task.begin) + ".00";
+      info("root.pxar: had to backup " + human_size(options.archive_bytes) + " of " +
+           human_size(options.archive_bytes) + " (compressed " +
+           human_size(options.archive_bytes / 3) + ") in " + secs + " s");
+      info("Duration: " + secs + "s");
+      info("End Time: " + format_local(task.end, false));
+    }
   }
-  info("Total bytes written: " + std::to_string(options.archive_bytes));
-  fs::rename(temp, dir / task.archive_name, ec);
-  info("archive file size: " + human_size(*size));
-  const std::string volid = job.storage + ":backup/" + task.archive_name;
-  if (job.notes_template) {
+  const auto file = find_volume(job.storage, task.volname);
+  if (job.notes_template && file) {
     info("adding notes to backup");
-    const std::string notes = expand_notes_template(
-        *job.notes_template,
-        {{"cluster", options.cluster_name.empty() ? "standalone node" : options.cluster_name},
-         {"guestname", g.name.empty() ? "CT" + std::to_string(g.vmid) : g.name},
-         {"node", task.node},
-         {"vmid", std::to_string(g.vmid)}});
-    write_file(dir / (task.archive_name + ".notes"), notes);
+    set_notes(
+        *file,
+        expand_notes_template(
+            *job.notes_template,
+            {{"cluster", options.cluster_name.empty() ? "standalone node" : options.cluster_name},
+             {"guestname", g.name.empty() ? "CT" + std::to_string(g.vmid) : g.name},
+             {"node", task.node},
+             {"vmid", std::to_string(g.vmid)}}));
   }
   if (job.protect) {
     info("marking backup as protected");
-    const auto file = find_backup(job.storage, task.archive_name);
-    const std::string err = file ? set_protected(*file, true, job.may_allocate) : "not found";
+    const auto fresh = find_volume(job.storage, task.volname);
+    const std::string err = fresh ? set_protected(*fresh, true, job.may_allocate) : "not found";
     if (!err.empty()) {
       locks.erase(job.vmid);
       fail_guest(task, "unable to set protected flag - " + err, task.end);
@@ -349,13 +436,14 @@ void World::finish_vzdump(TaskRecord& task) {
   info("Finished Backup of VM " + std::to_string(job.vmid) + " (" +
        duration(task.end - task.begin) + ")");
   info("Backup finished at " + format_local(task.end, false));
-  std::string sidecar;
-  for (const auto& line : task.guest_log) sidecar += line + "\n";
-  write_file(dir / (basename_of(task.archive_name) + ".log"), sidecar);
+  if (is_file) {
+    std::string sidecar;
+    for (const auto& line : task.guest_log) sidecar += line + "\n";
+    write_file(dir / (basename_of(task.archive_name) + ".log"), sidecar);
+  }
   task.log.push_back("INFO: Backup job finished successfully");
   if (locks[job.vmid] == "backup") locks.erase(job.vmid);
   end_task(task, "OK", task.end);
-  (void)volid;
 }
 
 void World::count_poll(TaskRecord& task) {
@@ -374,30 +462,52 @@ void World::count_poll(TaskRecord& task) {
 
 void World::tick() {
   const std::int64_t t_now = now();
+  const auto due = [&](const TaskRecord& t) {
+    return t_now >= t.end ||
+           (options.task_finish_after_polls > 0 && t.polls >= options.task_finish_after_polls);
+  };
   for (bool changed = true; changed;) {
     changed = false;
     std::map<std::string, std::int64_t> lock_free_at;  // node -> when its vzdump lock frees
     std::map<std::string, bool> held;
     for (auto& t : tasks) {
-      if (t.type != "vzdump") continue;
-      if (t.state == TaskRecord::State::running) {
-        const bool by_polls =
-            options.task_finish_after_polls > 0 && t.polls >= options.task_finish_after_polls;
-        if (t_now >= t.end || by_polls) {
-          if (by_polls && t.end > t_now) t.end = std::max(t.begin, t_now);
-          finish_vzdump(t);
-          changed = true;
-        } else {
-          held[t.node] = true;
+      if (t.state != TaskRecord::State::running) {
+        if (t.type == "vzdump" && t.state == TaskRecord::State::stopped && t.begin != 0) {
+          lock_free_at[t.node] = std::max(lock_free_at[t.node], t.end);
+        }
+        continue;
+      }
+      if (!due(t)) {
+        if (t.type == "vzdump") held[t.node] = true;
+        continue;
+      }
+      if (t.end > t_now) t.end = std::max(t.begin, t_now);  // finished by polls
+      if (t.type == "vzdump") {
+        finish_vzdump(t);
+        lock_free_at[t.node] = std::max(lock_free_at[t.node], t.end);
+      } else {
+        finish_guest_task(t);
+      }
+      changed = true;
+    }
+    for (auto& t : tasks) {  // queued vzdumps, oldest first
+      if (t.type != "vzdump" || t.state != TaskRecord::State::waiting) continue;
+      if (t_now < t.lock_at) continue;  // the job-init hook still runs
+      if (!t.lock_tried) {
+        t.lock_tried = true;
+        changed = true;
+        if (lock_busy_at(t, t.lock_at)) {
+          // VZDump.pm getlock
+          if (t.job.lockwait_minutes == 0) {
+            end_task(t, "can't acquire lock '/var/run/vzdump.lock' (wait = 0)", t.lock_at);
+            continue;
+          }
+          t.log.push_back("INFO: trying to get global lock - waiting...");
+          t.lock_waited = true;
         }
       }
-      if (t.state == TaskRecord::State::stopped) {
-        lock_free_at[t.node] = std::max(lock_free_at[t.node], t.end);
-      }
-    }
-    for (auto& t : tasks) {
-      if (t.type != "vzdump" || t.state != TaskRecord::State::waiting || held[t.node]) continue;
-      const std::int64_t at = std::max(t.starttime, lock_free_at[t.node]);
+      if (held[t.node]) continue;
+      const std::int64_t at = std::max(t.lock_at, lock_free_at[t.node]);
       if (at > t_now) continue;
       begin_vzdump(t, at);
       changed = true;
@@ -421,146 +531,33 @@ void World::stop_task(TaskRecord& task) {
 TaskRecord& World::run_imgdel(const std::string& node, const std::string& storage,
                               const std::string& volname, const std::string& user) {
   TaskRecord task;
-  const std::string file = volname.substr(volname.find('/') + 1);
-  static const std::regex owner(R"(-(\d{3,9})-)");
-  std::smatch m;
-  const std::string vmid = std::regex_search(file, m, owner) ? m[1].str() : "";
+  const auto found = find_volume(storage, volname);
+  std::string vmid;
+  if (found && found->vmid != 0) {
+    vmid = std::to_string(found->vmid);
+  } else {
+    static const std::regex owner(R"(-(\d{3,9})-)");
+    std::smatch m;
+    const std::string file = volname.substr(volname.find('/') + 1);
+    if (std::regex_search(file, m, owner)) vmid = m[1].str();
+  }
   make_upid(node, "imgdel", vmid.empty() ? storage : vmid + "@" + storage, user, task);
-  const fs::path dir = dump_dir(storage);
   const std::string volid = storage + ":" + volname;
-  if (fs::exists(dir / (file + ".protected"))) {
+  if (found && found->is_protected) {
+    // Plugin.pm free_image / PBSPlugin: the worker dies on a protected backup.
     end_task(task, "cannot remove protected volume '" + volname + "' on '" + storage + "'",
              task.starttime);
   } else {
-    std::error_code ec;
-    if (!fs::remove(dir / file, ec)) {
+    if (!remove_volume(storage, volname)) {
       task.log.push_back("Volume '" + volid + "' does not exist, nothing to remove");
     } else {
       task.log.push_back("Removed volume '" + volid + "'");
     }
-    fs::remove(dir / (file + ".notes"), ec);
-    fs::remove(dir / (basename_of(file) + ".log"), ec);
     end_task(task, "OK", task.starttime);
   }
   tasks.push_back(std::move(task));
   if (tasks.size() > 2000) tasks.pop_front();
   return tasks.back();
-}
-
-// ---- storage -------------------------------------------------------------------------------
-
-bool World::has_storage(const std::string& storage) const { return storage == options.storage; }
-
-fs::path World::dump_dir(const std::string& storage) const {
-  return options.data_dir / "storage" / storage / "dump";
-}
-
-std::vector<BackupFile> World::list_backups(const std::string& storage) const {
-  static const std::regex backup(R"(^(.*)\.(tgz|(tar|vma)(\.(gz|lzo|zst|bz2))?)$)");
-  static const std::regex standard(
-      R"(^vzdump-(lxc|qemu|openvz)-(\d+)-(\d{4})_(\d{2})_(\d{2})-(\d{2})_(\d{2})_(\d{2})\.)");
-  static const std::regex vmid_re(R"(-(\d{3,9})-)");
-  std::vector<BackupFile> out;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dump_dir(storage), ec)) {
-    if (!entry.is_regular_file(ec)) continue;
-    const std::string name = entry.path().filename().string();
-    std::smatch m;
-    if (!std::regex_match(name, m, backup)) continue;
-    BackupFile b;
-    b.filename = name;
-    b.path = entry.path();
-    b.volid = storage + ":backup/" + name;
-    b.format = m[2].str();
-    b.size = entry.file_size(ec);
-    std::smatch s;
-    if (std::regex_search(name, s, standard)) {
-      b.standard = true;
-      b.subtype = s[1].str();
-      b.vmid = std::stoll(s[2].str());
-      CivilTime c;
-      c.year = std::stoi(s[3].str());
-      c.month = std::stoi(s[4].str());
-      c.day = std::stoi(s[5].str());
-      c.hour = std::stoi(s[6].str());
-      c.minute = std::stoi(s[7].str());
-      c.second = std::stoi(s[8].str());
-      b.ctime = tz.from_local(c);
-    } else {
-      b.subtype = "unknown";
-      if (std::regex_search(name, s, vmid_re)) b.vmid = std::stoll(s[1].str());
-      struct stat st {};
-      if (::stat(entry.path().c_str(), &st) == 0) b.ctime = st.st_ctime;
-    }
-    const fs::path notes = entry.path().string() + ".notes";
-    if (fs::exists(notes, ec)) {
-      b.has_notes = true;
-      b.notes = read_file(notes);
-    }
-    b.is_protected = fs::exists(entry.path().string() + ".protected", ec);
-    out.push_back(std::move(b));
-  }
-  std::sort(out.begin(), out.end(), [](const BackupFile& a, const BackupFile& b) {
-    auto lower = [](std::string s) {
-      std::transform(s.begin(), s.end(), s.begin(),
-                     [](unsigned char c) { return std::tolower(c); });
-      return s;
-    };
-    return lower(a.volid) < lower(b.volid);
-  });
-  return out;
-}
-
-std::optional<BackupFile> World::find_backup(const std::string& storage,
-                                             const std::string& filename) const {
-  for (auto& b : list_backups(storage)) {
-    if (b.filename == filename) return b;
-  }
-  return std::nullopt;
-}
-
-std::int64_t World::protected_cap(bool caller_has_allocate) const {
-  if (options.max_protected_backups) return *options.max_protected_backups;
-  return caller_has_allocate ? -1 : 5;
-}
-
-std::string World::set_protected(const BackupFile& file, bool on, bool caller_has_allocate) {
-  const fs::path sentinel = file.path.string() + ".protected";
-  if (!on) {
-    std::error_code ec;
-    fs::remove(sentinel, ec);
-    return {};
-  }
-  if (file.is_protected) return {};
-  const std::int64_t cap = protected_cap(caller_has_allocate);
-  if (cap >= 0) {
-    const auto all = list_backups(options.storage);
-    const auto count = std::count_if(all.begin(), all.end(), [&](const BackupFile& b) {
-      return b.is_protected && b.vmid == file.vmid && b.subtype == file.subtype;
-    });
-    if (count >= cap) {
-      return "The number of protected backups per guest is limited to " + std::to_string(cap) +
-             " on storage '" + options.storage + "'";
-    }
-  }
-  write_file(sentinel, "");
-  return {};
-}
-
-std::string World::seed_backup(std::int64_t vmid, std::int64_t epoch, const std::string& notes,
-                               bool is_protected) {
-  const fs::path dir = dump_dir(options.storage);
-  const std::string name =
-      "vzdump-lxc-" + std::to_string(vmid) + "-" + format_local(epoch, true) + ".tar.zst";
-  const std::string host = guests.count(vmid) ? guests.at(vmid).name : "CT" + std::to_string(vmid);
-  (void)write_archive(dir / name, Compression::zstd, options.archive_bytes,
-                      static_cast<std::uint64_t>(epoch), host, false);
-  write_file(dir / (basename_of(name) + ".log"), format_local(epoch, false) +
-                                                     " INFO: Starting Backup of VM " +
-                                                     std::to_string(vmid) + " (lxc)\n");
-  if (!notes.empty()) write_file(dir / (name + ".notes"), notes);
-  if (is_protected) write_file(dir / (name + ".protected"), "");
-  return options.storage + ":backup/" + name;
 }
 
 }  // namespace pvesim

@@ -91,8 +91,10 @@ TEST_F(SimTest, ParameterErrorsCarryAnErrorsObject) {
   r = client->post("/nodes/pve1/vzdump",
                    {{"vmid", "106"}, {"storage", "local"}, {"notes-template", "x {{foo}} \\q"}});
   EXPECT_EQ(r.status, 400);
+  // verify_notes_template lists escapes first, then variables at pos() - length (checked by
+  // running upstream's regexes in perl on the same template).
   EXPECT_EQ(r.json["errors"]["notes-template"],
-            "found unknown: variable 'foo' at char 2, escape sequence '\\q' at char 10\n");
+            "found unknown: escape sequence '\\q' at char 10, variable 'foo' at char 6\n");
 }
 
 TEST_F(SimTest, ClusterResourcesListsGuestsWithLockOnlyWhenSet) {

@@ -114,6 +114,68 @@ TEST_F(PveSimProcess, ServesTheApiWithTheTokenFromItsFilesAndStopsOnShutdownRequ
   EXPECT_EQ(wait_exit(), 0);
 }
 
+TEST_F(PveSimProcess, FlagsAndControlEndpointsForStorageKindsDrillsAndHostileAnswers) {
+  { std::ofstream(m_dir / "vzdump.conf") << "prune-backups: keep-last=4\n"; }
+  const auto conn =
+      launch({"--pbs-storage", "pbs", "--provider-storage", "borg", "--vzdump-conf",
+              (m_dir / "vzdump.conf").string(), "--guest-config", "106:mp0=/srv/data,mp=/data",
+              "--job-init-line", "hook says hi", "--pool", "drill"});
+  ASSERT_TRUE(conn.is_object());
+  std::string secret = read_all(conn["token_secret_file"].get<std::string>());
+  secret.erase(secret.find_last_not_of('\n') + 1);
+  httplib::SSLClient client("127.0.0.1", conn["port"].get<int>());
+  client.set_ca_cert_path(conn["ca_file"].get<std::string>().c_str());
+  client.enable_server_certificate_verification(true);
+  const httplib::Headers auth = {
+      {"Authorization", "PVEAPIToken=" + conn["token_id"].get<std::string>() + "=" + secret}};
+  const httplib::Headers ctl = {
+      {conn["control_header"].get<std::string>(), conn["control_secret"].get<std::string>()}};
+  auto json_of = [](const httplib::Result& r) { return nlohmann::json::parse(r->body); };
+
+  auto res = client.Get("/api2/json/nodes/pve1/vzdump/defaults?storage=local", auth);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(json_of(res)["data"]["prune-backups"], "keep-last=4");
+  res = client.Get("/api2/json/nodes/pve1/lxc/106/config", auth);
+  EXPECT_EQ(json_of(res)["data"]["mp0"], "/srv/data,mp=/data");
+
+  res = client.Post("/_sim/seed", ctl, R"({"vmid":106,"epoch":1768438800,"storage":"pbs"})",
+                    "application/json");
+  ASSERT_TRUE(res);
+  const std::string volid = json_of(res)["volid"];
+  EXPECT_EQ(volid, "pbs:backup/ct/106/2026-01-15T01:00:00Z");
+  res = client.Post("/_sim/verify", ctl, nlohmann::json{{"volid", volid}, {"state", "ok"}}.dump(),
+                    "application/json");
+  EXPECT_EQ(res->status, 200);
+  res = client.Get("/api2/json/nodes/pve1/storage/pbs/content", auth);
+  EXPECT_EQ(json_of(res)["data"][0]["verification"]["state"], "ok");
+
+  // invalid UTF-8 through JSON: hex
+  res = client.Post("/_sim/hostile", ctl,
+                    R"({"kind":"listing_entries","entries_hex":["7b22766f6c6964223a2278ff227d"]})",
+                    "application/json");
+  EXPECT_EQ(res->status, 200);
+  res = client.Get("/api2/json/nodes/pve1/storage/borg/content", auth);
+  EXPECT_NE(res->body.find("x\xFF"), std::string::npos);
+  res = client.Delete("/_sim/hostile", ctl);
+  EXPECT_EQ(res->status, 200);
+  res =
+      client.Post("/_sim/hostile", ctl, R"({"kind":"deep_json","depth":1000})", "application/json");
+  res = client.Get("/api2/json/version", auth);
+  EXPECT_EQ(res->body.size(), std::string("{\"data\":}").size() + 2000);
+
+  res = client.Get("/_sim/requests", ctl);
+  ASSERT_TRUE(res);
+  bool seen = false;
+  const auto recorded = json_of(res);
+  for (const auto& r : recorded["requests"]) {
+    seen |= r.value("path", "") == "/nodes/pve1/vzdump/defaults" &&
+            r["params"].value("storage", "") == "local";
+  }
+  EXPECT_TRUE(seen);
+  ASSERT_EQ(::kill(m_pid, SIGTERM), 0);
+  EXPECT_EQ(wait_exit(), 0);
+}
+
 TEST_F(PveSimProcess, ExitsCleanlyOnSigterm) {
   const auto conn = launch({});
   ASSERT_TRUE(conn.is_object());

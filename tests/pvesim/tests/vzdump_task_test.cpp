@@ -47,7 +47,8 @@ TEST_F(SimTest, TaskRunsWhileClockIsBeforeItsEndThenStopsOkWithArchive) {
   ASSERT_EQ(sim->volids().size(), 1u);
   EXPECT_EQ(sim->volids()[0], "local:backup/vzdump-lxc-106-2026_01_15-02_00_00.tar.zst");
   const auto dir = sim->storage_dir();
-  EXPECT_EQ(count_tar_members_zst(dir / "vzdump-lxc-106-2026_01_15-02_00_00.tar.zst"), 8);
+  EXPECT_EQ(count_tar_members_zst(dir / "vzdump-lxc-106-2026_01_15-02_00_00.tar.zst"),
+            9);  // pct.conf first
   EXPECT_TRUE(std::filesystem::exists(dir / "vzdump-lxc-106-2026_01_15-02_00_00.log"));
 }
 

@@ -48,17 +48,20 @@ while read -r target seeds max_len; do
   fi
   log="$fuzz_dir/$target.log"
   echo "fuzz: $target for ${seconds}s (jobs $jobs)"
+  parallel=()
+  ((jobs > 1)) && parallel=(-jobs="$jobs" -workers="$jobs")
   set +e
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$fuzz_dir/$target" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 \
-    -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1 -jobs="$jobs" \
-    -workers="$jobs" -artifact_prefix="$artifacts/" "${dirs[@]}" >"$log" 2>&1
+  # Run from the fuzz folder: with -jobs libFuzzer writes each worker's fuzz-N.log there.
+  (cd "$fuzz_dir" && rm -f fuzz-*.log &&
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:symbolize=1 \
+      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      "./$target" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 \
+      -rss_limit_mb=2048 -malloc_limit_mb=2048 -print_final_stats=1 "${parallel[@]}" \
+      -artifact_prefix="$artifacts/" "${dirs[@]}") >"$log" 2>&1
   rc=$?
   set -e
   ran=$((ran + 1))
-  # With -jobs, libFuzzer writes each worker's output to fuzz-N.log in the working directory.
-  if ((jobs > 1)); then cat fuzz-*.log >>"$log" 2>/dev/null || true; rm -f fuzz-*.log; fi
+  if ((jobs > 1)); then cat "$fuzz_dir"/fuzz-*.log >>"$log" 2>/dev/null || true; fi
   if ((rc != 0)) || grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' "$log"; then
     failed+=("$target")
     echo "fuzz: $target FAILED (exit $rc); log: $log" >&2

@@ -16,6 +16,8 @@ const char* kind_name(Error::Kind kind) {
       return "channel";
     case Error::Kind::timeout:
       return "timeout";
+    case Error::Kind::deadline:
+      return "deadline";
     case Error::Kind::disconnected:
       return "disconnected";
     case Error::Kind::aborted:

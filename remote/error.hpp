@@ -17,6 +17,7 @@ struct Error {
     auth,              // the identity file could not be read or the key was refused
     channel,           // opening the channel or starting the command failed
     timeout,           // the stream was silent for longer than io_timeout_s
+    deadline,          // the command ran longer than max_duration_s (however lively its streams)
     disconnected,      // the connection dropped mid-command
     aborted,           // the local consumer (stdout sink / stdin source) stopped the transfer
     remote_exit,       // reserved for callers that turn a non-zero exit into an error

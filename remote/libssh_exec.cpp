@@ -4,6 +4,7 @@
 // measured across short read ticks, and the exit status/signal come from channel callbacks.
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -48,6 +49,9 @@ class ExecRun {
       : m_session(session),
         m_channel(channel),
         m_io_timeout(std::chrono::seconds(std::max(1, options.io_timeout_s))),
+        m_max_duration_s(std::max(0, options.max_duration_s)),
+        m_deadline(m_max_duration_s > 0 ? m_start + std::chrono::seconds(m_max_duration_s)
+                                        : Clock::time_point::max()),
         m_lines(stderr_sink),
         m_buf(static_cast<std::size_t>(k_read_size)) {}
 
@@ -60,7 +64,8 @@ class ExecRun {
   Error fail(Error::Kind kind, std::string message) {
     // Ask the remote side to stop (OpenSSH >= 7.9 honours "signal" requests); a stalled or
     // abandoned mongodump would otherwise keep running.
-    if (kind == Error::Kind::timeout || kind == Error::Kind::aborted) {
+    if (kind == Error::Kind::timeout || kind == Error::Kind::deadline ||
+        kind == Error::Kind::aborted) {
       ssh_channel_request_send_signal(m_channel, "TERM");
     }
     m_lines.finish();
@@ -84,12 +89,23 @@ class ExecRun {
             " s (io_timeout_s) after " + std::to_string(m_stdout_bytes) +
             " bytes of output; gave up");
   }
-  // Reads whatever stderr is buffered without blocking. Returns SSH_ERROR on a dead session.
+  bool expired() const { return Clock::now() >= m_deadline; }
+  Error overdue() {
+    return fail(Error::Kind::deadline,
+                "remote command still running after its deadline of " +
+                    std::to_string(m_max_duration_s) + " s (max_duration_s), with " +
+                    std::to_string(m_stdout_bytes) + " bytes of output; stopped it");
+  }
+  // Reads whatever stderr is buffered without blocking. Returns SSH_ERROR on a dead session,
+  // else the number of bytes read (0 when none was buffered).
   int drain_buffered_stderr();
 
   ssh_session m_session;
   ssh_channel m_channel;
   Clock::duration m_io_timeout;
+  const Clock::time_point m_start = Clock::now();
+  int m_max_duration_s;
+  Clock::time_point m_deadline;
   LineSplitter m_lines;
   std::vector<char> m_buf;
   Clock::time_point m_last_activity = Clock::now();
@@ -99,6 +115,7 @@ class ExecRun {
 
 Result<void> ExecRun::write_stdin(const StdinSource& source) {
   for (;;) {
+    if (expired()) return tl::make_unexpected(overdue());
     const auto n = source(m_buf.data(), m_buf.size());
     if (!n) return tl::make_unexpected(fail(Error::Kind::aborted, "stdin source aborted"));
     if (*n == 0) break;
@@ -116,14 +133,17 @@ Result<void> ExecRun::write_stdin(const StdinSource& source) {
 }
 
 int ExecRun::drain_buffered_stderr() {
+  int total = 0;
   for (;;) {
+    if (expired()) return total;  // the caller's loop reports it
     const int avail = ssh_channel_poll(m_channel, 1);
-    if (avail <= 0) return avail == SSH_ERROR ? SSH_ERROR : 0;
+    if (avail <= 0) return avail == SSH_ERROR ? SSH_ERROR : total;
     const int r = ssh_channel_read_nonblocking(
         m_channel, m_buf.data(), static_cast<uint32_t>(std::min<std::size_t>(avail, m_buf.size())),
         1);
     if (r == SSH_ERROR) return SSH_ERROR;
-    if (r <= 0) return 0;
+    if (r <= 0) return total;
+    total = static_cast<int>(std::min<std::int64_t>(INT32_MAX, std::int64_t{total} + r));
     m_stderr_bytes += static_cast<std::uint64_t>(r);
     m_last_activity = Clock::now();
     m_lines.feed(std::string_view(m_buf.data(), static_cast<std::size_t>(r)));
@@ -132,8 +152,13 @@ int ExecRun::drain_buffered_stderr() {
 
 Result<void> ExecRun::read_stdout(const StdoutSink& sink) {
   unsigned reads = 0;
+  // While stderr flows and stdout does not, wait only briefly for stdout: stderr is buffered
+  // only up to the channel window, so a long wait would throttle it to a window per tick.
+  int tick_ms = k_read_tick_ms;
   for (;;) {
-    const int r = ssh_channel_read_timeout(m_channel, m_buf.data(), k_read_size, 0, k_read_tick_ms);
+    const int r = ssh_channel_read_timeout(m_channel, m_buf.data(), k_read_size, 0, tick_ms);
+    // Checked on every read, lively or not: a 1-byte-every-2-s drip never stalls.
+    if (expired()) return tl::make_unexpected(overdue());
     if (r > 0) {
       m_stdout_bytes += static_cast<std::uint64_t>(r);
       m_last_activity = Clock::now();
@@ -151,7 +176,9 @@ Result<void> ExecRun::read_stdout(const StdoutSink& sink) {
     const int out = ssh_channel_poll(m_channel, 0);
     if (out == SSH_EOF) return {};
     if (out == SSH_ERROR || ssh_is_connected(m_session) == 0) return tl::make_unexpected(lost());
-    if (drain_buffered_stderr() == SSH_ERROR) return tl::make_unexpected(lost());
+    const int drained = drain_buffered_stderr();
+    if (drained == SSH_ERROR) return tl::make_unexpected(lost());
+    tick_ms = drained > 0 ? 1 : k_read_tick_ms;
     if (out > 0) continue;
     if (ssh_channel_is_closed(m_channel) != 0) return {};
     if (stalled()) return tl::make_unexpected(stall());
@@ -165,6 +192,7 @@ Result<void> ExecRun::drain_stderr_to_eof() {
     if (avail == SSH_EOF || ssh_channel_is_closed(m_channel) != 0) break;
     if (avail > 0) continue;
     const int r = ssh_channel_read_timeout(m_channel, m_buf.data(), k_read_size, 1, k_read_tick_ms);
+    if (expired()) return tl::make_unexpected(overdue());
     if (r == SSH_ERROR) return tl::make_unexpected(lost());
     if (r > 0) {
       m_stderr_bytes += static_cast<std::uint64_t>(r);

@@ -24,6 +24,11 @@ struct SshOptions {
   std::filesystem::path known_hosts;    // the only file consulted for host keys
   int connect_timeout_s = 15;
   int io_timeout_s = 120;  // a command whose streams stay silent this long fails with `timeout`
+  // Overall limit on one exec, however lively its streams: a command still running after this
+  // long is asked to stop (SIGTERM over the channel) and the exec fails with `deadline`. Stall
+  // detection (io_timeout_s) stays. 0 = no limit; the default is a last-resort backstop, callers
+  // set their own (the mongo tier: mongo.max_duration_s).
+  int max_duration_s = 86400;
 };
 
 // How a remote command ended. Exactly one of code / signal is meaningful: a command killed by a
@@ -57,7 +62,8 @@ class SshSession {
   // Runs `command` through the remote user's shell: stdin is written completely and closed
   // first, then stdout and stderr are streamed to the sinks until the command exits. Returns
   // the exit status (a non-zero exit is not an error here), or an error when the connection
-  // dropped, the streams stalled past io_timeout_s, or a sink/source aborted.
+  // dropped, the streams stalled past io_timeout_s, the command ran past max_duration_s, or a
+  // sink/source aborted.
   virtual Result<ExitStatus> exec(const std::string& command, const StdinSource& stdin_source,
                                   const StdoutSink& stdout_sink,
                                   const StderrLineSink& stderr_sink) = 0;

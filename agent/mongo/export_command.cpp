@@ -54,6 +54,7 @@ struct ExportArgs {
   std::string target;
   std::string backup;
   std::string dir;
+  bool overwrite = false;
 };
 
 int run_export(CommandContext& ctx, const ExportArgs& args) {
@@ -70,8 +71,10 @@ int run_export(CommandContext& ctx, const ExportArgs& args) {
     std::cerr << "pve-smokerbak: " << backup.error() << "\n";
     return exit_code::k_failure;
   }
+  mongo_format::ExportOptions options;
+  options.overwrite = args.overwrite;
   auto r = mongo_format::export_archive_to_directory(backup->dir / backup->manifest.archive_file,
-                                                     args.dir);
+                                                     args.dir, options);
   if (!r) {
     std::cerr << "pve-smokerbak: export of " << backup->id << " failed: " << r.error() << "\n";
     return exit_code::k_failure;
@@ -96,7 +99,12 @@ void add_export_command(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--target", args->target,
                   "Target name (optional when exactly one target has a mongo tier)");
   cmd->add_option("--backup", args->backup, "Backup directory name or 'latest'")->required();
-  cmd->add_option("DIR", args->dir, "Output directory (must not exist or be empty)")->required();
+  cmd->add_option("DIR", args->dir,
+                  "Output directory (created 0700; must not exist or be empty unless --overwrite)")
+      ->required();
+  cmd->add_flag("--overwrite", args->overwrite,
+                "Write into a non-empty DIR, replacing files of the same names (never through a "
+                "symbolic link)");
   cmd->callback([&ctx, args] { ctx.exit_code = run_export(ctx, *args); });
 }
 

@@ -6,8 +6,10 @@
 #include <bson/bson.h>
 #include <nlohmann/json.hpp>
 
+#include "agent/core/safe_text.hpp"
 #include "agent/mongo_format/bson_check.hpp"
 #include "agent/mongo_format/crc64.hpp"
+#include "agent/mongo_format/mongo_names.hpp"
 
 namespace agent::mongo_format {
 namespace {
@@ -30,6 +32,23 @@ bool get_string(const bson_t& doc, const char* key, std::string& out) {
   const char* s = bson_iter_utf8(&it, &len);
   out.assign(s, len);
   return true;
+}
+
+// Header versions are shown and stored: escaped, and cut to a sane length.
+std::string version_text(const std::string& v) {
+  constexpr std::size_t k_max = 128;
+  return escape_control_chars(v.size() > k_max ? v.substr(0, k_max) + "..." : v, Tabs::escape);
+}
+
+// A list of namespaces for a message: the first few, then how many more.
+std::string join_names(const std::vector<std::string>& names) {
+  constexpr std::size_t k_shown = 20;
+  std::string s;
+  for (std::size_t i = 0; i < names.size() && i < k_shown; ++i) {
+    s += (s.empty() ? "" : ", ") + escape_control_chars(names[i], Tabs::escape);
+  }
+  if (names.size() > k_shown) s += " and " + std::to_string(names.size() - k_shown) + " more";
+  return s;
 }
 
 const char* state_name(int s) {
@@ -173,9 +192,9 @@ void ArchiveParser::on_document(const std::uint8_t* doc, std::uint32_t size, boo
     fail("BSON document of " + std::to_string(size) + " bytes does not end with a NUL byte");
     return;
   }
-  if (auto why = check_bson(doc, size)) {
+  if (auto why = check_bson(doc, size, m_limits.max_bson_depth)) {
     fail(*why + " in " + state_name(static_cast<int>(m_state)) +
-         (m_current ? " of " + m_current_name : std::string()));
+         (m_current ? " of " + shown_name(m_current_name) : std::string()));
     return;
   }
   switch (m_state) {
@@ -201,7 +220,7 @@ void ArchiveParser::on_document(const std::uint8_t* doc, std::uint32_t size, boo
       break;
     }
     case State::after_eof:
-      fail("collection data after the EOF block of " + m_current_name);
+      fail("collection data after the EOF block of " + shown_name(m_current_name));
       break;
   }
 }
@@ -215,11 +234,14 @@ void ArchiveParser::parse_header(const std::uint8_t* doc, std::uint32_t size) {
     return;
   }
   if (version != "0.1") {
-    fail("unsupported archive format version \"" + version + "\" (expected 0.1)");
+    fail("unsupported archive format version " + shown_name(version) + " (expected 0.1)");
     return;
   }
-  get_string(b, "server_version", m_server_version);
-  get_string(b, "tool_version", m_tool_version);
+  std::string server, tool;
+  get_string(b, "server_version", server);
+  get_string(b, "tool_version", tool);
+  m_server_version = version_text(server);
+  m_tool_version = version_text(tool);
   m_state = State::prelude;
 }
 
@@ -231,15 +253,25 @@ void ArchiveParser::parse_prelude(const std::uint8_t* doc, std::uint32_t size) {
     fail("prelude entry lacks a db or collection string");
     return;
   }
+  if (auto why = namespace_problem(e.db, e.collection)) {
+    fail("not a mongodump archive: the prelude names a namespace no MongoDB server can have: " +
+         *why);
+    return;
+  }
   get_string(b, "metadata", e.metadata);
   get_string(b, "type", e.type);
   const std::string name = e.db + "." + e.collection;
   if (!e.metadata.empty() && !nlohmann::json::accept(e.metadata)) {
-    fail("metadata of " + name + " in the prelude is not valid JSON");
+    fail("metadata of " + shown_name(name) + " in the prelude is not valid JSON");
     return;
   }
   if (m_namespaces.count(name) != 0) {
-    fail("namespace " + name + " appears twice in the prelude");
+    fail("namespace " + shown_name(name) + " appears twice in the prelude");
+    return;
+  }
+  if (m_namespaces.size() >= m_limits.max_namespaces) {
+    fail("the prelude announces more than " + std::to_string(m_limits.max_namespaces) +
+         " namespaces (the limit on collections per dump)");
     return;
   }
   auto& ns = m_namespaces[name];
@@ -271,7 +303,7 @@ void ArchiveParser::parse_block_header(const std::uint8_t* doc, std::uint32_t si
   int i = 0;
   while (bson_iter_next(&it)) {
     if (i >= 4 || std::strcmp(bson_iter_key(&it), expected[i]) != 0) {
-      fail("block header has unexpected field \"" + std::string(bson_iter_key(&it)) + "\"");
+      fail("block header has unexpected field " + shown_name(bson_iter_key(&it)));
       return;
     }
     bool type_ok = true;
@@ -312,17 +344,20 @@ void ArchiveParser::parse_block_header(const std::uint8_t* doc, std::uint32_t si
   m_current_name = db + "." + coll;
   Namespace* ns = find_namespace(m_current_name);
   if (ns == nullptr) {
-    fail("block for namespace " + m_current_name + " that the prelude does not announce");
+    fail("block for namespace " + shown_name(m_current_name) +
+         " that the prelude does not announce");
     return;
   }
   if (ns->stats.closed) {
-    fail("block for namespace " + m_current_name + " after its EOF block");
+    fail("block for namespace " + shown_name(m_current_name) + " after its EOF block");
     return;
   }
   ns->opened = true;
   m_current = ns;
   if (!eof) {
-    if (crc != 0) fail("data segment header of " + m_current_name + " carries a non-zero CRC");
+    if (crc != 0) {
+      fail("data segment header of " + shown_name(m_current_name) + " carries a non-zero CRC");
+    }
     m_state = State::body;
     return;
   }
@@ -330,11 +365,12 @@ void ArchiveParser::parse_block_header(const std::uint8_t* doc, std::uint32_t si
   ns->stats.closed = true;
   ns->stats.crc_ok = stored == ns->stats.crc64;
   if (!ns->stats.crc_ok) {
-    fail("CRC mismatch for namespace " + m_current_name + ": EOF block says " + hex64(stored) +
-         ", documents give " + hex64(ns->stats.crc64));
+    fail("CRC mismatch for namespace " + shown_name(m_current_name) + ": EOF block says " +
+         hex64(stored) + ", documents give " + hex64(ns->stats.crc64));
     return;
   }
   m_state = State::after_eof;
+  if (m_sink) m_sink->on_namespace_end(m_current_name);
 }
 
 ArchiveParser::Namespace* ArchiveParser::find_namespace(const std::string& name) {
@@ -374,18 +410,13 @@ void ArchiveParser::finish(ArchiveVerdict& verdict) {
     if (opened && !closed) unfinished.push_back(name);
     if (!opened) unseen.push_back(name);
   }
-  auto join = [](const std::vector<std::string>& v) {
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-    return s;
-  };
   if (m_error.empty() || m_error.find("truncated") != std::string::npos) {
     if (!unfinished.empty())
       verdict.errors.push_back("archive finished but namespaces were unfinished (no EOF block): " +
-                               join(unfinished));
+                               join_names(unfinished));
     if (!unseen.empty())
       verdict.errors.push_back("archive finished before all collections were seen: " +
-                               join(unseen));
+                               join_names(unseen));
   }
   if (!m_error.empty()) verdict.errors.insert(verdict.errors.begin(), m_error);
   verdict.tool_version = m_tool_version;

@@ -6,11 +6,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "agent/mongo_format/archive_limits.hpp"
 #include "agent/mongo_format/archive_verdict.hpp"
 
 // Internal to mongo_format: the mongodump archive grammar (mongodump.md §2.2–2.6) over the
 // inflated byte stream, fed in chunks of any size. Documents that lie wholly inside a chunk are
-// checked in place; only a document straddling two chunks is copied.
+// checked in place; only a document straddling two chunks is copied. Every name in the prelude
+// must follow MongoDB's naming rules (mongo_names.hpp), or the stream is not a mongodump
+// archive; names and versions in messages are escaped (agent/core/safe_text.hpp).
 namespace agent::mongo_format {
 
 // One collection-metadata document of the prelude.
@@ -26,11 +29,14 @@ class ArchiveSink {
   virtual void on_prelude(const PreludeEntry& entry) = 0;
   // Raw bytes of one or more consecutive body documents of namespace `ns` ("db.coll").
   virtual void on_documents(const std::string& ns, const std::uint8_t* data, std::size_t size) = 0;
+  // Namespace `ns` got its EOF block with a matching CRC: no more documents will follow.
+  virtual void on_namespace_end(const std::string& ns) { (void)ns; }
 };
 
 class ArchiveParser {
  public:
-  explicit ArchiveParser(ArchiveSink* sink = nullptr) : m_sink(sink) {}
+  explicit ArchiveParser(ArchiveSink* sink = nullptr, ArchiveLimits limits = {})
+      : m_sink(sink), m_limits(limits) {}
 
   void consume(const std::uint8_t* data, std::size_t size);
   // End of stream: completeness checks; fills namespaces, versions, archive_bytes and errors.
@@ -59,6 +65,7 @@ class ArchiveParser {
   Namespace* find_namespace(const std::string& name);
 
   ArchiveSink* m_sink;
+  ArchiveLimits m_limits;
   State m_state = State::magic;
   std::string m_error;
   std::uint64_t m_offset = 0;           // stream offset of the token being handled

@@ -5,20 +5,27 @@
 #include <filesystem>
 #include <memory>
 
+#include "agent/mongo_format/archive_limits.hpp"
 #include "agent/mongo_format/archive_verdict.hpp"
 #include "agent/mongo_format/dump_log.hpp"
 
 namespace agent::mongo_format {
 
 // One-pass validator for `mongodump --archive --gzip` output (or plain `--archive` with
-// gzip=false). Checks, as bytes arrive: a single gzip member with matching CRC32/ISIZE and no
-// trailing bytes; the archive grammar (magic, header, prelude, blocks, terminators, each prelude
-// namespace closed exactly once, nothing after the end); every BSON document (libbson, with our
-// own framing so a truncated tail is caught); per-namespace CRC-64/XZ against the EOF block.
-// After the first error further input is only counted, so feeding a broken stream stays cheap.
+// gzip=false). Checks, as bytes arrive: every gzip member (mongodump writes one; several back
+// to back are read as mongorestore does) with matching CRC32/ISIZE and nothing else after them;
+// the inflated size against limits.max_inflated_bytes (stops at once when it passes, with the
+// reason); the archive grammar (magic, header, prelude, blocks, terminators, each prelude
+// namespace closed exactly once, nothing after the end); every name against MongoDB's naming
+// rules ("not a mongodump archive" otherwise); every BSON document (an iterative walk with
+// MongoDB's nesting limit, and our own framing so a truncated tail is caught); per-namespace
+// CRC-64/XZ against the EOF block. After the first error further input is only counted, so
+// feeding a broken stream stays cheap. Text in the verdict (errors, versions) is valid UTF-8
+// without control characters, so it can be stored and printed as it is.
 class ArchiveValidator {
  public:
   explicit ArchiveValidator(bool gzip = true);
+  ArchiveValidator(bool gzip, const ArchiveLimits& limits);
   ~ArchiveValidator();
   ArchiveValidator(ArchiveValidator&&) noexcept;
   ArchiveValidator& operator=(ArchiveValidator&&) noexcept;
@@ -35,7 +42,8 @@ class ArchiveValidator {
   std::unique_ptr<Impl> m_impl;
 };
 
-// Validates an archive file on disk (re-check). gzip as for ArchiveValidator.
-ArchiveVerdict validate_archive_file(const std::filesystem::path& path, bool gzip = true);
+// Validates an archive file on disk (re-check). gzip and limits as for ArchiveValidator.
+ArchiveVerdict validate_archive_file(const std::filesystem::path& path, bool gzip = true,
+                                     const ArchiveLimits& limits = {});
 
 }  // namespace agent::mongo_format

@@ -26,6 +26,8 @@ struct ArchiveVerdict {
   std::string tool_version, server_version;
   std::uint64_t compressed_bytes = 0;  // bytes fed (gzip) or read from disk
   std::uint64_t archive_bytes = 0;     // inflated archive bytes
+  std::uint32_t gzip_members = 0;      // gzip members read (mongodump writes 1)
+  bool size_cap_exceeded = false;      // stopped at ArchiveLimits::max_inflated_bytes
   std::vector<NamespaceStats> namespaces;
 
   // Total documents over all namespaces.

@@ -5,8 +5,10 @@
 #include <optional>
 #include <string>
 
-// Internal to mongo_format: one BSON document checked (own structural walk, libbson for the
-// reason when it fails).
+#include "agent/mongo_format/bson_walk.hpp"
+
+// Internal to mongo_format: one BSON document checked by the iterative walk (bson_walk.hpp),
+// which also words the reason; libbson's recursive bson_validate is never called on it.
 namespace agent::mongo_format {
 
 inline constexpr std::uint32_t k_max_bson_size = 16u * 1024u * 1024u;  // MongoDB's limit
@@ -19,7 +21,9 @@ inline std::uint32_t read_le32(const std::uint8_t* p) {
 // Full structural check of the document at data[0, size) whose length prefix equals size
 // (mongodump.md §6.1; $-prefixed and dotted keys are accepted, UTF-8 is not enforced).
 // Returns the reason when invalid. A nested document whose own length prefix is < 5 or that
-// lacks its trailing NUL is rejected here although libbson 1.23 skips it (bson_walk.hpp).
-std::optional<std::string> check_bson(const std::uint8_t* data, std::size_t size);
+// lacks its trailing NUL is rejected here although libbson 1.23 skips it (bson_walk.hpp), and so
+// is nesting deeper than `max_depth` (MongoDB's 200 levels by default).
+std::optional<std::string> check_bson(const std::uint8_t* data, std::size_t size,
+                                      std::uint32_t max_depth = k_max_bson_depth);
 
 }  // namespace agent::mongo_format

@@ -8,7 +8,7 @@
 namespace agent::mongo_format {
 
 void BsonSequence::document(const std::uint8_t* doc, std::uint32_t size) {
-  if (auto why = check_bson(doc, size)) {
+  if (auto why = check_bson(doc, size, m_max_depth)) {
     m_error = *why + " (document " + std::to_string(m_documents + 1) + " at byte offset " +
               std::to_string(m_offset) + ")";
     return;

@@ -6,12 +6,14 @@
 #include <vector>
 
 // Internal to mongo_format: a `.bson` file's content (documents back to back, no framing) fed in
-// chunks. Each document is checked with libbson; a tail that is not a whole document is an
-// error at finish() (the bson_reader_t pitfall of mongodump.md §6.2 cannot happen here).
+// chunks. Each document is checked (bson_check.hpp, MongoDB's nesting limit); a tail that is not a
+// whole document is an error at finish() (the bson_reader_t pitfall of mongodump.md §6.2 cannot
+// happen here).
 namespace agent::mongo_format {
 
 class BsonSequence {
  public:
+  explicit BsonSequence(std::uint32_t max_depth = 200) : m_max_depth(max_depth) {}
   void consume(const std::uint8_t* data, std::size_t size);
   void finish();
 
@@ -23,6 +25,7 @@ class BsonSequence {
 
  private:
   void document(const std::uint8_t* doc, std::uint32_t size);
+  std::uint32_t m_max_depth;
   std::string m_error;
   std::vector<std::uint8_t> m_pending;
   std::uint64_t m_offset = 0, m_documents = 0, m_crc = 0;

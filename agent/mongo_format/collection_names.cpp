@@ -68,4 +68,22 @@ std::string unescape_collection(std::string_view stem) {
   return out;
 }
 
+bool safe_path_component(std::string_view name) {
+  return !name.empty() && name.size() <= 255 && name != "." && name != ".." &&
+         name.find('/') == std::string_view::npos && name.find('\0') == std::string_view::npos;
+}
+
+std::optional<DumpFileName> dump_file_name(std::string_view db, std::string_view coll) {
+  if (db.empty()) {
+    if (coll != "oplog") return std::nullopt;
+    return DumpFileName{"", "oplog"};
+  }
+  DumpFileName f{std::string(db), escape_collection(coll)};
+  // The longest suffix (".metadata.json.gz", 17 bytes) must still fit a 255-byte file name.
+  if (!safe_path_component(f.dir) || !safe_path_component(f.stem) || f.stem.size() > 238) {
+    return std::nullopt;
+  }
+  return f;
+}
+
 }  // namespace agent::mongo_format

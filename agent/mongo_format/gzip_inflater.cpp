@@ -44,55 +44,103 @@ GzipInflater::GzipInflater(Output out) : m_state(std::make_unique<State>()), m_o
 
 GzipInflater::~GzipInflater() = default;
 
+bool GzipInflater::deliver(const std::uint8_t* data, std::size_t size) {
+  if (m_limit != 0 && size > m_limit - m_out_bytes) {
+    m_limit_exceeded = true;
+    m_error = "inflated size exceeds the limit of " + std::to_string(m_limit) +
+              " bytes (stopped after " + std::to_string(m_in - m_state->st.avail_in) +
+              " compressed bytes)";
+    return false;
+  }
+  m_out_bytes += size;
+  if (size > 0) m_out(data, size);
+  return true;
+}
+
+void GzipInflater::trailing_garbage() {
+  m_error = "data after the end of gzip member " + std::to_string(m_members - 1) +
+            " is not another gzip member (trailing garbage at compressed offset " +
+            std::to_string(m_in - m_state->st.avail_in) + ")";
+}
+
+// Bytes after a member must start another one (1f 8b); anything else is trailing garbage,
+// however few bytes it is (ISA-L alone would wait for the rest of a header).
+bool GzipInflater::check_member_magic() {
+  auto& st = m_state->st;
+  static constexpr std::uint8_t k_magic[2] = {0x1F, 0x8B};
+  std::uint32_t k = 0;
+  while (m_magic_seen < 2 && k < st.avail_in) {
+    if (st.next_in[k] != k_magic[m_magic_seen]) {
+      trailing_garbage();
+      return false;
+    }
+    ++k;
+    ++m_magic_seen;
+  }
+  return true;
+}
+
 void GzipInflater::feed(const std::uint8_t* data, std::size_t size) {
   if (size > 0x80000000u) {  // ISA-L counts input in 32 bits
     feed(data, 0x80000000u);
     feed(data + 0x80000000u, size - 0x80000000u);
     return;
   }
-  const std::uint64_t start = m_in;
   m_in += size;
   if (!m_error.empty() || size == 0) return;
-  if (m_done) {
-    m_error =
-        "data after the end of the gzip member (second member or trailing garbage) at "
-        "compressed offset " +
-        std::to_string(start);
-    return;
-  }
   auto& st = m_state->st;
   st.next_in = const_cast<std::uint8_t*>(data);  // ISA-L's API is not const-correct
   st.avail_in = static_cast<std::uint32_t>(size);
   for (;;) {
+    if (!m_in_member) {
+      // A member begins here: the first, or one after a member that ended (RFC 1952 §2.2).
+      if (m_members > 0) {
+        std::uint8_t* const next = st.next_in;
+        const std::uint32_t avail = st.avail_in;
+        isal_inflate_reset(&st);
+        st.crc_flag = ISAL_GZIP;
+        st.next_in = next;
+        st.avail_in = avail;
+      }
+      m_in_member = true;
+      ++m_members;
+      m_magic_seen = m_members > 1 ? 0 : 2;
+    }
+    if (!check_member_magic()) return;
     st.next_out = m_state->out.data();
     st.avail_out = static_cast<std::uint32_t>(m_state->out.size());
     const int rc = isal_inflate(&st);
     const std::size_t produced = m_state->out.size() - st.avail_out;
-    if (produced > 0) m_out(m_state->out.data(), produced);
+    if (!deliver(m_state->out.data(), produced)) return;
     if (rc < 0) {
-      m_error = std::string(isal_error(rc)) + " (compressed bytes up to offset " +
-                std::to_string(m_in - st.avail_in) + ")";
+      const std::uint64_t at = m_in - st.avail_in;
+      if (m_members > 1 && rc == ISAL_INVALID_WRAPPER) {
+        trailing_garbage();
+      } else {
+        m_error = std::string(isal_error(rc)) +
+                  (m_members > 1 ? " in gzip member " + std::to_string(m_members) : "") +
+                  " (compressed bytes up to offset " + std::to_string(at) + ")";
+      }
       return;
     }
     if (st.block_state == ISAL_BLOCK_FINISH) {
-      m_done = true;
-      if (st.avail_in > 0) {
-        m_error =
-            "data after the end of the gzip member (second member or trailing garbage) at "
-            "compressed offset " +
-            std::to_string(m_in - st.avail_in);
-      }
-      return;
+      m_in_member = false;  // trailer checked; another member may follow
+      if (st.avail_in == 0) return;
+      continue;
     }
     if (st.avail_in == 0 && st.avail_out != 0) return;  // needs more input
   }
 }
 
 void GzipInflater::finish() {
-  if (m_error.empty() && !m_done) {
-    m_error = m_in == 0 ? "empty gzip stream"
-                        : "gzip stream truncated: the member does not end (after " +
-                              std::to_string(m_in) + " compressed bytes)";
+  if (!m_error.empty()) return;
+  if (m_members == 0) {
+    m_error = "empty gzip stream";
+  } else if (m_in_member && m_magic_seen < 2) {
+    trailing_garbage();
+  } else if (m_in_member) {
+    m_error = "gzip stream truncated: member " + std::to_string(m_members) +
+              " does not end (after " + std::to_string(m_in) + " compressed bytes)";
   }
 }
 

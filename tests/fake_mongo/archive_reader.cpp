@@ -22,6 +22,8 @@ bool gunzip(const std::vector<std::uint8_t>& in, std::vector<std::uint8_t>& out)
     rc = inflate(&z, Z_NO_FLUSH);
     out.insert(out.end(), buf.data(), buf.data() + (buf.size() - z.avail_out));
     if (rc == Z_BUF_ERROR && z.avail_in == 0) break;
+    // Another member follows (RFC 1952; Go's reader, hence mongorestore, reads them all).
+    if (rc == Z_STREAM_END && z.avail_in > 0 && inflateReset(&z) == Z_OK) rc = Z_OK;
   }
   const bool ok = rc == Z_STREAM_END && z.avail_in == 0;
   inflateEnd(&z);

@@ -16,7 +16,7 @@ struct ReadArchive {
   std::map<std::string, std::uint64_t> documents;  // per namespace
 };
 
-// gunzips a whole single-member gzip buffer; returns false on any error.
+// gunzips a whole gzip buffer of one or more members; returns false on any error.
 bool gunzip(const std::vector<std::uint8_t>& in, std::vector<std::uint8_t>& out);
 ReadArchive read_archive(const std::vector<std::uint8_t>& plain);
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include <bson/bson.h>
+#include <isa-l/crc64.h>
 #include <zlib.h>
 
 namespace fake_mongo {
@@ -35,14 +36,15 @@ void block_header(const ByteSink& sink, const std::string& db, const std::string
                   std::uint64_t crc) {
   bson_t b;
   bson_init(&b);
-  BSON_APPEND_UTF8(&b, "db", db.c_str());
-  BSON_APPEND_UTF8(&b, "collection", coll.c_str());
+  bson_append_utf8(&b, "db", -1, db.data(), static_cast<int>(db.size()));
+  bson_append_utf8(&b, "collection", -1, coll.data(), static_cast<int>(coll.size()));
   BSON_APPEND_BOOL(&b, "EOF", eof);
   BSON_APPEND_INT64(&b, "CRC", static_cast<std::int64_t>(crc));
   emit_bson(sink, &b);
 }
 
 struct NsState {
+  std::string db;
   CollectionSpec spec;
   std::uint64_t next = 0, crc = 0;
   bool bad_bson_pending = false;
@@ -72,19 +74,24 @@ std::map<std::string, std::uint64_t> write_archive(const DatasetSpec& data,
   emit_bson(sink, &h);
 
   std::vector<NsState> ns;
-  for (const auto& c : data.collections) ns.push_back({c, 0, 0, false});
+  for (const auto& c : data.collections) ns.push_back({data.db, c, 0, 0, false});
   if (!f.unannounced_collection.empty())
-    ns.push_back({{f.unannounced_collection, "notifications", 3}, 0, 0, false});
+    ns.push_back({data.db, {f.unannounced_collection, "notifications", 3}, 0, 0, false});
+  // mongodump --oplog: the oplog is the archive namespace "" . "oplog", announced last.
+  if (data.oplog_entries > 0)
+    ns.push_back({"", {"oplog", "oplog", data.oplog_entries}, 0, 0, false});
   for (auto& n : ns) {
-    n.bad_bson_pending = data.db + "." + n.spec.name == f.bad_bson_ns;
+    n.bad_bson_pending = n.db + "." + n.spec.name == f.bad_bson_ns;
     if (n.spec.name == f.unannounced_collection) continue;
+    const bool oplog = n.spec.kind == "oplog";
     bson_t m;
     bson_init(&m);
-    BSON_APPEND_UTF8(&m, "db", data.db.c_str());
-    BSON_APPEND_UTF8(&m, "collection", n.spec.name.c_str());
-    BSON_APPEND_UTF8(&m, "metadata", metadata_json(data.db, n.spec).c_str());
+    bson_append_utf8(&m, "db", -1, n.db.data(), static_cast<int>(n.db.size()));
+    bson_append_utf8(&m, "collection", -1, n.spec.name.data(),
+                     static_cast<int>(n.spec.name.size()));
+    BSON_APPEND_UTF8(&m, "metadata", oplog ? "" : metadata_json(n.db, n.spec).c_str());
     BSON_APPEND_INT32(&m, "size", 0);
-    BSON_APPEND_UTF8(&m, "type", "collection");
+    BSON_APPEND_UTF8(&m, "type", oplog ? "" : "collection");
     emit_bson(sink, &m);
   }
   sink(k_term, 4);
@@ -100,10 +107,10 @@ std::map<std::string, std::uint64_t> write_archive(const DatasetSpec& data,
     for (std::size_t i = 0; i < ns.size(); ++i) {
       if (closed[i]) continue;
       NsState& n = ns[i];
-      const std::string full = data.db + "." + n.spec.name;
+      const std::string full = n.db + "." + n.spec.name;
       if (n.next < n.spec.documents || first_round) {
         // One data segment (empty collections get one empty segment, as real archives do).
-        block_header(sink, data.db, n.spec.name, false, 0);
+        block_header(sink, n.db, n.spec.name, false, 0);
         buf.clear();
         while (n.next < n.spec.documents && buf.size() < options.segment_bytes) {
           const std::size_t start = buf.size();
@@ -122,7 +129,7 @@ std::map<std::string, std::uint64_t> write_archive(const DatasetSpec& data,
         counts[full] = n.next;
         if (full == f.no_eof_ns) continue;
         const std::uint64_t crc = full == f.bad_crc_ns ? n.crc ^ 0x1 : n.crc;
-        block_header(sink, data.db, n.spec.name, true, crc);
+        block_header(sink, n.db, n.spec.name, true, crc);
         const bool last = std::all_of(closed.begin(), closed.end(), [](bool c) { return c; });
         if (!(last && f.drop_final_terminator)) sink(k_term, 4);
         if (done) done(full, n.next);
@@ -188,6 +195,107 @@ void GzipWriter::finish() {
     const std::size_t n = m_state->out.size() - z.avail_out;
     if (n) m_sink(m_state->out.data(), n);
   }
+}
+
+namespace {
+
+// Raw deflate of `plain` by a fresh deflater, ending with a full flush (Z_FINISH when `last`).
+std::vector<std::uint8_t> raw_deflate(const std::vector<std::uint8_t>& plain, bool last) {
+  z_stream z{};
+  deflateInit2(&z, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY);
+  std::vector<std::uint8_t> out(deflateBound(&z, static_cast<uLong>(plain.size())) + 64);
+  z.next_in = const_cast<Bytef*>(plain.data());
+  z.avail_in = static_cast<uInt>(plain.size());
+  z.next_out = out.data();
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, last ? Z_FINISH : Z_FULL_FLUSH);
+  out.resize(out.size() - z.avail_out);
+  deflateEnd(&z);
+  return out;
+}
+
+void put_le32(std::vector<std::uint8_t>& d, std::uint32_t v) {
+  for (int k = 0; k < 4; ++k) d.push_back(static_cast<std::uint8_t>(v >> (8 * k)));
+}
+
+}  // namespace
+
+void write_gzip_bomb_archive(std::uint64_t inflated_bytes, bool complete, const std::string& db,
+                             const ByteSink& sink) {
+  auto collect = [](std::vector<std::uint8_t>& into) {
+    return [&into](const std::uint8_t* p, std::size_t n) { into.insert(into.end(), p, p + n); };
+  };
+  std::vector<std::uint8_t> prefix;
+  {
+    DatasetSpec spec;
+    spec.db = db;
+    spec.collections = {{"bomb", "empty", 0}};
+    // Magic, header, prelude and the first block header of a normal archive.
+    std::vector<std::uint8_t> whole;
+    write_archive(spec, {}, collect(whole));
+    // whole = magic header prelude TERM hdr(false) TERM hdr(true) TERM: keep up to hdr(false).
+    std::size_t off = 4;
+    auto doc_len = [&](std::size_t at) {
+      return static_cast<std::size_t>(whole[at]) | static_cast<std::size_t>(whole[at + 1]) << 8 |
+             static_cast<std::size_t>(whole[at + 2]) << 16 |
+             static_cast<std::size_t>(whole[at + 3]) << 24;
+    };
+    off += doc_len(off);  // header
+    off += doc_len(off);  // prelude entry
+    off += 4;             // TERM
+    off += doc_len(off);  // data segment header
+    prefix.assign(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(off));
+  }
+  // One document: {_id: 1, z: BinData(0, zeros)}, just under 16 MiB.
+  constexpr std::size_t k_doc = 16 * 1024 * 1024 - 64;
+  std::vector<std::uint8_t> doc;
+  put_le32(doc, static_cast<std::uint32_t>(k_doc));
+  doc.insert(doc.end(), {0x10, '_', 'i', 'd', 0, 1, 0, 0, 0, 0x05, 'z', 0});
+  put_le32(doc, static_cast<std::uint32_t>(k_doc - doc.size() - 4 - 1 - 1));
+  doc.push_back(0x00);  // subtype
+  doc.resize(k_doc - 1, 0);
+  doc.push_back(0);
+  const std::uint64_t copies = std::max<std::uint64_t>(1, inflated_bytes / k_doc);
+
+  const auto c_prefix = raw_deflate(prefix, false);
+  const auto c_doc = raw_deflate(doc, false);
+  std::uint64_t crc64 = 0;
+  std::vector<std::uint8_t> tail = {0xFF, 0xFF, 0xFF, 0xFF};
+  if (complete) {
+    for (std::uint64_t i = 0; i < copies; ++i)
+      crc64 = crc64_ecma_refl(crc64, doc.data(), doc.size());
+    block_header(collect(tail), db, "bomb", true, crc64);
+    tail.insert(tail.end(), {0xFF, 0xFF, 0xFF, 0xFF});
+  }
+  const auto c_tail = raw_deflate(tail, true);
+
+  uLong crc = crc32(0L, Z_NULL, 0);
+  crc = crc32(crc, prefix.data(), static_cast<uInt>(prefix.size()));
+  const uLong crc_doc = crc32(crc32(0L, Z_NULL, 0), doc.data(), static_cast<uInt>(doc.size()));
+  for (std::uint64_t i = 0; i < copies; ++i)
+    crc = crc32_combine(crc, crc_doc, static_cast<z_off_t>(doc.size()));
+  crc = crc32_combine(crc, crc32(crc32(0L, Z_NULL, 0), tail.data(), static_cast<uInt>(tail.size())),
+                      static_cast<z_off_t>(tail.size()));
+  const std::uint64_t isize = prefix.size() + copies * doc.size() + tail.size();
+
+  static const std::uint8_t k_header[10] = {0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF};
+  sink(k_header, sizeof k_header);
+  sink(c_prefix.data(), c_prefix.size());
+  for (std::uint64_t i = 0; i < copies; ++i) sink(c_doc.data(), c_doc.size());
+  sink(c_tail.data(), c_tail.size());
+  std::vector<std::uint8_t> trailer;
+  put_le32(trailer, static_cast<std::uint32_t>(crc));
+  put_le32(trailer, static_cast<std::uint32_t>(isize & 0xFFFFFFFFu));
+  sink(trailer.data(), trailer.size());
+}
+
+std::vector<std::uint8_t> gzip_bomb_archive(std::uint64_t inflated_bytes, bool complete,
+                                            const std::string& db) {
+  std::vector<std::uint8_t> out;
+  write_gzip_bomb_archive(inflated_bytes, complete, db, [&](const std::uint8_t* p, std::size_t n) {
+    out.insert(out.end(), p, p + n);
+  });
+  return out;
 }
 
 std::vector<std::uint8_t> gzip_bytes(const std::vector<std::uint8_t>& plain, int level) {

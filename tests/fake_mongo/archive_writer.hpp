@@ -59,6 +59,18 @@ class GzipWriter {
   ByteSink m_sink;
 };
 
+// A gzip archive that inflates to about `inflated_bytes` (a gzip bomb): one collection
+// "<db>.bomb" of documents of ~16 MiB of zeros. Each document is deflated once and its bytes
+// repeated (deflate blocks after a full flush refer to nothing before them), so building it
+// costs milliseconds and a few MB of output per 10 GiB inflated. The gzip CRC32/ISIZE are right.
+// With `complete` the archive also ends properly (EOF block with the true CRC-64, computed with
+// ISA-L over every copy: about a second per 10 GiB), so without a size cap it is valid;
+// without, the stream simply stops after the last document (a bomb need not end).
+void write_gzip_bomb_archive(std::uint64_t inflated_bytes, bool complete, const std::string& db,
+                             const ByteSink& sink);
+std::vector<std::uint8_t> gzip_bomb_archive(std::uint64_t inflated_bytes, bool complete = false,
+                                            const std::string& db = "smoker");
+
 // Convenience for tests: the whole archive in memory.
 std::vector<std::uint8_t> build_archive(const DatasetSpec& data, const ArchiveOptions& options = {},
                                         bool gzip = true, int level = 6);

@@ -116,6 +116,74 @@ void notifications(bson_t* b, std::uint64_t i, std::uint64_t r) {
   }
 }
 
+// An oplog entry as a replica set writes it: {ts, t, v, op, ns, ui?, o, wall}.
+void oplog_entry(bson_t* b, std::uint64_t i, std::uint64_t r) {
+  BSON_APPEND_TIMESTAMP(b, "ts", static_cast<std::uint32_t>(1 + i % 1000),
+                        1700000000u + static_cast<std::uint32_t>(i / 1000));
+  BSON_APPEND_INT64(b, "t", 3);
+  BSON_APPEND_INT32(b, "v", 2);
+  BSON_APPEND_UTF8(b, "op", (r & 1) ? "i" : "u");
+  BSON_APPEND_UTF8(b, "ns", "smoker.temps");
+  bson_t o;
+  BSON_APPEND_DOCUMENT_BEGIN(b, "o", &o);
+  if (r & 1) {
+    oid(&o, "_id", 33, i);
+    BSON_APPEND_DOUBLE(&o, "celsius", 20.0 + static_cast<double>(r % 2000) / 10.0);
+  } else {
+    BSON_APPEND_INT32(&o, "$v", 2);
+    bson_t diff;
+    BSON_APPEND_DOCUMENT_BEGIN(&o, "diff", &diff);
+    BSON_APPEND_INT32(&diff, "u", static_cast<std::int32_t>(r % 100));
+    bson_append_document_end(&o, &diff);
+  }
+  bson_append_document_end(b, &o);
+  BSON_APPEND_DATE_TIME(b, "wall", 1700000000000ll + static_cast<std::int64_t>(i) * 1000);
+}
+
+// {_id: index, d: {"": {"": ... {} ...}}} with k_deep_levels levels below the top, written
+// byte by byte (libbson's builder keeps a frame per level).
+void deep_document(std::vector<std::uint8_t>& out, std::uint64_t index) {
+  auto le32 = [](std::vector<std::uint8_t>& d, std::size_t at, std::size_t v) {
+    for (int k = 0; k < 4; ++k)
+      d[at + static_cast<std::size_t>(k)] = static_cast<std::uint8_t>(v >> (8 * k));
+  };
+  std::vector<std::uint8_t> d(4, 0);
+  d.insert(d.end(), {0x10, '_', 'i', 'd', 0});
+  for (int k = 0; k < 4; ++k) d.push_back(static_cast<std::uint8_t>(index >> (8 * k)));
+  d.insert(d.end(), {0x03, 'd', 0});
+  std::vector<std::size_t> starts;
+  for (std::size_t level = 1; level < k_deep_levels; ++level) {
+    starts.push_back(d.size());
+    d.insert(d.end(), {0, 0, 0, 0, 0x03, 0});
+  }
+  d.insert(d.end(), {5, 0, 0, 0, 0});
+  for (std::size_t k = starts.size(); k-- > 0;) {
+    d.push_back(0);
+    le32(d, starts[k], d.size() - starts[k]);
+  }
+  d.push_back(0);
+  le32(d, 0, d.size());
+  out.insert(out.end(), d.begin(), d.end());
+}
+
+std::string json_escaped(const std::string& s) {
+  std::string out;
+  static const char* hex = "0123456789abcdef";
+  for (const unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 0xF];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 DatasetSpec default_dataset(const std::string& db) {
@@ -139,10 +207,16 @@ DatasetSpec scaled_dataset(std::uint64_t bytes, const std::string& db) {
 
 void append_document(std::vector<std::uint8_t>& out, const CollectionSpec& c, std::uint64_t index,
                      std::uint64_t seed) {
+  if (c.kind == "deep") {
+    deep_document(out, index);
+    return;
+  }
   bson_t b;
   bson_init(&b);
   const std::uint64_t r = mix(seed * 1000003 + index);
-  if (c.kind == "users") {
+  if (c.kind == "oplog") {
+    oplog_entry(&b, index, r);
+  } else if (c.kind == "users") {
     users(&b, index, r);
   } else if (c.kind == "smokes") {
     smokes(&b, index, r);
@@ -164,7 +238,7 @@ std::string metadata_json(const std::string& db, const CollectionSpec& c) {
   for (int i = 0; i < 32; ++i)
     uuid += hex[(mix(h + static_cast<std::uint64_t>(i / 16)) >> (4 * (i % 16))) & 0xF];
   return R"({"indexes":[{"v":{"$numberInt":"2"},"key":{"_id":{"$numberInt":"1"}},"name":"_id_"}],"uuid":")" +
-         uuid + R"(","collectionName":")" + c.name + R"(","type":"collection"})";
+         uuid + R"(","collectionName":")" + json_escaped(c.name) + R"(","type":"collection"})";
 }
 
 }  // namespace fake_mongo

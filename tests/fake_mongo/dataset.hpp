@@ -12,14 +12,23 @@ namespace fake_mongo {
 
 struct CollectionSpec {
   std::string name;
-  std::string kind;  // users | smokes | temps | notifications | empty
+  // users | smokes | temps | notifications | empty | deep (k_deep_levels nested documents) |
+  // oplog (oplog entries)
+  std::string kind;
   std::uint64_t documents = 0;
 };
+
+// Nesting of a "deep" document below its top level: far beyond MongoDB's 200, and deep enough
+// to overflow a recursive checker's stack (issue 11).
+inline constexpr std::size_t k_deep_levels = 10000;
 
 struct DatasetSpec {
   std::string db = "smoker";
   std::uint64_t seed = 1;
   std::vector<CollectionSpec> collections;
+  // > 0: a whole-instance dump with --oplog, ending with this many entries in the archive's
+  // oplog namespace (db "", collection "oplog").
+  std::uint64_t oplog_entries = 0;
 };
 
 // The default small dataset (a few hundred KB): users, smokes, temps, notifications, presets

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,7 +22,7 @@ using namespace fake_mongo;
 namespace {
 
 struct Args {
-  bool archive = false, gzip = false, quiet = false;
+  bool archive = false, gzip = false, quiet = false, oplog = false;
   std::optional<std::string> archive_file, db, username, password, auth_db, config_file;
   std::vector<std::string> recorded;  // argv as recorded for tests (password masked)
 };
@@ -53,6 +54,8 @@ Args parse(int argc, char** argv) {
       a.gzip = true;
     } else if (key == "--quiet") {
       a.quiet = true;
+    } else if (key == "--oplog") {
+      a.oplog = true;
     } else if (key == "--db" || key == "-d") {
       a.db = take();
     } else if (key == "--username" || key == "-u") {
@@ -90,6 +93,36 @@ std::optional<std::string> password_from_config(const std::string& path) {
     return v;
   }
   return std::nullopt;
+}
+
+// The hostile modes in effect: the config key `hostile` and the FAKE_MONGO_HOSTILE environment
+// variable, each a comma-separated list (README.md).
+std::set<std::string> hostile_modes(const FakeConfig& cfg) {
+  std::set<std::string> modes;
+  std::string all = cfg.get("hostile");
+  if (const char* env = std::getenv("FAKE_MONGO_HOSTILE"); env != nullptr)
+    all += std::string(",") + env;
+  std::size_t pos = 0;
+  while (pos <= all.size()) {
+    const auto comma = std::min(all.find(',', pos), all.size());
+    if (comma > pos) modes.insert(all.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  return modes;
+}
+
+// Writes `bytes` of stderr in log lines (the 300 MB flood of issue 11), fast.
+void flood_stderr(std::uint64_t bytes) {
+  std::string line = "2026-01-01T00:00:00.000+0000\t[########................]  smoker.temps  ";
+  line.resize(1023, '#');
+  line.push_back('\n');
+  std::string block;
+  for (int i = 0; i < 64; ++i) block += line;
+  for (std::uint64_t sent = 0; sent < bytes; sent += block.size()) {
+    const std::size_t n =
+        static_cast<std::size_t>(std::min<std::uint64_t>(block.size(), bytes - sent));
+    if (!write_all(2, reinterpret_cast<const std::uint8_t*>(block.data()), n)) return;
+  }
 }
 
 }  // namespace
@@ -131,16 +164,36 @@ int main(int argc, char** argv) {
     }
   }
 
+  const std::set<std::string> hostile = hostile_modes(cfg);
+  auto is = [&](const char* mode) { return hostile.count(mode) != 0; };
+  if (args.oplog && args.db) failed("bad option: --oplog mode only supported on full dumps");
+  if (is("escapes")) {
+    // Terminal control sequences and a carriage return that would overwrite what came before.
+    log_line("\x1B]0;owned\x07\x1B[2J\x1B[Hthe screen was cleared \x1B[31mred\x1B[0m");
+    log_line(
+        "writing smoker.temps to archive on stdout\rFailed: this line was overwritten\x9B"
+        "2K");
+    std::fprintf(stderr, "\x1B[1A\x1B[2Kno timestamp, cursor moved up\r\n");
+  }
+  if (is("stderr_flood")) flood_stderr(cfg.get_u64("flood_bytes", 300ull * 1000 * 1000));
+
   // The dataset: the configured database exists, any other is empty.
   const std::string db_name = cfg.get("db", "smoker");
   DatasetSpec data = cfg.get_u64("bytes", 0) > 0 ? scaled_dataset(cfg.get_u64("bytes", 0), db_name)
                                                  : default_dataset(db_name);
   data.seed = cfg.get_u64("seed", 1);
   if (args.db && *args.db != db_name) data.collections.clear();
+  if (args.oplog) data.oplog_entries = cfg.get_u64("oplog_entries", 20);
+  if (is("traversal_db")) data.db = "../../x";
+  if (is("absolute_db")) data.db = "/etc";
+  if (is("invalid_utf8_name") && data.collections.size() > 2)
+    data.collections[2].name += "\xC3\x28";
+  if (is("deep_document")) data.collections.push_back({"deep", "deep", 3});
 
   ArchiveOptions opt;
   opt.tool_version = cfg.get("tool_version", opt.tool_version);
   opt.server_version = cfg.get("server_version", opt.server_version);
+  if (is("invalid_utf8_header")) opt.tool_version += "-\xFF\xC0\x1B[31m";
   const std::string fault_ns = cfg.get("fault_ns", db_name + ".temps");
   if (fault == "corrupt_crc") opt.faults.bad_crc_ns = fault_ns;
   if (fault == "bad_bson") opt.faults.bad_bson_ns = fault_ns;
@@ -155,14 +208,24 @@ int main(int argc, char** argv) {
   }
   if (!args.quiet) {
     for (const auto& c : data.collections)
-      log_line("writing " + db_name + "." + c.name + " to " + where);
+      log_line("writing " + data.db + "." + c.name + " to " + where);
   }
 
   // Output path: archive -> (gzip) -> fd, with the fault hooks on the way.
   const std::uint64_t fault_after = cfg.get_u64("fault_after_bytes", 64 * 1024);
   std::uint64_t plain_bytes = 0, sent_bytes = 0;
   bool cut = false;
+  const auto drip = std::chrono::milliseconds(cfg.get_u64("drip_interval_ms", 2000));
   auto out = [&](const std::uint8_t* p, std::size_t n) {
+    if (is("drip")) {
+      // One byte at a time, forever in practice: every byte resets a stall timer.
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!write_all(fd, p + i, 1)) failed("error writing data: broken pipe");
+        sent_bytes += 1;
+        std::this_thread::sleep_for(drip);
+      }
+      return;
+    }
     if (fault == "truncate") {
       if (cut) return;
       if (sent_bytes + n >= fault_after) {
@@ -179,8 +242,17 @@ int main(int argc, char** argv) {
   std::unique_ptr<GzipWriter> gz;
   if (args.gzip)
     gz = std::make_unique<GzipWriter>(out, static_cast<int>(cfg.get_u64("gzip_level", 6)));
+  bool split = false;
   auto plain = [&](const std::uint8_t* p, std::size_t n) {
     plain_bytes += n;
+    if (gz && is("multi_member") && !split && plain_bytes >= fault_after) {
+      // End the gzip member mid-archive and go on in a second one (valid RFC 1952).
+      gz->write(p, n);
+      gz->finish();
+      gz = std::make_unique<GzipWriter>(out, static_cast<int>(cfg.get_u64("gzip_level", 6)));
+      split = true;
+      return;
+    }
     if (gz) {
       gz->write(p, n);
     } else {
@@ -201,12 +273,33 @@ int main(int argc, char** argv) {
   };
   auto done = [&](const std::string& ns, std::uint64_t n) {
     if (args.quiet) return;
+    if (ns == ".oplog") {  // mongodump/oplog_dump.go, with its extra TAB
+      log_line("writing captured oplog to " + where);
+      log_line("\tdumped " + std::to_string(n) + (n == 1 ? " oplog entry" : " oplog entries"));
+      return;
+    }
     if (fault == "count_mismatch" && ns == fault_ns) ++n;
-    log_line("done dumping " + ns + " (" + std::to_string(n) +
-             (n == 1 ? " document)" : " documents)"));
+    const std::string count =
+        is("overflowing_count") && ns == fault_ns ? "184467440737095516160" : std::to_string(n);
+    log_line("done dumping " + ns + " (" + count + (n == 1 ? " document)" : " documents)"));
   };
+  if (is("gzip_bomb")) {
+    // Small compressed, huge inflated, and a complete, CRC-correct archive: only a size cap
+    // stops it.
+    const std::uint64_t bomb = cfg.get_u64("bomb_bytes", 4ull << 30);
+    log_line("writing " + data.db + ".bomb to " + where);
+    write_gzip_bomb_archive(bomb, true, data.db, out);
+    const std::uint64_t copies = std::max<std::uint64_t>(1, bomb / (16 * 1024 * 1024 - 64));
+    log_line("done dumping " + data.db + ".bomb (" + std::to_string(copies) + " documents)");
+    if (fd != 1) ::close(fd);
+    return 0;
+  }
   write_archive(data, opt, plain, done);
   if (gz) gz->finish();
   if (fd != 1) ::close(fd);
+  if (is("invalid_utf8_failed")) {
+    failed("error writing data for collection `" + fault_ns +
+           "\xFF\xFE` to disk: \xC0\xAF invalid \x1B[2J bytes");
+  }
   return 0;
 }

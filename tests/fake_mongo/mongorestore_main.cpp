@@ -45,7 +45,7 @@ std::optional<std::string> rename(const std::string& ns, const std::string& from
 
 int main(int argc, char** argv) {
   const FakeConfig cfg = load_fake_config();
-  bool archive = false, gzip = false, drop = false;
+  bool archive = false, gzip = false, drop = false, oplog_replay = false;
   std::optional<std::string> archive_file, username, auth_db;
   std::vector<std::string> ns_from, ns_to, ns_include;
   std::ofstream rec(cfg.dir / "mongorestore.last", std::ios::trunc);
@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
       gzip = true;
     } else if (key == "--drop") {
       drop = true;
+    } else if (key == "--oplogReplay") {
+      oplog_replay = true;
     } else if (key == "--nsFrom") {
       ns_from.push_back(take());
     } else if (key == "--nsTo") {
@@ -126,6 +128,7 @@ int main(int argc, char** argv) {
   std::uint64_t total = 0;
   const std::string where = archive_file ? "archive '" + *archive_file + "'" : "archive on stdin";
   for (const auto& ns : read.namespaces) {
+    if (ns == ".oplog") continue;  // the --oplog capture: replayed below, never restored as data
     bool included = ns_include.empty();
     for (const auto& inc : ns_include) included = included || rename(ns, inc, ns).has_value();
     if (!included) continue;
@@ -142,6 +145,17 @@ int main(int argc, char** argv) {
              (n == 1 ? " document" : " documents") + ", 0 failures)");
     restored << target << "\t" << n << "\n";
     total += n;
+  }
+  if (oplog_replay) {
+    // mongorestore/oplog.go
+    log_line("replaying oplog");
+    const auto oplog = read.documents.find(".oplog");
+    if (oplog == read.documents.end()) {
+      log_line("no oplog file provided, skipping oplog application");
+    } else {
+      log_line("applied " + std::to_string(oplog->second) + " oplog entries");
+      restored << "oplog_replay\t" << oplog->second << "\n";
+    }
   }
   log_line(std::to_string(total) +
            " document(s) restored successfully. 0 document(s) failed to restore.");

@@ -296,10 +296,8 @@ TEST(BsonWalk, RejectsEachBrokenElementRule) {
   }
 }
 
-TEST(BsonWalk, DeepNestingNeedsNoRecursion) {
-  // 100000 nested documents {"": {"": ...}}: far deeper than the inline stack, and deep enough
-  // to overflow a recursive walker's stack under ASan.
-  const std::size_t depth = 100000;
+// `depth` documents nested inside each other: {"": {"": ... {} ...}}.
+Bytes nested(std::size_t depth) {
   Bytes d;
   std::vector<std::size_t> starts;
   for (std::size_t i = 0; i < depth; ++i) {
@@ -312,7 +310,48 @@ TEST(BsonWalk, DeepNestingNeedsNoRecursion) {
     d.push_back(0);
     put_le32(d, starts[i], static_cast<std::uint32_t>(d.size() - starts[i]));
   }
-  EXPECT_TRUE(walk(d));
+  return d;
+}
+
+TEST(BsonWalk, DeepNestingNeedsNoRecursion) {
+  // 100000 nested documents: far deeper than the inline stack, and deep enough to overflow a
+  // recursive walker's stack under ASan. With the limit lifted the walk still gets through.
+  const std::size_t depth = 100000;
+  Bytes d = nested(depth);
+  EXPECT_TRUE(mf::bson_structure_valid(d.data(), d.size(), UINT32_MAX));
   d[d.size() - depth / 2] = 1;  // one inner terminator broken
-  EXPECT_FALSE(walk(d));
+  EXPECT_FALSE(mf::bson_structure_valid(d.data(), d.size(), UINT32_MAX));
+}
+
+TEST(BsonWalk, EnforcesMongoDbsNestingLimit) {
+  // BSONDepth: 200 levels below the top-level document are fine, 201 are not.
+  const Bytes ok = nested(200), deep = nested(201);
+  EXPECT_TRUE(walk(ok));
+  EXPECT_TRUE(reference_valid(deep));  // libbson has no limit; MongoDB has
+  const auto r = mf::walk_bson(deep.data(), deep.size());
+  EXPECT_EQ(r.fault, mf::BsonFault::too_deep);
+  EXPECT_EQ(r.offset, 200u * 6 + 4);  // the element that opens level 201
+  // Arrays and code-with-scope scopes count as levels too.
+  Bytes arr = nested(201);
+  for (std::size_t i = 0; i < 201; ++i) arr[i * 6 + 4] = 0x04;
+  EXPECT_EQ(mf::walk_bson(arr.data(), arr.size()).fault, mf::BsonFault::too_deep);
+}
+
+TEST(BsonWalk, TenThousandLevelsGetACleanVerdictWithItsReason) {
+  // Issue 11: ~10k-deep documents overflowed the stack in libbson's recursive check, which
+  // worded the error of a document the walk had rejected. Valid or broken, the verdict is clean.
+  Bytes d = nested(10000);
+  auto why = mf::check_bson(d.data(), d.size());
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find("nest deeper than MongoDB allows"), std::string::npos) << *why;
+  d[d.size() - 5000] = 1;  // broken deep inside as well
+  why = mf::check_bson(d.data(), d.size());
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find("nest deeper"), std::string::npos) << *why;
+}
+
+TEST(BsonWalk, EachFaultIsWordedWithItsOffset) {
+  const auto why = mf::check_bson(doc_of({0x08, 'b', 0, 2}).data(), 9);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_EQ(*why, "invalid BSON: a boolean is neither 0 nor 1 (element at byte 4)");
 }

@@ -115,3 +115,52 @@ TEST(CollectionNames, EscapesLikeGoQueryEscapeAndHashesLongNames) {
   EXPECT_EQ(stem.substr(0, 208), std::string(208, 'x'));
   EXPECT_EQ(stem.substr(208, 3), "%24");
 }
+
+TEST_F(DirectoryDump, RefusesDatabaseFoldersAndCollectionsMongoDbCannotHave) {
+  fs::create_directories(m_root / "bad name");
+  fs::copy_file(m_root / "smoker" / "users.bson.gz", m_root / "bad name" / "users.bson.gz");
+  auto v = mf::validate_directory_dump(m_root);
+  EXPECT_FALSE(v.valid);
+  EXPECT_NE(v.errors.front().find("not a mongodump dump: database name \"bad name\""),
+            std::string::npos)
+      << v.errors.front();
+  fs::remove_all(m_root / "bad name");
+
+  const std::string md = R"({"indexes":[],"collectionName":"a$b"})";
+  write_file(m_root / "smoker" / "users.metadata.json.gz",
+             fake_mongo::gzip_bytes({md.begin(), md.end()}));
+  v = mf::validate_directory_dump(m_root);
+  EXPECT_FALSE(v.valid);
+  EXPECT_NE(v.errors.front().find("contains '$'"), std::string::npos) << v.errors.front();
+}
+
+TEST_F(DirectoryDump, ReadsEveryGzipMemberAndKeepsTheSizeCap) {
+  const auto plain = [&] {
+    std::vector<std::uint8_t> bson;
+    const auto c = fake_mongo::default_dataset().collections[2];
+    for (std::uint64_t i = 0; i < c.documents; ++i) fake_mongo::append_document(bson, c, i, 1);
+    return bson;
+  }();
+  // temps.bson.gz as two members, split inside a document.
+  auto two = fake_mongo::gzip_bytes({plain.begin(), plain.begin() + 1001});
+  const auto rest = fake_mongo::gzip_bytes({plain.begin() + 1001, plain.end()});
+  two.insert(two.end(), rest.begin(), rest.end());
+  write_file(m_root / "smoker" / "temps.bson.gz", two);
+  auto v = mf::validate_directory_dump(m_root);
+  EXPECT_TRUE(v.valid) << (v.errors.empty() ? "" : v.errors.front());
+  EXPECT_EQ(docs(v, "temps"), 4000u);
+
+  mf::ArchiveLimits limits;
+  limits.max_inflated_bytes = 100 * 1024;
+  v = mf::validate_directory_dump(m_root, limits);
+  EXPECT_FALSE(v.valid);
+  EXPECT_TRUE(v.size_cap_exceeded);
+  EXPECT_NE(v.errors.front().find("size cap"), std::string::npos) << v.errors.front();
+}
+
+TEST_F(DirectoryDump, DoesNotFollowSymbolicLinks) {
+  fs::create_symlink("/etc/passwd", m_root / "smoker" / "passwd.bson");
+  const auto v = mf::validate_directory_dump(m_root);
+  EXPECT_TRUE(v.valid) << (v.errors.empty() ? "" : v.errors.front());
+  EXPECT_NE(v.warnings.front().find("symbolic link ignored"), std::string::npos);
+}

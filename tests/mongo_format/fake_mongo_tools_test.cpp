@@ -13,6 +13,8 @@
 #include <fstream>
 #include <map>
 
+#include "agent/core/safe_text.hpp"
+#include "agent/mongo_format/archive_export.hpp"
 #include "agent/mongo_format/archive_validator.hpp"
 #include "agent/mongo_format/dump_log.hpp"
 #include "tests/fake_mongo/fake_mongo_paths.hpp"
@@ -127,6 +129,27 @@ class FakeMongoTools : public ::testing::Test {
                 "--authenticationDatabase=admin"},
                password + "\n");
   }
+  // A whole-instance dump (no --db), optionally with --oplog.
+  Result dump_instance(bool oplog) {
+    std::vector<std::string> argv = {bin("mongodump"), "--archive", "--gzip", "--username=backup",
+                                     "--authenticationDatabase=admin"};
+    if (oplog) argv.push_back("--oplog");
+    return run(m_dir, argv, std::string(k_password) + "\n");
+  }
+  Result hostile_dump(const std::string& modes, std::map<std::string, std::string> extra = {}) {
+    extra["hostile"] = modes;
+    configure(extra);
+    return dump();
+  }
+  static mf::ArchiveVerdict validate(const std::string& bytes, const mf::ArchiveLimits& limits) {
+    mf::ArchiveValidator v(true, limits);
+    v.feed(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    return v.finish();
+  }
+  static bool safe_text(const std::string& s) {
+    return agent::is_valid_utf8(s) && s.find('\x1B') == std::string::npos &&
+           s.find('\r') == std::string::npos;
+  }
   static std::string bin(const char* tool) {
     return (fs::path(fake_mongo::k_fake_mongo_bin_dir) / tool).string();
   }
@@ -237,4 +260,148 @@ TEST_F(FakeMongoTools, RestoreRefusesACorruptArchive) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("Failed: "), std::string::npos);
   EXPECT_FALSE(fs::exists(m_dir / "restored"));
+}
+
+// The hostile modes (README.md): what a compromised container can send, each met by one clean
+// verdict at the validator / dump log / export level.
+
+TEST_F(FakeMongoTools, HostileTraversalAndAbsoluteDatabaseNamesAreRefused) {
+  for (const char* mode : {"traversal_db", "absolute_db"}) {
+    const Result r = hostile_dump(mode);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto v = validate(r.out);
+    EXPECT_FALSE(v.valid) << mode;
+    ASSERT_FALSE(v.errors.empty());
+    EXPECT_NE(v.errors.front().find("not a mongodump archive"), std::string::npos)
+        << v.errors.front();
+    // Export of that stream: nothing written, not even next to the output directory.
+    const fs::path file = m_dir / "hostile.gz", out = m_dir / "a" / "b" / "out";
+    std::ofstream(file, std::ios::binary) << r.out;
+    fs::create_directories(m_dir / "a" / "b");
+    EXPECT_FALSE(mf::export_archive_to_directory(file, out));
+    EXPECT_FALSE(fs::exists(out));
+    EXPECT_FALSE(fs::exists(m_dir / "x"));
+  }
+}
+
+TEST_F(FakeMongoTools, HostileInvalidUtf8NamesHeaderAndFailedLineStaySafeText) {
+  Result r = hostile_dump("invalid_utf8_name");
+  auto v = validate(r.out);
+  EXPECT_FALSE(v.valid);
+  ASSERT_FALSE(v.errors.empty());
+  EXPECT_NE(v.errors.front().find("not valid UTF-8"), std::string::npos) << v.errors.front();
+  EXPECT_TRUE(safe_text(v.errors.front()));
+
+  r = hostile_dump("invalid_utf8_header");
+  v = validate(r.out);
+  EXPECT_TRUE(v.valid) << v.errors.front();
+  EXPECT_TRUE(safe_text(v.tool_version)) << v.tool_version;
+
+  r = hostile_dump("invalid_utf8_failed");
+  EXPECT_EQ(r.exit_code, 1);
+  v = validate(r.out);
+  const auto log = mf::parse_dump_log(r.err);
+  ASSERT_TRUE(log.failed.has_value());
+  EXPECT_FALSE(safe_text(*log.failed));  // raw, as mongodump wrote it
+  EXPECT_TRUE(safe_text(mf::failure_text(log))) << mf::failure_text(log);
+  mf::check_counts(v, log);
+  EXPECT_FALSE(v.valid);
+  for (const auto& e : v.errors) EXPECT_TRUE(safe_text(e)) << agent::escape_control_chars(e);
+}
+
+TEST_F(FakeMongoTools, HostileOverflowingCountFailsTheCheckInsteadOfThrowing) {
+  const Result r = hostile_dump("overflowing_count");
+  auto v = validate(r.out);
+  ASSERT_TRUE(v.valid);
+  mf::DumpLog log;
+  ASSERT_NO_THROW(log = mf::parse_dump_log(r.err));
+  mf::check_counts(v, log);
+  EXPECT_FALSE(v.valid);
+  EXPECT_NE(v.errors.back().find("not a 64-bit number"), std::string::npos) << v.errors.back();
+}
+
+TEST_F(FakeMongoTools, HostileDeepDocumentsGetACleanVerdict) {
+  const Result r = hostile_dump("deep_document");
+  const auto v = validate(r.out);
+  EXPECT_FALSE(v.valid);
+  ASSERT_FALSE(v.errors.empty());
+  EXPECT_NE(v.errors.front().find("nest deeper than MongoDB allows"), std::string::npos)
+      << v.errors.front();
+}
+
+TEST_F(FakeMongoTools, HostileGzipBombIsStoppedByTheCap) {
+  const Result r = hostile_dump("gzip_bomb", {{"bomb_bytes", std::to_string(8ull << 30)}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(r.out.size(), 16u << 20);  // 8 GiB of archive in a few MB
+  mf::ArchiveLimits limits;
+  limits.max_inflated_bytes = mf::inflated_size_cap(1 << 20, {});  // previous backup: 1 MiB
+  const auto v = validate(r.out, limits);
+  EXPECT_FALSE(v.valid);
+  EXPECT_TRUE(v.size_cap_exceeded);
+  EXPECT_NE(v.errors.front().find("gzip bomb"), std::string::npos) << v.errors.front();
+}
+
+TEST_F(FakeMongoTools, HostileMultiMemberGzipIsOneValidArchive) {
+  const Result r = hostile_dump("multi_member");
+  auto v = validate(r.out);
+  ASSERT_TRUE(v.valid) << v.errors.front();
+  EXPECT_EQ(v.gzip_members, 2u);
+  mf::check_counts(v, mf::parse_dump_log(r.err));
+  EXPECT_TRUE(v.valid) << (v.errors.empty() ? "" : v.errors.front());
+  EXPECT_EQ(v.total_documents(), 4445u);
+}
+
+TEST_F(FakeMongoTools, HostileEscapesReachStderrAndLeaveTheCountsAlone) {
+  const Result r = hostile_dump("escapes");
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.err.find("\x1B[2J"), std::string::npos);
+  EXPECT_NE(r.err.find("\rFailed: "), std::string::npos);
+  auto v = validate(r.out);
+  const auto log = mf::parse_dump_log(r.err);
+  EXPECT_FALSE(log.failed.has_value());  // a "Failed:" after \r is not mongodump's line start
+  mf::check_counts(v, log);
+  EXPECT_TRUE(v.valid) << (v.errors.empty() ? "" : v.errors.front());
+  std::size_t pos = 0;
+  while (pos < r.err.size()) {
+    const auto nl = std::min(r.err.find('\n', pos), r.err.size());
+    EXPECT_TRUE(safe_text(agent::escape_control_chars(r.err.substr(pos, nl - pos))));
+    pos = nl + 1;
+  }
+}
+
+TEST_F(FakeMongoTools, OplogDumpOfAWholeInstanceIsValidWithItsOplogCount) {
+  const Result r = dump_instance(true);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("\twriting captured oplog to archive on stdout\n"), std::string::npos);
+  EXPECT_NE(r.err.find("\t\tdumped 20 oplog entries\n"), std::string::npos) << r.err;
+  auto v = validate(r.out);
+  ASSERT_TRUE(v.valid) << v.errors.front();
+  const auto log = mf::parse_dump_log(r.err);
+  EXPECT_EQ(log.oplog_entries.value_or(0), 20u);
+  mf::check_counts(v, log);
+  EXPECT_TRUE(v.valid) << (v.errors.empty() ? "" : v.errors.front());
+
+  // --oplog with --db is refused as by the real tool.
+  const Result refused = run(m_dir,
+                             {bin("mongodump"), "--archive", "--gzip", "--db=smoker", "--oplog",
+                              "--username=backup", "--authenticationDatabase=admin"},
+                             std::string(k_password) + "\n");
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("Failed: bad option: --oplog mode only supported on full dumps"),
+            std::string::npos);
+}
+
+TEST_F(FakeMongoTools, RestoreReplaysTheOplogWithOplogReplay) {
+  const std::string archive = dump_instance(true).out;
+  const Result r = run(m_dir,
+                       {bin("mongorestore"), "--archive", "--gzip", "--oplogReplay", "--drop",
+                        "--username=backup", "--authenticationDatabase=admin"},
+                       std::string(k_password) + "\n" + archive);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("\treplaying oplog\n"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\tapplied 20 oplog entries\n"), std::string::npos) << r.err;
+  std::ifstream rec(m_dir / "restored");
+  const std::string restored{std::istreambuf_iterator<char>(rec), std::istreambuf_iterator<char>()};
+  EXPECT_NE(restored.find("oplog_replay\t20\n"), std::string::npos) << restored;
+  EXPECT_EQ(restored.find(".oplog\t"), std::string::npos) << restored;
 }

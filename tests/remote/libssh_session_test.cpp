@@ -119,6 +119,55 @@ TEST_F(LibsshSession, SilentCommandTimesOutInsteadOfHanging) {
   EXPECT_LT(took, std::chrono::seconds(3));
 }
 
+TEST_F(LibsshSession, ADripThatNeverStallsEndsAtTheOverallDeadline) {
+  // Issue 11: one byte every 2 s resets any stall timer; only an overall deadline ends it.
+  auto o = m_sshd.options(5);
+  o.max_duration_s = 3;
+  auto s = remote::connect_ssh(o);
+  ASSERT_TRUE(s) << s.error().message;
+  Captured c;
+  const auto start = std::chrono::steady_clock::now();
+  auto r = (*s)->exec("while :; do printf x; sleep 2; done", remote::no_stdin(), c.stdout_sink(),
+                      c.stderr_sink());
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, remote::Error::Kind::deadline);
+  EXPECT_STREQ(remote::kind_name(r.error().kind), "deadline");
+  EXPECT_NE(r.error().message.find("deadline of 3 s (max_duration_s)"), std::string::npos)
+      << r.error().message;
+  EXPECT_GE(r.error().stdout_bytes, 1U);
+  EXPECT_GE(took, std::chrono::seconds(3));
+  EXPECT_LT(took, std::chrono::seconds(6));
+  // The session stays usable for the next command.
+  Captured next;
+  auto again = (*s)->exec("echo ok", remote::no_stdin(), next.stdout_sink(), next.stderr_sink());
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(next.out, "ok\n");
+}
+
+TEST_F(LibsshSession, ADripOnStderrEndsAtTheDeadlineToo) {
+  auto o = m_sshd.options(5);
+  o.max_duration_s = 2;
+  auto s = remote::connect_ssh(o);
+  ASSERT_TRUE(s) << s.error().message;
+  Captured c;
+  auto r = (*s)->exec("while :; do printf 'x\\n' >&2; sleep 1; done", remote::no_stdin(),
+                      c.stdout_sink(), c.stderr_sink());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, remote::Error::Kind::deadline);
+}
+
+TEST_F(LibsshSession, ADeadlineOfZeroMeansNone) {
+  auto o = m_sshd.options(5);
+  o.max_duration_s = 0;
+  auto s = remote::connect_ssh(o);
+  ASSERT_TRUE(s) << s.error().message;
+  Captured c;
+  auto r = (*s)->exec("sleep 1; echo done", remote::no_stdin(), c.stdout_sink(), c.stderr_sink());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(c.out, "done\n");
+}
+
 TEST_F(LibsshSession, DroppedConnectionMidStreamIsReportedWithByteCount) {
   auto s = connect();
   ASSERT_TRUE(s);

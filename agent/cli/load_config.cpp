@@ -2,8 +2,8 @@
 
 #include <iostream>
 
-#include "agent/cli/exit_codes.hpp"
 #include "agent/config/config_loader.hpp"
+#include "agent/core/exit_codes.hpp"
 
 namespace agent {
 

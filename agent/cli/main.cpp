@@ -7,7 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "agent/cli/command_context.hpp"
-#include "agent/cli/exit_codes.hpp"
+#include "agent/core/exit_codes.hpp"
 #include "agent/core/log.hpp"
 
 int main(int argc, char** argv) {

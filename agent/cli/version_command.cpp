@@ -1,7 +1,7 @@
 #include <iostream>
 
 #include "agent/cli/command_context.hpp"
-#include "agent/cli/exit_codes.hpp"
+#include "agent/core/exit_codes.hpp"
 
 namespace agent {
 

@@ -6,9 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/cli/exit_codes.hpp"
 #include "agent/config/config_listing.hpp"
 #include "agent/config/config_loader.hpp"
+#include "agent/core/exit_codes.hpp"
 
 namespace agent {
 namespace {

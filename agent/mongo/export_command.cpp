@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "agent/cli/add_command.hpp"
-#include "agent/cli/exit_codes.hpp"
 #include "agent/config/config_loader.hpp"
+#include "agent/core/exit_codes.hpp"
 #include "agent/mongo/backup_store.hpp"
 #include "agent/mongo/mongo_cli.hpp"
 #include "agent/mongo_format/archive_export.hpp"

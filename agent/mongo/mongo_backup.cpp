@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/config/config_loader.hpp"
+#include "agent/core/atomic_file.hpp"
+#include "agent/core/human_format.hpp"
 #include "agent/core/progress.hpp"
 #include "agent/mongo/backup_store.hpp"
 #include "agent/mongo/dump_pipeline.hpp"
@@ -34,18 +36,6 @@ tl::expected<std::string, std::string> stamp_of(const Config& config, std::int64
   std::snprintf(buf, sizeof buf, "%04d%02d%02d-%02d%02d%02d", static_cast<int>(c.year), c.month,
                 c.day, c.hour, c.minute, c.second);
   return std::string(buf);
-}
-
-std::string human_size(std::uint64_t bytes) {
-  char buf[32];
-  if (bytes >= (1ULL << 30)) {
-    std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / (1ULL << 30));
-  } else if (bytes >= (1ULL << 20)) {
-    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1ULL << 20));
-  } else {
-    std::snprintf(buf, sizeof buf, "%llu bytes", static_cast<unsigned long long>(bytes));
-  }
-  return buf;
 }
 
 TierOutcome failed(std::string error) {
@@ -222,13 +212,13 @@ TierOutcome run_mongo_backup(const BackupRequest& req, const SessionFactory& ses
   if (m.valid && !previous.empty() && mongo.shrink_warn_percent > 0) {
     const auto& prev = previous.back().manifest;
     if (m.size * 100 < prev.size * static_cast<std::uint64_t>(100 - mongo.shrink_warn_percent)) {
-      out.warnings.push_back("The mongo dump of " + req.target.name + " is " + human_size(m.size) +
+      out.warnings.push_back("The mongo dump of " + req.target.name + " is " + human_bytes(m.size) +
                              ", much smaller than the previous one (" + prev.backup_id + ", " +
-                             human_size(prev.size) + "); check that no data was lost.");
+                             human_bytes(prev.size) + "); check that no data was lost.");
     }
   }
   m.warnings.insert(m.warnings.end(), out.warnings.begin(), out.warnings.end());
-  if (auto e = write_text_atomically(partial / "manifest.json", manifest_to_json(m))) {
+  if (auto e = write_file_atomically(partial / "manifest.json", manifest_to_json(m))) {
     if (m.valid) {
       m.valid = false;
       failure = *e;
@@ -267,7 +257,7 @@ TierOutcome run_mongo_backup(const BackupRequest& req, const SessionFactory& ses
   out.backup_id = *name;
   out.backup_bytes = m.size;
   out.validation_ok = true;
-  out.summary = "mongo backup " + *name + ": " + human_size(m.size) + ", " +
+  out.summary = "mongo backup " + *name + ": " + human_bytes(m.size) + ", " +
                 std::to_string(m.collections.size()) + " collections, " + std::to_string(docs) +
                 " documents verified";
   return out;

@@ -13,8 +13,8 @@
 
 #include "agent/cli/add_command.hpp"
 #include "agent/cli/command_context.hpp"
-#include "agent/cli/exit_codes.hpp"
 #include "agent/config/config_loader.hpp"
+#include "agent/core/exit_codes.hpp"
 #include "agent/core/progress.hpp"
 #include "agent/mongo/archive_check.hpp"
 #include "agent/mongo/backup_store.hpp"

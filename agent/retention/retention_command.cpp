@@ -3,7 +3,7 @@
 #include <string>
 
 #include "agent/cli/command_context.hpp"
-#include "agent/cli/exit_codes.hpp"
+#include "agent/core/exit_codes.hpp"
 #include "agent/retention/generated_backups.hpp"
 #include "agent/retention/simulate_command.hpp"
 

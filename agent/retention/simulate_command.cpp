@@ -10,7 +10,7 @@
 
 #include <tl/expected.hpp>
 
-#include "agent/cli/exit_codes.hpp"
+#include "agent/core/exit_codes.hpp"
 #include "agent/retention/backup_list_json.hpp"
 #include "agent/retention/generated_backups.hpp"
 #include "agent/retention/local_time.hpp"

@@ -8,7 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "agent/cli/exit_codes.hpp"
+#include "agent/core/exit_codes.hpp"
 #include "agent/core/run_lock.hpp"
 #include "agent/run/metrics.hpp"
 #include "agent/run/run_id.hpp"
@@ -103,7 +103,7 @@ int execute_run(const Config& config, const RunOptions& options, const Clock& cl
   std::optional<RunJournal> journal;
   if (!options.dry_run) {
     reconcile_killed_run(config, out);
-    auto begun = RunJournal::begin(config.state_dir, run_id);
+    auto begun = RunJournal::begin(config.state_dir, run_id, clock);
     if (!begun) {
       spdlog::error("{}; check that state_dir ({}) is writable", begun.error(),
                     config.state_dir.string());

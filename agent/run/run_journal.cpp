@@ -4,12 +4,12 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <fstream>
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
+
+#include "agent/core/human_format.hpp"
 
 namespace agent {
 namespace {
@@ -18,19 +18,11 @@ std::filesystem::path journal_file(const std::filesystem::path& state_dir) {
   return state_dir / "journal" / "current.jsonl";
 }
 
-std::string utc_now_rfc3339() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace
 
 tl::expected<RunJournal, std::string> RunJournal::begin(const std::filesystem::path& state_dir,
-                                                        const std::string& run_id) {
+                                                        const std::string& run_id,
+                                                        const Clock& clock) {
   const auto file = journal_file(state_dir);
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
@@ -38,7 +30,7 @@ tl::expected<RunJournal, std::string> RunJournal::begin(const std::filesystem::p
     return tl::unexpected("cannot create " + file.parent_path().string() + ": " + ec.message());
   }
   std::filesystem::remove(file, ec);
-  RunJournal journal(file, run_id);
+  RunJournal journal(file, run_id, clock);
   journal.record("", "", "started");
   if (!std::filesystem::exists(file)) {
     return tl::unexpected("cannot write the run journal " + file.string());
@@ -54,7 +46,7 @@ void RunJournal::record(std::string_view target, std::string_view tier, std::str
                          {"tier", std::string(tier)},
                          {"step", std::string(step)},
                          {"detail", std::string(detail)},
-                         {"at", utc_now_rfc3339()}};
+                         {"at", rfc3339_utc(std::chrono::system_clock::to_time_t(m_clock->now()))}};
   const std::string text = line.dump() + "\n";
   const int fd = ::open(m_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {

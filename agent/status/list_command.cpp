@@ -8,9 +8,9 @@
 
 #include "agent/cli/add_command.hpp"
 #include "agent/cli/command_context.hpp"
-#include "agent/cli/exit_codes.hpp"
 #include "agent/cli/load_config.hpp"
 #include "agent/core/clock.hpp"
+#include "agent/core/exit_codes.hpp"
 #include "agent/core/human_format.hpp"
 #include "agent/run/run_id.hpp"
 #include "agent/run/tier.hpp"

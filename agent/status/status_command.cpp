@@ -5,9 +5,9 @@
 
 #include "agent/cli/add_command.hpp"
 #include "agent/cli/command_context.hpp"
-#include "agent/cli/exit_codes.hpp"
 #include "agent/cli/load_config.hpp"
 #include "agent/core/clock.hpp"
+#include "agent/core/exit_codes.hpp"
 #include "agent/status/status_report.hpp"
 #include "agent/status/systemd_timer.hpp"
 #include "agent/vzdump/vzdump_tier.hpp"

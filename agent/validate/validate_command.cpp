@@ -4,9 +4,9 @@
 
 #include "agent/cli/add_command.hpp"
 #include "agent/cli/command_context.hpp"
-#include "agent/cli/exit_codes.hpp"
 #include "agent/cli/load_config.hpp"
 #include "agent/core/clock.hpp"
+#include "agent/core/exit_codes.hpp"
 #include "agent/core/run_lock.hpp"
 #include "agent/run/tier_record.hpp"
 #include "agent/validate/backup_discovery.hpp"

@@ -5,9 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/cli/exit_codes.hpp"
+#include "agent/core/atomic_file.hpp"
+#include "agent/core/exit_codes.hpp"
+#include "agent/core/human_format.hpp"
 #include "agent/mongo/manifest.hpp"
-#include "agent/mongo/validation_report.hpp"
 
 namespace agent::validate {
 
@@ -30,8 +31,8 @@ nlohmann::json check_json(const BackupCheck& c) {
           {"valid", c.valid},
           {"documents", c.documents},
           {"size", c.size},
-          {"started_at", c.started_at ? nlohmann::json(mongo::format_utc(*c.started_at))
-                                      : nlohmann::json(nullptr)},
+          {"started_at",
+           c.started_at ? nlohmann::json(rfc3339_utc(*c.started_at)) : nlohmann::json(nullptr)},
           {"collections", cols},
           {"errors", c.errors},
           {"warnings", c.warnings}};
@@ -45,7 +46,7 @@ nlohmann::json summary_json(const std::vector<BackupCheck>& checks, std::int64_t
     if (c.valid && !c.warnings.empty()) ++warned;
     rows.push_back(check_json(c));
   }
-  return {{"checked_at", mongo::format_utc(checked_at)},
+  return {{"checked_at", rfc3339_utc(checked_at)},
           {"exit_code", exit_code_for(checks)},
           {"valid_count", valid},
           {"invalid_count", invalid},
@@ -110,11 +111,11 @@ std::optional<std::string> write_revalidation_report(const std::filesystem::path
 
   std::ostringstream text;
   text << "pve-smokerbak mongo validation report (full re-check of every kept backup)\n"
-       << "checked:  " << mongo::format_utc(checked_at) << "\n"
+       << "checked:  " << rfc3339_utc(checked_at) << "\n"
        << "verdict:  " << (all_valid ? "ALL VALID" : "INVALID BACKUPS FOUND") << "\n\n"
        << render_table(checks);
-  if (auto e = mongo::write_text_atomically(dir / "validation-report.txt", text.str())) return e;
-  return mongo::write_text_atomically(dir / "validation-report.json", j.dump(2) + "\n");
+  if (auto e = write_file_atomically(dir / "validation-report.txt", text.str())) return e;
+  return write_file_atomically(dir / "validation-report.json", j.dump(2) + "\n");
 }
 
 }  // namespace agent::validate

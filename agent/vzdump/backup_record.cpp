@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/core/atomic_file.hpp"
+
 namespace agent {
 namespace {
 
@@ -36,24 +38,14 @@ std::filesystem::path backup_record_path(const std::filesystem::path& state_dir,
 
 tl::expected<void, std::string> write_backup_record(const std::filesystem::path& state_dir,
                                                     const BackupRecord& r) {
-  const auto path = backup_record_path(state_dir, r.target, r.volid);
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) {
-    return tl::unexpected("cannot create " + path.parent_path().string() + ": " + ec.message());
-  }
   nlohmann::json doc = r;
   doc["format"] = 1;
   doc["tier"] = "vzdump";
-  const auto tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << doc.dump(2) << "\n";
-    if (!out.flush()) return tl::unexpected("cannot write " + tmp);
+  // `validate` trusts the SHA-256 in this file: it must survive a crash right after the run.
+  if (auto e = write_file_atomically(backup_record_path(state_dir, r.target, r.volid),
+                                     doc.dump(2) + "\n")) {
+    return tl::unexpected(*e);
   }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec)
-    return tl::unexpected("cannot rename " + tmp + " to " + path.string() + ": " + ec.message());
   return {};
 }
 

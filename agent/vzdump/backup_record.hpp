@@ -15,8 +15,8 @@
 //
 // File: <state_dir>/<target>/vzdump/<sanitised volid>.json, where the volid's characters
 // outside [A-Za-z0-9._-] become '_' (e.g.
-// local_backup_vzdump-lxc-106-2025_12_07-01_00_02.tar.zst.json). Written atomically (temporary file
-// + rename), one JSON object:
+// local_backup_vzdump-lxc-106-2025_12_07-01_00_02.tar.zst.json). Written atomically (temporary
+// file, fsync, rename), one JSON object:
 //   {"format": 1, "tier": "vzdump", "target": "prod-cloud", "vmid": 106,
 //    "node": "pve1", "storage": "local", "volid": "local:backup/vzdump-lxc-106-....tar.zst",
 //    "path": "/var/lib/vz/dump/vzdump-lxc-106-....tar.zst", "run_id": "20251207T010002Z",

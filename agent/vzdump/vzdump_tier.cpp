@@ -41,15 +41,6 @@ TierOutcome skipped(std::string summary) {
   return out;
 }
 
-std::string rfc3339(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // The basename from "INFO: creating vzdump archive '/var/lib/vz/dump/vzdump-lxc-....tar.zst'".
 std::string archive_name_from_log(const std::string& line) {
   const std::string marker = "creating vzdump archive '";
@@ -337,7 +328,7 @@ TierOutcome VzdumpTier::backup(const TargetConfig& target, const RunContext& ctx
   record.compression = check.compression;
   record.tar_entries = check.tar_entries;
   record.tar_bytes = check.tar_bytes;
-  record.checked_at = rfc3339(ctx.run_start);
+  record.checked_at = rfc3339_utc(std::chrono::system_clock::to_time_t(ctx.run_start));
   record.task_exitstatus = task->exitstatus;
   record.notes_rest = notes_template_ok ? rest_lines(info->notes) : std::string();
   if (auto written = write_backup_record(m_config.state_dir, record); !written) {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "agent/cli/command_context.hpp"
-#include "agent/cli/exit_codes.hpp"
+#include "agent/core/exit_codes.hpp"
 
 namespace {
 

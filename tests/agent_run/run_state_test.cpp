@@ -36,7 +36,8 @@ TEST(RunId, IsTheUtcStartInBasicIsoForm) {
 
 TEST_F(RunJournalTest, AKilledRunLeavesItsStepsForTheNextRun) {
   {
-    auto j = agent::RunJournal::begin(m_dir, "20251207T010002Z");
+    agent::ManualClock clock(std::chrono::system_clock::from_time_t(1765069202));
+    auto j = agent::RunJournal::begin(m_dir, "20251207T010002Z", clock);
     ASSERT_TRUE(j) << j.error();
     j->record("prod-cloud", "mongo", "partial-created", "/x/backup-1.partial");
     // no finish(): the process "dies" here
@@ -46,14 +47,16 @@ TEST_F(RunJournalTest, AKilledRunLeavesItsStepsForTheNextRun) {
   EXPECT_EQ(entries[1].step, "partial-created");
   EXPECT_EQ(entries[1].detail, "/x/backup-1.partial");
   EXPECT_EQ(entries[1].run_id, "20251207T010002Z");
+  EXPECT_EQ(entries[1].at, "2025-12-07T01:00:02Z");  // the run's clock, not the wall clock
 }
 
 TEST_F(RunJournalTest, AFinishedRunLeavesNothingAndATornLineIsIgnored) {
-  auto j = agent::RunJournal::begin(m_dir, "r1");
+  agent::ManualClock clock;
+  auto j = agent::RunJournal::begin(m_dir, "r1", clock);
   ASSERT_TRUE(j);
   j->finish();
   EXPECT_TRUE(agent::RunJournal::read_unfinished(m_dir).empty());
-  auto j2 = agent::RunJournal::begin(m_dir, "r2");
+  auto j2 = agent::RunJournal::begin(m_dir, "r2", clock);
   ASSERT_TRUE(j2);
   std::ofstream(m_dir / "journal" / "current.jsonl", std::ios::app) << "{\"run_id\": \"r2\", \"pi";
   EXPECT_EQ(agent::RunJournal::read_unfinished(m_dir).size(), 1u);

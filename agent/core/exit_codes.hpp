@@ -1,6 +1,6 @@
 #pragma once
 
-// Process exit codes of pve-smokerbak. Documented in `--help` (see kExitCodeHelp) and in
+// Process exit codes of pve-smokerbak. Documented in `--help` (see k_help) and in
 // docs/pve-smokerbak.1.md; scripts and systemd units rely on them, so never renumber.
 namespace agent::exit_code {
 inline constexpr int k_success = 0;

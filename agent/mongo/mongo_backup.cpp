@@ -16,7 +16,7 @@
 #include "agent/mongo/mongo_commands.hpp"
 #include "agent/mongo/validation_report.hpp"
 #include "agent/mongo_format/dump_log.hpp"
-#include "agent/retention/local_time.hpp"
+#include "agent/core/local_time.hpp"
 
 namespace agent::mongo {
 namespace {

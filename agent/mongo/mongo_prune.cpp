@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/mongo/backup_store.hpp"
-#include "agent/retention/local_time.hpp"
+#include "agent/core/local_time.hpp"
 #include "policies/retention_engine.hpp"
 
 namespace agent::mongo {

@@ -13,7 +13,7 @@
 #include "agent/core/exit_codes.hpp"
 #include "agent/retention/backup_list_json.hpp"
 #include "agent/retention/generated_backups.hpp"
-#include "agent/retention/local_time.hpp"
+#include "agent/core/local_time.hpp"
 #include "agent/retention/simulate_report.hpp"
 #include "policies/retention_engine.hpp"
 #include "policies/retention_policy.hpp"

@@ -13,7 +13,7 @@
 #include "agent/core/clock.hpp"
 #include "agent/core/human_format.hpp"
 #include "agent/core/progress.hpp"
-#include "agent/retention/local_time.hpp"
+#include "agent/core/local_time.hpp"
 #include "agent/run/run_journal.hpp"
 #include "agent/vzdump/archive_verifier.hpp"
 #include "agent/vzdump/backup_record.hpp"

@@ -9,6 +9,7 @@
 
 #include <tl/expected.hpp>
 
+#include "agent/core/zone_rules.hpp"
 #include "policies/civil_time.hpp"
 #include "policies/local_calendar.hpp"
 
@@ -17,18 +18,17 @@
 // of the host that prunes, so every tier converts through one of these.
 namespace agent {
 
-// One time zone, backed by the system tzdata (glibc), DST-correct for 64-bit times including
-// years past 2038.
+// One time zone, backed by the system tzdata, DST-correct for 64-bit times including years
+// past 2038.
 //
-// Thread-safety contract: glibc only reads a zone from the TZ environment variable, so each
-// call sets TZ for its duration under a process-wide mutex and restores it afterwards. Calls
-// are safe among themselves; code on other threads must not call localtime()/mktime() or read
-// TZ meanwhile. "local" never touches TZ.
+// Thread-safe, and the process environment is never changed: a named zone is read through
+// ZoneRules (the date library, zone_rules.hpp); "local" is the C library's own local time
+// (localtime_r, the zone TZ or /etc/localtime named when the calendar was opened).
 class ZoneCalendar final : public policies::LocalCalendar {
  public:
   // `zone` is "local" (the host's zone: TZ or /etc/localtime), "UTC", or an IANA name such as
-  // "Europe/Berlin" found under $TZDIR or /usr/share/zoneinfo. An unknown name is an error,
-  // never a silent fallback to UTC.
+  // "Europe/Berlin" found under /usr/share/zoneinfo. An unknown name is an error, never a
+  // silent fallback to UTC.
   static tl::expected<ZoneCalendar, std::string> open(std::string_view zone);
 
   const std::string& name() const { return m_name; }
@@ -50,11 +50,13 @@ class ZoneCalendar final : public policies::LocalCalendar {
   tl::expected<std::int64_t, std::string> to_epoch(const policies::CivilTime& local) const;
 
  private:
-  ZoneCalendar(std::string name, std::optional<std::string> tz_value)
-      : m_name(std::move(name)), m_tz_value(std::move(tz_value)) {}
+  enum class Source { local, utc, named };
+  ZoneCalendar(std::string name, Source source, std::optional<ZoneRules> rules = std::nullopt)
+      : m_name(std::move(name)), m_source(source), m_rules(std::move(rules)) {}
 
   std::string m_name;
-  std::optional<std::string> m_tz_value;  // TZ while converting; nullopt for "local"
+  Source m_source;
+  std::optional<ZoneRules> m_rules;  // for Source::named
 };
 
 }  // namespace agent

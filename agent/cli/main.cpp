@@ -11,7 +11,8 @@
 #include "agent/core/log.hpp"
 
 int main(int argc, char** argv) {
-  agent::CommandContext ctx;
+  agent::StreamOutput output(std::cout, std::cerr);
+  agent::CommandContext ctx(output);
   CLI::App app{
       "pve-smokerbak: keeps one Proxmox VE guest recoverable with vzdump archives and\n"
       "validated mongodump backups under one retention policy."};

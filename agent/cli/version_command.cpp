@@ -1,5 +1,3 @@
-#include <iostream>
-
 #include "agent/cli/command_context.hpp"
 #include "agent/core/exit_codes.hpp"
 
@@ -8,7 +6,7 @@ namespace agent {
 void register_version_command(CLI::App& app, CommandContext& ctx) {
   auto* cmd = app.add_subcommand("version", "Print the version and exit");
   cmd->callback([&ctx] {
-    std::cout << "pve-smokerbak " << SMOKERBAK_VERSION << "\n";
+    ctx.output.result(std::string("pve-smokerbak ") + SMOKERBAK_VERSION + "\n");
     ctx.exit_code = exit_code::k_success;
   });
 }

@@ -13,6 +13,9 @@
 // the secrets it refers to.
 namespace agent {
 
+// The configuration file when neither -c nor PVE_SMOKERBAK_CONFIG names another.
+inline constexpr const char* k_default_config_file = "/etc/pve-smokerbak/config.yaml";
+
 // Where the effective value of a key came from.
 enum class ValueOrigin { default_value, file, environment };
 

@@ -31,14 +31,19 @@ tl::expected<RunJournal, std::string> RunJournal::begin(const std::filesystem::p
   }
   std::filesystem::remove(file, ec);
   RunJournal journal(file, run_id, clock);
-  journal.record("", "", "started");
+  journal.append("", "", "started", "");
   if (!std::filesystem::exists(file)) {
     return tl::unexpected("cannot write the run journal " + file.string());
   }
   return journal;
 }
 
-void RunJournal::record(std::string_view target, std::string_view tier, std::string_view step,
+void RunJournal::record(std::string_view target, TierName tier, std::string_view step,
+                        std::string_view detail) {
+  append(target, to_string(tier), step, detail);
+}
+
+void RunJournal::append(std::string_view target, std::string_view tier, std::string_view step,
                         std::string_view detail) {
   nlohmann::json line = {{"run_id", m_run_id},
                          {"pid", static_cast<long>(getpid())},
@@ -71,10 +76,15 @@ std::vector<JournalEntry> RunJournal::read_unfinished(const std::filesystem::pat
   while (std::getline(in, line)) {
     try {
       const auto j = nlohmann::json::parse(line);
+      const auto tier_text = j.at("tier").get<std::string>();
+      const auto tier = parse_tier_name(tier_text);
+      if (!tier_text.empty() && !tier) {
+        spdlog::warn("run journal: skipping a step of unknown tier \"{}\"", tier_text);
+        continue;
+      }
       entries.push_back({j.at("run_id").get<std::string>(), j.at("pid").get<long>(),
-                         j.at("target").get<std::string>(), j.at("tier").get<std::string>(),
-                         j.at("step").get<std::string>(), j.at("detail").get<std::string>(),
-                         j.at("at").get<std::string>()});
+                         j.at("target").get<std::string>(), tier, j.at("step").get<std::string>(),
+                         j.at("detail").get<std::string>(), j.at("at").get<std::string>()});
     } catch (const nlohmann::json::exception&) {
       // A torn last line from a crash mid-write: nothing after it can exist.
       break;

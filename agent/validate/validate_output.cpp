@@ -23,7 +23,7 @@ nlohmann::json check_json(const BackupCheck& c) {
   nlohmann::json cols = nlohmann::json::object();
   for (const auto& [ns, n] : c.collections) cols[ns] = n;
   return {{"target", c.target},
-          {"tier", c.tier},
+          {"tier", to_string(c.tier)},
           {"id", c.id},
           {"path", c.path.string()},
           {"form", c.form},
@@ -72,10 +72,11 @@ std::string render_table(const std::vector<BackupCheck>& checks) {
     << "PROBLEMS\n";
   for (const auto& c : checks) {
     const std::string verdict = verdict_of(c) == "invalid" ? "INVALID" : verdict_of(c);
-    o << std::left << std::setw(14) << (c.target.empty() ? "-" : c.target) << std::setw(8) << c.tier
-      << std::setw(40) << c.id << std::setw(9) << verdict << std::setw(11)
-      << (c.tier == "mongo" ? std::to_string(c.documents) : std::string("-")) << std::setw(14)
-      << c.size << c.errors.size() << " errors, " << c.warnings.size() << " warnings\n";
+    o << std::left << std::setw(14) << (c.target.empty() ? "-" : c.target) << std::setw(8)
+      << to_string(c.tier) << std::setw(40) << c.id << std::setw(9) << verdict << std::setw(11)
+      << (c.tier == TierName::mongo ? std::to_string(c.documents) : std::string("-"))
+      << std::setw(14) << c.size << c.errors.size() << " errors, " << c.warnings.size()
+      << " warnings\n";
     for (const auto& e : c.errors) o << "    error:   " << e << "\n";
     for (const auto& w : c.warnings) o << "    warning: " << w << "\n";
   }

@@ -24,6 +24,18 @@ std::string sanitise(const std::string& volid) {
 
 }  // namespace
 
+// The verdict is a word in the file; an unknown one makes the record unreadable (it is then
+// treated as missing and `validate` reports it), never a silent default.
+void to_json(nlohmann::json& j, const ArchiveVerdict& v) { j = to_string(v); }
+void from_json(const nlohmann::json& j, ArchiveVerdict& v) {
+  const auto parsed = parse_archive_verdict(j.get<std::string>());
+  if (!parsed) {
+    throw nlohmann::json::other_error::create(
+        501, "unknown verdict \"" + j.get<std::string>() + "\"", &j);
+  }
+  v = *parsed;
+}
+
 // The JSON keys are the member names (the file format in backup_record.hpp); a missing key
 // reads as the member's default.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BackupRecord, target, vmid, node, storage, volid,
@@ -85,7 +97,7 @@ std::map<std::string, bool> recorded_verdicts(const std::filesystem::path& state
   std::map<std::string, bool> out;
   for (const auto& v : listing) {
     if (auto record = read_backup_record(state_dir, target, v.volid)) {
-      out[v.volid] = record->verdict == "verified";
+      out[v.volid] = record->verdict == ArchiveVerdict::verified;
     }
   }
   return out;

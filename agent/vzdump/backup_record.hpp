@@ -9,6 +9,7 @@
 
 #include <tl/expected.hpp>
 
+#include "agent/vzdump/archive_verifier.hpp"
 #include "proxmox/types.hpp"
 
 // The local record of one vzdump archive the agent made and verified, for `status`.
@@ -40,7 +41,7 @@ struct BackupRecord {
   std::int64_t ctime = 0;
   std::uint64_t size = 0;
   std::string sha256;
-  std::string verdict;
+  ArchiveVerdict verdict = ArchiveVerdict::unreadable;
   std::string problem;
   std::string compression;
   std::uint64_t tar_entries = 0;

@@ -12,7 +12,9 @@
 namespace {
 
 struct Program {
-  agent::CommandContext ctx;
+  std::ostringstream out, err;
+  agent::StreamOutput output{out, err};
+  agent::CommandContext ctx{output};
   CLI::App app{"pve-smokerbak"};
   Program() {
     app.footer(agent::exit_code::k_help);

@@ -7,7 +7,7 @@
 #include "agent/run/metrics.hpp"
 #include "agent/run/run_id.hpp"
 #include "agent/run/run_journal.hpp"
-#include "agent/run/tier_record.hpp"
+#include "agent/tier/tier_record.hpp"
 
 namespace {
 
@@ -39,7 +39,7 @@ TEST_F(RunJournalTest, AKilledRunLeavesItsStepsForTheNextRun) {
     agent::ManualClock clock(std::chrono::system_clock::from_time_t(1765069202));
     auto j = agent::RunJournal::begin(m_dir, "20251207T010002Z", clock);
     ASSERT_TRUE(j) << j.error();
-    j->record("prod-cloud", "mongo", "partial-created", "/x/backup-1.partial");
+    j->record("prod-cloud", agent::TierName::mongo, "partial-created", "/x/backup-1.partial");
     // no finish(): the process "dies" here
   }
   const auto entries = agent::RunJournal::read_unfinished(m_dir);
@@ -65,7 +65,7 @@ TEST_F(RunJournalTest, AFinishedRunLeavesNothingAndATornLineIsIgnored) {
 TEST_F(TierRecordTest, AFailedRunKeepsTheLastSuccessAndRecordsTheError) {
   agent::TierRecord r;
   r.target = "prod-cloud";
-  r.tier = "vzdump";
+  r.tier = agent::TierName::vzdump;
   agent::TierOutcome ok;
   ok.backup_id = "local:backup/a.tar.zst";
   ok.backup_bytes = 42;
@@ -75,19 +75,21 @@ TEST_F(TierRecordTest, AFailedRunKeepsTheLastSuccessAndRecordsTheError) {
   prune.kept_bytes = 126;
   prune.kept_per_rule = {{"daily", 3}};
   agent::apply_outcome(r, "run1", 1000, 2.5, ok, prune);
-  agent::TierOutcome bad;
-  bad.state = agent::TierState::failed;
-  bad.error = "vzdump of CT 106 failed: job errors";
+  const auto bad = agent::failed_outcome(
+      {agent::TierError::Kind::refused, "vzdump of CT 106 failed: job errors"});
   agent::apply_outcome(r, "run2", 2000, 1.0, bad, std::nullopt);
-  EXPECT_EQ(r.last_run_state, "failed");
-  EXPECT_EQ(r.last_error, bad.error);
+  EXPECT_EQ(r.last_run_state, agent::TierState::failed);
+  EXPECT_EQ(r.last_error, bad.error->message);
+  EXPECT_EQ(r.last_error_kind, agent::TierError::Kind::refused);
   EXPECT_EQ(r.last_success_at, 1000);
   EXPECT_EQ(r.last_success_backup_id, "local:backup/a.tar.zst");
   EXPECT_EQ(r.count, 3u);
 
   ASSERT_FALSE(agent::save_tier_record(m_dir, r));
-  const auto loaded = agent::load_tier_record(m_dir, "prod-cloud", "vzdump");
+  const auto loaded = agent::load_tier_record(m_dir, "prod-cloud", agent::TierName::vzdump);
   EXPECT_EQ(loaded.last_error, r.last_error);
+  EXPECT_EQ(loaded.last_error_kind, agent::TierError::Kind::refused);
+  EXPECT_EQ(loaded.last_run_state, agent::TierState::failed);
   EXPECT_EQ(loaded.size_bytes, 126u);
   EXPECT_EQ(loaded.kept_per_rule.at("daily"), 3u);
   EXPECT_EQ(loaded.last_validation_ok, true);
@@ -96,7 +98,7 @@ TEST_F(TierRecordTest, AFailedRunKeepsTheLastSuccessAndRecordsTheError) {
 TEST_F(TierRecordTest, EachPrunedRunAddsASizeSampleKeptAcrossSaves) {
   agent::TierRecord r;
   r.target = "prod-cloud";
-  r.tier = "mongo";
+  r.tier = agent::TierName::mongo;
   agent::TierOutcome made;
   made.backup_id = "backup-1";
   made.backup_bytes = 10;
@@ -105,8 +107,7 @@ TEST_F(TierRecordTest, EachPrunedRunAddsASizeSampleKeptAcrossSaves) {
     prune.kept_bytes = 100 + i;
     agent::apply_outcome(r, "run", static_cast<std::int64_t>(1000 + i), 1.0, made, prune);
   }
-  agent::TierOutcome failed;
-  failed.state = agent::TierState::failed;
+  const auto failed = agent::failed_outcome({agent::TierError::Kind::unreachable, "down"});
   agent::apply_outcome(r, "run", 5000, 1.0, failed, std::nullopt);  // no prune: no sample
   ASSERT_EQ(r.size_history.size(), agent::k_size_history_max);
   EXPECT_EQ(r.size_history.front().at, 1005);  // the oldest five dropped
@@ -114,7 +115,7 @@ TEST_F(TierRecordTest, EachPrunedRunAddsASizeSampleKeptAcrossSaves) {
   EXPECT_EQ(r.size_history.back().backup_bytes, 10u);
 
   ASSERT_FALSE(agent::save_tier_record(m_dir, r));
-  const auto loaded = agent::load_tier_record(m_dir, "prod-cloud", "mongo");
+  const auto loaded = agent::load_tier_record(m_dir, "prod-cloud", agent::TierName::mongo);
   ASSERT_EQ(loaded.size_history.size(), r.size_history.size());
   EXPECT_EQ(loaded.size_history.back().kept_bytes, r.size_history.back().kept_bytes);
   EXPECT_EQ(loaded.size_history.front().at, 1005);
@@ -123,10 +124,10 @@ TEST_F(TierRecordTest, EachPrunedRunAddsASizeSampleKeptAcrossSaves) {
 TEST_F(TierRecordTest, MetricsFileHasEveryDocumentedSeriesPerTargetAndTier) {
   agent::TierRecord r;
   r.target = "prod-cloud";
-  r.tier = "mongo";
+  r.tier = agent::TierName::mongo;
   r.last_success_at = 1000;
   r.last_run_at = 1000;
-  r.last_run_state = "ok";
+  r.last_run_state = agent::TierState::ok;
   r.count = 7;
   r.size_bytes = 700;
   r.last_run_duration_s = 1.5;

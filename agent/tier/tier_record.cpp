@@ -1,45 +1,35 @@
-#include "agent/run/tier_record.hpp"
+#include "agent/tier/tier_record.hpp"
 
 #include <fstream>
 #include <sstream>
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "agent/core/atomic_file.hpp"
 
 namespace agent {
 
-const char* to_string(TierState s) {
-  switch (s) {
-    case TierState::ok:
-      return "ok";
-    case TierState::warning:
-      return "warning";
-    case TierState::failed:
-      return "failed";
-    case TierState::skipped:
-      return "skipped";
-  }
-  return "";
-}
-
 namespace {
 
 nlohmann::json to_json(const TierRecord& r) {
-  nlohmann::json j = {{"target", r.target},
-                      {"tier", r.tier},
-                      {"last_run_id", r.last_run_id},
-                      {"last_run_at", r.last_run_at},
-                      {"last_run_duration_s", r.last_run_duration_s},
-                      {"last_run_state", r.last_run_state},
-                      {"last_run_summary", r.last_run_summary},
-                      {"last_error", r.last_error},
-                      {"warnings", r.warnings},
-                      {"last_success_run_id", r.last_success_run_id},
-                      {"last_success_at", r.last_success_at},
-                      {"last_success_backup_id", r.last_success_backup_id},
-                      {"last_success_bytes", r.last_success_bytes},
-                      {"kept_per_rule", r.kept_per_rule}};
+  nlohmann::json j = {
+      {"target", r.target},
+      {"tier", to_string(r.tier)},
+      {"last_run_id", r.last_run_id},
+      {"last_run_at", r.last_run_at},
+      {"last_run_duration_s", r.last_run_duration_s},
+      {"last_run_state", r.last_run_state ? to_string(*r.last_run_state) : ""},
+      {"last_run_summary", r.last_run_summary},
+      {"last_error", r.last_error},
+      {"last_error_kind",
+       r.last_error_kind ? nlohmann::json(to_string(*r.last_error_kind)) : nlohmann::json(nullptr)},
+      {"warnings", r.warnings},
+      {"last_success_run_id", r.last_success_run_id},
+      {"last_success_at", r.last_success_at},
+      {"last_success_backup_id", r.last_success_backup_id},
+      {"last_success_bytes", r.last_success_bytes},
+      {"kept_per_rule", r.kept_per_rule}};
   j["last_validation_ok"] =
       r.last_validation_ok ? nlohmann::json(*r.last_validation_ok) : nlohmann::json(nullptr);
   j["count"] = r.count ? nlohmann::json(*r.count) : nlohmann::json(nullptr);
@@ -71,19 +61,25 @@ void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t r
   record.last_run_duration_s = duration_s;
   TierState state = backup.state;
   record.warnings = backup.warnings;
-  record.last_error = backup.state == TierState::failed ? backup.error : "";
+  record.last_error.clear();
+  record.last_error_kind.reset();
+  if (backup.error) {
+    record.last_error = backup.error->message;
+    record.last_error_kind = backup.error->kind;
+  }
   record.last_run_summary = backup.summary;
   if (prune) {
     record.warnings.insert(record.warnings.end(), prune->warnings.begin(), prune->warnings.end());
-    if (prune->state == TierState::failed) {
+    if (prune->error) {
       state = TierState::failed;
       if (!record.last_error.empty()) record.last_error += "; ";
-      record.last_error += prune->error;
+      record.last_error += prune->error->message;
+      if (!record.last_error_kind) record.last_error_kind = prune->error->kind;
     }
     apply_retention(record, *prune);
   }
   if (state == TierState::ok && !record.warnings.empty()) state = TierState::warning;
-  record.last_run_state = to_string(state);
+  record.last_run_state = state;
   if (backup.validation_ok) record.last_validation_ok = backup.validation_ok;
   const bool made_backup = backup.state == TierState::ok || backup.state == TierState::warning;
   if (made_backup && !backup.backup_id.empty()) {
@@ -103,12 +99,12 @@ void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t r
 }
 
 std::filesystem::path tier_record_path(const std::filesystem::path& state_dir,
-                                       const std::string& target, const std::string& tier) {
-  return state_dir / "tiers" / target / (tier + ".json");
+                                       const std::string& target, TierName tier) {
+  return state_dir / "tiers" / target / (std::string(to_string(tier)) + ".json");
 }
 
 TierRecord load_tier_record(const std::filesystem::path& state_dir, const std::string& target,
-                            const std::string& tier) {
+                            TierName tier) {
   TierRecord r;
   r.target = target;
   r.tier = tier;
@@ -119,9 +115,18 @@ TierRecord load_tier_record(const std::filesystem::path& state_dir, const std::s
     get_if(j, "last_run_id", r.last_run_id);
     get_if(j, "last_run_at", r.last_run_at);
     get_if(j, "last_run_duration_s", r.last_run_duration_s);
-    get_if(j, "last_run_state", r.last_run_state);
+    std::string state;
+    get_if(j, "last_run_state", state);
+    r.last_run_state = parse_tier_state(state);
+    if (!state.empty() && !r.last_run_state) {
+      spdlog::warn("{}: unknown last_run_state \"{}\"; the tier's last run shows as unknown",
+                   tier_record_path(state_dir, target, tier).string(), state);
+    }
     get_if(j, "last_run_summary", r.last_run_summary);
     get_if(j, "last_error", r.last_error);
+    std::string kind;
+    get_if(j, "last_error_kind", kind);
+    r.last_error_kind = parse_error_kind(kind);
     get_if(j, "warnings", r.warnings);
     get_if(j, "last_success_run_id", r.last_success_run_id);
     get_if(j, "last_success_at", r.last_success_at);
@@ -139,8 +144,10 @@ TierRecord load_tier_record(const std::filesystem::path& state_dir, const std::s
                                   s.at(2).get<std::uint64_t>()});
       }
     }
-  } catch (const nlohmann::json::exception&) {
+  } catch (const nlohmann::json::exception& e) {
     // A damaged record is replaced by the next run; status shows the tier as unknown.
+    spdlog::warn("{}: unreadable ({}); the next run replaces it",
+                 tier_record_path(state_dir, target, tier).string(), e.what());
     TierRecord fresh;
     fresh.target = target;
     fresh.tier = tier;

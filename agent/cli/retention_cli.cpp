@@ -1,9 +1,9 @@
+// `pve-smokerbak retention simulate`: flags, then the body in agent/retention/.
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "agent/cli/command_context.hpp"
-#include "agent/core/exit_codes.hpp"
 #include "agent/retention/generated_backups.hpp"
 #include "agent/retention/simulate_command.hpp"
 
@@ -56,9 +56,8 @@ void register_retention_commands(CLI::App& app, CommandContext& ctx) {
   generate->excludes(input);
   simulate->add_flag("--json", options->json, "Print the marks as JSON (input order)");
   simulate->footer(k_simulate_footer);
-  simulate->callback([options, &ctx] {
-    ctx.exit_code = run_retention_simulate(*options, std::cin, std::cout, std::cerr);
-  });
+  simulate->callback(
+      [options, &ctx] { ctx.exit_code = run_retention_simulate(*options, std::cin, ctx.output); });
 }
 
 }  // namespace agent

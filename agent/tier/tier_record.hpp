@@ -7,11 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "agent/run/tier.hpp"
+#include "agent/tier/tier_name.hpp"
+#include "agent/tier/tier_outcome.hpp"
 
 // What `status` and the metrics file know about one tier of one target, persisted after
 // every run as state_dir/tiers/<target>/<tier>.json (written atomically). The schema is the
-// one `status --json` exposes per tier; keep field names stable.
+// one `status --json` exposes per tier; keep field names stable (new fields only add).
 namespace agent {
 
 // One point of a tier's size history, appended after each run that pruned (so the kept total
@@ -25,14 +26,16 @@ inline constexpr std::size_t k_size_history_max = 90;
 
 struct TierRecord {
   std::string target;
-  std::string tier;
+  TierName tier = TierName::vzdump;
   // The last run of this tier.
   std::string last_run_id;
   std::int64_t last_run_at = 0;  // epoch seconds, run start
   double last_run_duration_s = 0;
-  std::string last_run_state;  // "ok" | "warning" | "failed" | "skipped" | ""
+  std::optional<TierState> last_run_state;  // nullopt: no run recorded
   std::string last_run_summary;
-  std::string last_error;             // empty unless the last run failed
+  std::string last_error;  // empty unless the last run failed
+  // Why it failed ("last_error_kind" in the file; absent in records of earlier versions).
+  std::optional<TierError::Kind> last_error_kind;
   std::vector<std::string> warnings;  // of the last run
   // The last successful backup (kept across failed runs).
   std::string last_success_run_id;
@@ -48,9 +51,6 @@ struct TierRecord {
   std::vector<SizeSample> size_history;
 };
 
-// "ok", "warning", "failed" or "skipped": the record's and status' word for a tier state.
-const char* to_string(TierState state);
-
 // Takes what a prune kept (count, bytes, per rule) into the record.
 void apply_retention(TierRecord& record, const TierOutcome& prune);
 
@@ -60,10 +60,11 @@ void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t r
                    const std::optional<TierOutcome>& prune);
 
 std::filesystem::path tier_record_path(const std::filesystem::path& state_dir,
-                                       const std::string& target, const std::string& tier);
-// Missing or unreadable file: a fresh record with only target and tier set.
+                                       const std::string& target, TierName tier);
+// Missing or unreadable file: a fresh record with only target and tier set (a damaged one is
+// logged and replaced by the next run).
 TierRecord load_tier_record(const std::filesystem::path& state_dir, const std::string& target,
-                            const std::string& tier);
+                            TierName tier);
 // Atomic (temp file, fsync, rename). Returns an error text on failure.
 std::optional<std::string> save_tier_record(const std::filesystem::path& state_dir,
                                             const TierRecord& record);

@@ -2,6 +2,14 @@
 # Fails when a source includes across a forbidden module arrow, or when a public header
 # exposes libcurl, libssh, OpenSSL or JSON types (DEVELOPERS.md, docs/ARCHITECTURE.md).
 #   agent -> proxmox, remote, policies;  policies -> nothing (standard library + tl only).
+# Inside agent/, one folder per layer library (agent/CMakeLists.txt); each may include only the
+# folders listed for it below, so the arrows point down:
+#   cli -> everything;  run, status, retention, validate (commands) -> tier, config, core
+#   (validate also reads the tiers' files: vzdump, mongo, mongo_format);  vzdump, mongo
+#   (tiers) -> tier, config, core (mongo also mongo_format);  tier -> config, core;
+#   config -> core;  mongo_format -> core;  core -> nothing of agent.
+# Only the vzdump tier (and cli, which builds the client) talks to proxmox/, only the mongo
+# tier (and cli) to remote/.
 set -u
 root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$root" || exit 2
@@ -22,8 +30,43 @@ scan policies 'curl|libssh|nlohmann|openssl|yaml|spdlog|CLI|httplib|zlib|zstd|bs
   "policies is pure code: no third-party I/O libraries"
 scan proxmox 'agent/|remote/|policies/' "proxmox must not depend on other modules"
 scan remote 'agent/|proxmox/|policies/' "remote must not depend on other modules"
+agent_parts="cli config core mongo mongo_format retention run status tier validate vzdump"
+# layer FOLDER ALLOWED...: agent/FOLDER may include agent/ALLOWED/ (and itself) only.
+layer() {
+  local dir=$1 part forbidden=""
+  shift
+  for part in $agent_parts; do
+    [ "$part" = "$dir" ] && continue
+    case " $* " in *" $part "*) continue ;; esac
+    forbidden="${forbidden:+$forbidden|}agent/$part/"
+  done
+  [ -n "$forbidden" ] && scan "agent/$dir" "$forbidden" "agent/$dir may include only: $* (layer arrows)"
+}
+layer core
+layer config core
+layer mongo_format core
+layer tier config core
+layer vzdump tier config core
+layer mongo tier config core mongo_format
+layer run tier config core
+layer status tier config core
+layer retention core
+layer validate tier config core vzdump mongo mongo_format
+layer cli config core mongo mongo_format retention run status tier validate vzdump
+for dir in core config mongo_format tier mongo run status retention validate; do
+  scan "agent/$dir" 'proxmox/' "only the vzdump tier and cli talk to the Proxmox API"
+done
+for dir in core config mongo_format tier vzdump run status retention validate; do
+  scan "agent/$dir" 'remote/' "only the mongo tier and cli open SSH sessions"
+done
+# Every agent folder is a layer above: a new one must be added here and to agent/CMakeLists.txt.
+for d in agent/*/; do
+  d=${d%/}
+  case " $agent_parts " in *" ${d#agent/} "*) ;; *) echo "check_includes: $d: not a known layer"; fail=1 ;; esac
+done
+
 for m in agent proxmox remote policies; do
   scan "$m" 'curl/|libssh/|nlohmann/|openssl/|httplib' "no transport/JSON types in public headers" '*.hpp'
 done
-[ "$fail" = 0 ] && echo "check_includes: module arrows and public headers are clean"
+[ "$fail" = 0 ] && echo "check_includes: module arrows, agent layers and public headers are clean"
 exit "$fail"

@@ -397,5 +397,33 @@ TEST_F(VzdumpTierTest, PruneRemovesOnlyAgentArchivesBeyondThePolicy) {
   EXPECT_EQ(notes_file(foreign), "manual before upgrade");
 }
 
+TEST_F(VzdumpTierTest, AFailedDeleteLeavesRemovePendingAndTheNextPruneRetriesIt) {
+  start();
+  config.retention = keep_daily(1);
+  const auto old = sim->seed_backup(106, k_start - 2 * k_day, "prod-cloud smokerbak:R0");
+  const auto newer = sim->seed_backup(106, k_start - k_day, "prod-cloud smokerbak:R1");
+  pvesim::Fault refuse = pvesim::Fault::of(pvesim::Fault::Kind::http_status);
+  refuse.status = 500;
+  refuse.reason = "unable to remove the volume";
+  refuse.method = "DELETE";
+  refuse.path_contains = old.substr(old.rfind('/') + 1);
+  sim->inject(refuse);
+
+  const auto first = prune(*make_tier(), context("P1"));
+  ASSERT_EQ(first.state, TierState::failed) << why(first);
+  EXPECT_EQ(first.error->kind, TierError::Kind::refused);
+  EXPECT_NE(why(first).find("remove pending"), std::string::npos) << why(first);
+  EXPECT_EQ(sim->volids(), (std::vector<std::string>{old, newer}));
+  EXPECT_EQ(first_line(notes_file(old)),
+            "prod-cloud smokerbak:R0 \xC2\xB7 remove pending \xC2\xB7 not verified");
+  EXPECT_EQ(first.kept_count, 2u) << "an archive that could not be deleted is still kept";
+
+  sim->advance(k_day);
+  const auto second = prune(*make_tier(), context("P2"));
+  ASSERT_EQ(second.state, TierState::ok) << why(second);
+  EXPECT_EQ(second.removed_count, 1u);
+  EXPECT_EQ(sim->volids(), std::vector<std::string>{newer});
+}
+
 }  // namespace
 }  // namespace agent

@@ -30,7 +30,7 @@ Result<std::vector<BackupJob>> backup_jobs(const std::string& body);
 Result<StorageConfig> storage_config(const std::string& body);
 Result<std::vector<PruneMark>> prune_marks(const std::string& body);
 
-// UPID:<node>:<pid>:<pstart>:<starttime>:<type>:<id>:<user>: (pve-api.md §4.1).
+// UPID:<node>:<pid>:<pstart>:<starttime>:<type>:<id>:<user>: (docs/proxmox-api.md section 4).
 Result<Upid> upid(const std::string& text);
 
 }  // namespace proxmox::parse

@@ -8,9 +8,9 @@
 
 #include "agent/mongo_format/archive_verdict.hpp"
 
-// Internal to mongo_format: the mongodump archive grammar (mongodump.md §2.2–2.6) over the
-// inflated byte stream, fed in chunks of any size. Documents that lie wholly inside a chunk are
-// checked in place; only a document straddling two chunks is copied.
+// Internal to mongo_format: the mongodump archive grammar (docs/mongodump-format.md sections 3-4)
+// over the inflated byte stream, fed in chunks of any size. Documents that lie wholly inside a
+// chunk are checked in place; only a document straddling two chunks is copied.
 namespace agent::mongo_format {
 
 // One collection-metadata document of the prelude.

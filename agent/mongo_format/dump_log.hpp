@@ -8,7 +8,8 @@
 
 #include "agent/mongo_format/archive_verdict.hpp"
 
-// mongodump's stderr log (mongodump.md §3): "<ts>\tdone dumping DB.COLL (N documents)" and
+// mongodump's stderr log (docs/mongodump-format.md section 2): "<ts>\tdone dumping DB.COLL (N
+// documents)" and
 // "<ts>\tFailed: <message>" lines. Names may be plain (tools <= 100.15) or %#q-quoted
 // (`DB.COLL`, tools >= 100.16).
 namespace agent::mongo_format {

@@ -55,7 +55,8 @@ StatusReport build_status(const Config& config, const TierSet& tiers, std::int64
 // Output forms. JSON schema (stable, documented in docs/operator-guide.md):
 // {"state", "generated_at", "next_run", "targets": [{"name", "vmid", "state",
 //   "tiers": {"vzdump"|"mongo": {"state", "last_success", "last_success_age_s", "count",
-//   "size_bytes", "last_error", "last_run": {...}, "kept_per_rule", "validation", "reasons",
+//   "size_bytes", "last_error", "last_error_kind" (TierError kind or null), "last_run": {...},
+//   "kept_per_rule", "validation", "reasons",
 //   "thresholds": {"warn_after_s", "critical_after_s"},
 //   "storage": null | {"free_bytes", "days_left" (null: fits for 60 days),
 //                      "kept_growth_bytes_per_day", "backup_growth_bytes_per_day"}}}}]}

@@ -1,4 +1,4 @@
-// The reference's Europe/Berlin cases (../shared/reference/prune-semantics.md section 3): each
+// The reference's Europe/Berlin cases (docs/retention.md section 3): each
 // gives a different result in UTC, so both are checked.
 #include <gtest/gtest.h>
 

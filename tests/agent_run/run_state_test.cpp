@@ -151,3 +151,43 @@ TEST_F(TierRecordTest, MetricsFileHasEveryDocumentedSeriesPerTargetAndTier) {
 }
 
 }  // namespace
+
+namespace {
+
+using TierRecordCompatTest = TempDir;
+
+TEST_F(TierRecordCompatTest, ARecordWrittenByTheVersionBeforeErrorKindsStillLoads) {
+  // As the previous version wrote it: no last_error_kind.
+  const auto file = agent::tier_record_path(m_dir, "prod-cloud", agent::TierName::vzdump);
+  fs::create_directories(file.parent_path());
+  std::ofstream(file) << R"({"target": "prod-cloud", "tier": "vzdump", "last_run_id": "R2",
+    "last_run_at": 2000, "last_run_duration_s": 1.0, "last_run_state": "failed",
+    "last_run_summary": "", "last_error": "vzdump of CT 106 failed: job errors",
+    "warnings": [], "last_success_run_id": "R1", "last_success_at": 1000,
+    "last_success_backup_id": "local:backup/a.tar.zst", "last_success_bytes": 42,
+    "kept_per_rule": {"daily": 3}, "last_validation_ok": true, "count": 3, "size_bytes": 126,
+    "size_history": [[1000, 126, 42]]})";
+  const auto r = agent::load_tier_record(m_dir, "prod-cloud", agent::TierName::vzdump);
+  EXPECT_EQ(r.last_run_state, agent::TierState::failed);
+  EXPECT_EQ(r.last_error, "vzdump of CT 106 failed: job errors");
+  EXPECT_FALSE(r.last_error_kind);
+  EXPECT_EQ(r.last_success_backup_id, "local:backup/a.tar.zst");
+  EXPECT_EQ(r.count, 3u);
+  ASSERT_EQ(r.size_history.size(), 1u);
+  // Saved again, it keeps every field and adds the kind (null).
+  ASSERT_FALSE(agent::save_tier_record(m_dir, r));
+  const auto again = agent::load_tier_record(m_dir, "prod-cloud", agent::TierName::vzdump);
+  EXPECT_EQ(again.last_error, r.last_error);
+  EXPECT_EQ(agent::to_json_text(again), agent::to_json_text(r));
+}
+
+TEST_F(TierRecordCompatTest, AnUnknownStateInARecordReadsAsNoStateNotAsOk) {
+  const auto file = agent::tier_record_path(m_dir, "prod-cloud", agent::TierName::mongo);
+  fs::create_directories(file.parent_path());
+  std::ofstream(file) << R"({"last_run_id": "R2", "last_run_state": "exploded"})";
+  const auto r = agent::load_tier_record(m_dir, "prod-cloud", agent::TierName::mongo);
+  EXPECT_EQ(r.last_run_id, "R2");
+  EXPECT_FALSE(r.last_run_state);
+}
+
+}  // namespace

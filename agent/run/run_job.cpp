@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
@@ -89,6 +90,7 @@ void run_tier(Run& run, Tier& tier, const TargetConfig& target, RunContext& ctx)
   std::unique_ptr<TierRun> work;
   TierOutcome backup = guarded(name, "setup", [&] {
     work = tier.begin(target, ctx);
+    if (!work) throw std::logic_error("Tier::begin() returned no run");
     return TierOutcome{};
   });
   if (work && !run.options.prune_only) {

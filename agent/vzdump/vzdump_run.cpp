@@ -396,100 +396,114 @@ std::optional<TierError> VzdumpRun::node_for_prune() {
 TierOutcome VzdumpRun::prune() {
   if (m_ctx.no_prune) return skipped_outcome("pruning skipped (--no-prune)");
   if (!m_api) return failed_outcome(tier_error_of(m_api.error()));
-  proxmox::Client& api = **m_api;
+  // The node, unless backup() found it.
   if (auto e = node_for_prune()) return failed_outcome(*e);
+  // The storage as backup() left it, else as it is now, marked by the retention engine.
+  auto plan = plan_prune();
+  if (!plan) return failed_outcome(plan.error());
+  // Delete what the policy removes (not in a dry run); a failed delete is kept.
+  PruneTally tally = delete_removed(*plan);
+  // The notes of what stays say why; one whose delete failed says "remove pending".
+  write_notes_after_prune(*plan, tally);
+  return prune_outcome(std::move(tally));
+}
+
+tl::expected<std::vector<PlannedArchive>, TierError> VzdumpRun::plan_prune() {
   auto zone = ZoneCalendar::open(m_config.timezone);
-  if (!zone) return failed_outcome({Kind::local_io, "cannot prune: " + zone.error()});
-  // The storage as backup() left it, else as it is now.
+  if (!zone) return tl::unexpected(TierError{Kind::local_io, "cannot prune: " + zone.error()});
   proxmox::Result<std::vector<proxmox::BackupVolume>> listing;
   if (m_listing_for_prune) {
     listing = std::move(*m_listing_for_prune);
     m_listing_for_prune.reset();
   } else {
-    listing = api.list_backups(m_node, m_vz.storage, m_target.vmid);
+    listing = (*m_api)->list_backups(m_node, m_vz.storage, m_target.vmid);
   }
-  if (!listing) return failed_outcome(tier_error_of(listing.error()));
-  const auto plan = plan_retention(*listing, m_target.effective_retention(m_config.retention),
-                                   *zone, m_vz.prune_foreign, {},
-                                   recorded_verdicts(m_config.state_dir, m_target.name, *listing));
+  if (!listing) return tl::unexpected(tier_error_of(listing.error()));
+  return plan_retention(*listing, m_target.effective_retention(m_config.retention), *zone,
+                        m_vz.prune_foreign, {},
+                        recorded_verdicts(m_config.state_dir, m_target.name, *listing));
+}
 
-  TierOutcome out;
-  out.plan = PrunePlan{"vzdump prune plan for " + m_target.name + " (" + ct(m_target) +
-                           ", storage " + m_vz.storage + ")",
-                       {}};
-  std::vector<proxmox::Error> errors;
-  std::set<std::string> deleted;
-  std::uint64_t kept = 0;
-  std::uint64_t to_remove = 0;
-  std::uint64_t kept_bytes = 0;
+VzdumpRun::PruneTally VzdumpRun::delete_removed(const std::vector<PlannedArchive>& plan) {
+  PruneTally t;
+  t.plan.heading = "vzdump prune plan for " + m_target.name + " (" + ct(m_target) + ", storage " +
+                   m_vz.storage + ")";
   for (const auto& a : plan) {
     if (!a.managed) {
-      out.plan->lines.push_back(
+      t.plan.lines.push_back(
           {PlanLine::Action::keep, a.volume.volid, "not made by the agent (prune_foreign is off)"});
       continue;
     }
     if (a.decision.mark != policies::Mark::remove) {
-      ++kept;
-      kept_bytes += a.volume.size;
+      ++t.kept;
+      t.kept_bytes += a.volume.size;
       for (const auto rule : a.decision.rules) {
-        ++out.kept_per_rule[std::string(policies::to_string(rule))];
+        ++t.kept_per_rule[std::string(policies::to_string(rule))];
       }
-      out.plan->lines.push_back({PlanLine::Action::keep, a.volume.volid, a.decision.reason});
+      t.plan.lines.push_back({PlanLine::Action::keep, a.volume.volid, a.decision.reason});
       continue;
     }
-    ++to_remove;
-    out.plan->lines.push_back({PlanLine::Action::remove, a.volume.volid, a.decision.reason});
+    ++t.to_remove;
+    t.plan.lines.push_back({PlanLine::Action::remove, a.volume.volid, a.decision.reason});
     if (m_ctx.dry_run) continue;
-    // A failed delete keeps the archive, marked "remove pending" by the notes sync below,
-    // and the next prune tries again.
-    auto removed = api.delete_volume(m_node, m_vz.storage, a.volume.volid,
-                                     wait_options(m_options.delete_timeout));
+    auto removed = (*m_api)->delete_volume(m_node, m_vz.storage, a.volume.volid,
+                                           wait_options(m_options.delete_timeout));
     if (!removed) {
-      ++kept;
-      kept_bytes += a.volume.size;
+      // Kept until the next prune tries again.
+      ++t.kept;
+      t.kept_bytes += a.volume.size;
       spdlog::warn("[{}] {}", m_target.name, removed.error().message);
-      errors.push_back(removed.error());
+      t.errors.push_back(removed.error());
       continue;
     }
     spdlog::info("[{}] AUDIT vzdump archive deleted: {} ({})", m_target.name, a.volume.volid,
                  a.decision.reason);
-    deleted.insert(a.volume.volid);
+    t.deleted.insert(a.volume.volid);
     remove_backup_record(m_config.state_dir, m_target.name, a.volume.volid);
   }
+  return t;
+}
 
+void VzdumpRun::write_notes_after_prune(const std::vector<PlannedArchive>& plan,
+                                        PruneTally& tally) {
   NotesSyncInput input;
   input.node = m_node;
   input.storage = m_vz.storage;
   input.target = m_target.name;
   input.vmid = m_target.vmid;
   input.state_dir = m_config.state_dir;
-  input.skip = deleted;
-  auto synced = sync_notes(api, input, plan, m_ctx.dry_run);
-  out.warnings = synced.warnings;
+  input.skip = tally.deleted;
+  auto synced = sync_notes(**m_api, input, plan, m_ctx.dry_run);
+  tally.warnings = std::move(synced.warnings);
   for (const auto& p : synced.planned) {
-    out.plan->lines.push_back({PlanLine::Action::notes, p.volid, p.line});
+    tally.plan.lines.push_back({PlanLine::Action::notes, p.volid, p.line});
   }
-  out.kept_count = kept;
-  out.kept_bytes = kept_bytes;
-  out.removed_count = deleted.size();
+}
+
+TierOutcome VzdumpRun::prune_outcome(PruneTally tally) const {
+  TierOutcome out;
+  out.warnings = std::move(tally.warnings);
+  out.kept_count = tally.kept;
+  out.kept_bytes = tally.kept_bytes;
+  out.kept_per_rule = std::move(tally.kept_per_rule);
+  out.removed_count = tally.deleted.size();
+  out.plan = std::move(tally.plan);
+  out.state = state_for(out.warnings);
   if (m_ctx.dry_run) {
-    out.summary = "dry run: would keep " + std::to_string(kept) + " and remove " +
-                  std::to_string(to_remove) + " agent-owned archives";
-    out.state = state_for(out.warnings);
+    out.summary = "dry run: would keep " + std::to_string(tally.kept) + " and remove " +
+                  std::to_string(tally.to_remove) + " agent-owned archives";
     return out;
   }
-  out.summary =
-      "kept " + std::to_string(kept) + ", removed " + std::to_string(deleted.size()) + " archives";
-  if (!errors.empty()) {
-    TierError error = tier_error_of(errors.front());
-    error.message = std::to_string(errors.size()) + " of " + std::to_string(to_remove) +
+  out.summary = "kept " + std::to_string(tally.kept) + ", removed " +
+                std::to_string(tally.deleted.size()) + " archives";
+  if (!tally.errors.empty()) {
+    TierError error = tier_error_of(tally.errors.front());
+    error.message = std::to_string(tally.errors.size()) + " of " + std::to_string(tally.to_remove) +
                     " deletions failed (their notes say \"remove pending\"):";
-    for (const auto& e : errors) error.message += "\n  " + e.message;
+    for (const auto& e : tally.errors) error.message += "\n  " + e.message;
     out.state = TierState::failed;
     out.error = std::move(error);
-    return out;
   }
-  out.state = state_for(out.warnings);
   return out;
 }
 

@@ -1,17 +1,21 @@
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "agent/tier/tier.hpp"
 #include "agent/vzdump/archive_verifier.hpp"
+#include "agent/vzdump/retention_plan.hpp"
 #include "agent/vzdump/vzdump_tier.hpp"
 #include "proxmox/client.hpp"
 
-// One run of the vzdump tier on one target. backup() reads top to bottom as its steps; what a
-// step learns is a member the later steps read, and what prune() takes from backup() is
-// m_listing_for_prune, the storage listing as backup() left it.
+// One run of the vzdump tier on one target. backup() and prune() read top to bottom as their
+// steps; what a backup step learns is a member the later steps read, and what prune() takes
+// from backup() is m_listing_for_prune, the storage listing as backup() left it.
 namespace agent {
 
 class VzdumpRun final : public TierRun {
@@ -38,9 +42,25 @@ class VzdumpRun final : public TierRun {
   void write_notes();
   TierOutcome backup_outcome() const;
 
+  // The steps of prune(), in order, and what they count.
+  struct PruneTally {
+    PrunePlan plan;
+    std::uint64_t kept = 0;
+    std::uint64_t kept_bytes = 0;
+    std::uint64_t to_remove = 0;
+    std::map<std::string, std::uint64_t> kept_per_rule;
+    std::set<std::string> deleted;
+    std::vector<proxmox::Error> errors;  // of deletions that failed
+    std::vector<std::string> warnings;
+  };
+  std::optional<TierError> node_for_prune();
+  tl::expected<std::vector<PlannedArchive>, TierError> plan_prune();
+  PruneTally delete_removed(const std::vector<PlannedArchive>& plan);
+  void write_notes_after_prune(const std::vector<PlannedArchive>& plan, PruneTally& tally);
+  TierOutcome prune_outcome(PruneTally tally) const;
+
   // Helpers.
   proxmox::Result<std::string> post_vzdump();
-  std::optional<TierError> node_for_prune();
   proxmox::WaitOptions wait_options(std::chrono::seconds timeout) const;
 
   const Config& m_config;

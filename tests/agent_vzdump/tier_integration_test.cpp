@@ -198,7 +198,9 @@ TEST_F(VzdumpTierTest, FailedArchivesTakeNoRetentionSlotAndOnlyTheNewestStaysAsE
       std::ostringstream text, messages;
       StreamOutput output(text, messages);
       TextReporter reporter(output);
+      ::testing::internal::CaptureStdout();
       const auto planned = prune(*make_tier(), dry);
+      EXPECT_EQ(::testing::internal::GetCapturedStdout(), "") << "tiers return plans, never print";
       ASSERT_TRUE(planned.plan);
       reporter.prune_plan("prod-cloud", TierName::vzdump, *planned.plan);
       const std::string plan = text.str();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that the shipped documentation matches the binary: every command and every flag
 # that `pve-smokerbak ... --help` lists appears in the man page (roff and Markdown source)
-# and in the bash completion, and every exit code of agent/cli/exit_codes.hpp is documented
+# and in the bash completion, and every exit code of agent/core/exit_codes.hpp is documented
 # in the man page and docs/exit-codes.md.
 # Usage: deploy/check-docs.sh PATH/TO/pve-smokerbak
 # Prints each gap and exits 1 when there is any; exits 0 (saying what it checked) otherwise.
@@ -68,7 +68,7 @@ while read -r code; do
   grep -qE "^\.B $code\$" "$root/docs/pve-smokerbak.1" ||
     gap "exit code $code missing from the EXIT STATUS section of docs/pve-smokerbak.1"
   grep -qE "^\| *$code *\|" <<<"$exit_doc" || gap "exit code $code missing from docs/exit-codes.md"
-done < <(grep -oE 'k_[a-z_]+ = [0-9]+;' "$root/agent/cli/exit_codes.hpp" | grep -oE '[0-9]+')
+done < <(grep -oE 'k_[a-z_]+ = [0-9]+;' "$root/agent/core/exit_codes.hpp" | grep -oE '[0-9]+')
 
 if ((checked_commands == 0)); then
   gap "found no subcommands in '$bin --help' (not a pve-smokerbak binary?)"

@@ -6,7 +6,7 @@
 #include "policies/civil_time.hpp"
 
 // How the retention engine learns local time without reading tzdata itself: the caller hands
-// it a LocalCalendar. policies ships the UTC one; agent/retention/local_time.hpp provides the
+// it a LocalCalendar. policies ships the UTC one; agent/core/local_time.hpp provides the
 // IANA-zone one (the zone Proxmox's prune would use: the configured one or the host's).
 namespace policies {
 

@@ -1,6 +1,6 @@
 // Parsing, validation and normalisation of Proxmox `prune-backups` options, following
 // PVE::JSONSchema::parse_property_string and PVE::Storage::Plugin::validate_prune_backups
-// (../shared/reference/prune-semantics.md section 4).
+// (docs/retention.md section 1).
 #include <array>
 #include <cctype>
 #include <charconv>

@@ -10,7 +10,7 @@
 #include "policies/retention_policy.hpp"
 
 // The retention engine: Proxmox VE's prune_mark_backup_group, reproduced exactly
-// (../shared/reference/prune-semantics.md section 2). Pure: the current time is never used,
+// (docs/retention.md section 2). Pure: the current time is never used,
 // local time comes from the LocalCalendar the caller passes.
 namespace policies {
 

@@ -12,7 +12,7 @@
 namespace policies {
 
 // A Proxmox VE `prune-backups` policy after Proxmox's normalisation
-// (../shared/reference/prune-semantics.md section 4): either keep_all, or the keep-* counts
+// (docs/retention.md section 1): either keep_all, or the keep-* counts
 // that were given (0 allowed and meaning "off"). Defaults are the project's: 7 daily,
 // 4 weekly, 12 monthly.
 struct RetentionPolicy {

@@ -14,7 +14,7 @@
 #include "proxmox/types.hpp"
 
 // The Proxmox VE API client: the operations the agent needs, over one HttpTransport (one
-// reused connection per run). Wire behaviour: ../shared/reference/pve-api.md.
+// reused connection per run). What it relies on: docs/proxmox-api.md.
 namespace proxmox {
 
 // Retries of idempotent requests (GETs) on transient failures (transport errors, timeouts,

@@ -7,7 +7,7 @@
 #include <vector>
 
 // Plain data returned by the Proxmox VE API client. Field names follow the API
-// (../shared/reference/pve-api.md); optional fields are the ones the server omits when unset.
+// (docs/proxmox-api.md); optional fields are the ones the server omits when unset.
 namespace proxmox {
 
 // GET /version
@@ -65,7 +65,7 @@ struct VzdumpRequest {
   std::string log_marker;
 };
 
-// A decoded UPID (pve-api.md §4.1).
+// A decoded UPID (docs/proxmox-api.md section 4).
 struct Upid {
   std::string node;
   std::int64_t pid = 0;

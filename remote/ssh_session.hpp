@@ -12,8 +12,8 @@
 #include "remote/error.hpp"
 
 // One SSH connection that runs remote commands over exec channels. The libssh implementation
-// (connect_ssh) is the only place libssh appears; FakeSshSession (remote/fake_ssh_session.hpp)
-// replays scripted commands for unit tests of agent code.
+// (connect_ssh) is the only place libssh appears; FakeSshSession
+// (tests/support/fake_ssh_session.hpp) replays scripted commands for unit tests.
 namespace remote {
 
 struct SshOptions {

@@ -7,11 +7,12 @@
 #include <CLI/CLI.hpp>
 
 #include "agent/cli/command_context.hpp"
-#include "agent/cli/exit_codes.hpp"
+#include "agent/core/exit_codes.hpp"
 #include "agent/core/log.hpp"
 
 int main(int argc, char** argv) {
-  agent::CommandContext ctx;
+  agent::StreamOutput output(std::cout, std::cerr);
+  agent::CommandContext ctx(output);
   CLI::App app{
       "pve-smokerbak: keeps one Proxmox VE guest recoverable with vzdump archives and\n"
       "validated mongodump backups under one retention policy."};

@@ -1,14 +1,12 @@
-#include <iostream>
-
 #include "agent/cli/command_context.hpp"
-#include "agent/cli/exit_codes.hpp"
+#include "agent/core/exit_codes.hpp"
 
 namespace agent {
 
 void register_version_command(CLI::App& app, CommandContext& ctx) {
   auto* cmd = app.add_subcommand("version", "Print the version and exit");
   cmd->callback([&ctx] {
-    std::cout << "pve-smokerbak " << SMOKERBAK_VERSION << "\n";
+    ctx.output.result(std::string("pve-smokerbak ") + SMOKERBAK_VERSION + "\n");
     ctx.exit_code = exit_code::k_success;
   });
 }

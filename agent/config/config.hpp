@@ -16,7 +16,8 @@ namespace agent {
 // 0600/0400) or a systemd credential under $CREDENTIALS_DIRECTORY. Read it with read_secret().
 struct SecretRef {
   // The file to read. For a credential this is $CREDENTIALS_DIRECTORY/NAME when that variable
-  // was set at load time, otherwise the bare NAME (read_secret() resolves it when called).
+  // was set at load time (the only place it is read), otherwise the bare NAME, which
+  // read_secret() refuses with what to do.
   std::filesystem::path path;
   bool from_credentials = false;
 };

@@ -2,18 +2,16 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <ostream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
-#include "agent/cli/exit_codes.hpp"
 #include "agent/config/config_listing.hpp"
 #include "agent/config/config_loader.hpp"
+#include "agent/core/exit_codes.hpp"
 
 namespace agent {
 namespace {
-
-const std::string k_default_config_path = GlobalOptions{}.config_path;
 
 struct Findings {
   std::vector<ConfigDiagnostic> errors;
@@ -79,7 +77,7 @@ void check_referenced_files(const LoadedConfig& loaded, Findings& findings) {
   }
 }
 
-std::string config_path_origin(const GlobalOptions& global) {
+std::string config_path_origin(const ConfigCheckRequest& global) {
   // CLI11 counts a value taken from PVE_SMOKERBAK_CONFIG as given, so main() may leave
   // config_path_from_env false; a path equal to the variable's value came from it (or was
   // given twice, identically).
@@ -87,7 +85,7 @@ std::string config_path_origin(const GlobalOptions& global) {
   if (global.config_path_from_env || (env != nullptr && global.config_path == env)) {
     return to_string(ValueOrigin::environment);
   }
-  if (global.config_path == k_default_config_path) return to_string(ValueOrigin::default_value);
+  if (global.config_path == k_default_config_file) return to_string(ValueOrigin::default_value);
   return "command line";
 }
 
@@ -120,8 +118,9 @@ nlohmann::ordered_json entry_json(const ConfigEntry& e) {
   return e.value;
 }
 
-void print_listing(const GlobalOptions& global, const std::vector<ConfigEntry>& entries,
-                   std::ostream& out) {
+std::string listing_text(const ConfigCheckRequest& global,
+                         const std::vector<ConfigEntry>& entries) {
+  std::ostringstream out;
   std::size_t key_width = std::string("config_file").size();
   std::size_t value_width = global.config_path.size();
   for (const auto& e : entries) {
@@ -137,17 +136,17 @@ void print_listing(const GlobalOptions& global, const std::vector<ConfigEntry>& 
   };
   line("config_file", global.config_path, config_path_origin(global));
   for (const auto& e : entries) line(e.key, display_value(e), to_string(e.origin));
+  return out.str();
 }
 
-void print_findings(const Findings& findings, std::ostream& err) {
-  for (const auto& d : findings.warnings) err << "warning: " << d.to_string() << "\n";
-  for (const auto& d : findings.errors) err << "error: " << d.to_string() << "\n";
+void print_findings(const Findings& findings, Output& out) {
+  for (const auto& d : findings.warnings) out.message("warning: " + d.to_string() + "\n");
+  for (const auto& d : findings.errors) out.message("error: " + d.to_string() + "\n");
 }
 
 }  // namespace
 
-int run_config_check(const GlobalOptions& global, const ConfigCheckOptions& options,
-                     std::ostream& out, std::ostream& err) {
+int run_config_check(const ConfigCheckRequest& global, Output& out) {
   Findings findings;
   auto loaded = load_config_file(global.config_path);
   std::vector<ConfigEntry> entries;
@@ -160,7 +159,7 @@ int run_config_check(const GlobalOptions& global, const ConfigCheckOptions& opti
   }
   const bool valid = findings.errors.empty();
 
-  if (options.json) {
+  if (global.json) {
     nlohmann::ordered_json doc;
     doc["config_file"] = {{"value", global.config_path}, {"origin", config_path_origin(global)}};
     doc["valid"] = valid;
@@ -171,15 +170,15 @@ int run_config_check(const GlobalOptions& global, const ConfigCheckOptions& opti
     doc["values"] = values;
     doc["errors"] = diagnostics_json(findings.errors);
     doc["warnings"] = diagnostics_json(findings.warnings);
-    out << doc.dump(2) << "\n";
+    out.result(doc.dump(2) + "\n");
   } else if (!entries.empty()) {
-    print_listing(global, entries, out);
+    out.result(listing_text(global, entries));
   }
-  print_findings(findings, err);
+  print_findings(findings, out);
   if (!valid) {
-    err << global.config_path << ": " << findings.errors.size()
-        << (findings.errors.size() == 1 ? " problem" : " problems")
-        << "; see docs/configuration.md\n";
+    out.message(global.config_path + ": " + std::to_string(findings.errors.size()) +
+                (findings.errors.size() == 1 ? " problem" : " problems") +
+                "; see docs/configuration.md\n");
     return exit_code::k_usage;
   }
   return exit_code::k_success;

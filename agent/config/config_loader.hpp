@@ -13,6 +13,9 @@
 // the secrets it refers to.
 namespace agent {
 
+// The configuration file when neither -c nor PVE_SMOKERBAK_CONFIG names another.
+inline constexpr const char* k_default_config_file = "/etc/pve-smokerbak/config.yaml";
+
 // Where the effective value of a key came from.
 enum class ValueOrigin { default_value, file, environment };
 
@@ -55,8 +58,9 @@ tl::expected<LoadedConfig, std::vector<ConfigDiagnostic>> load_config_file(
 
 // Reads a secret (one trailing newline stripped) after checking that the file is a regular
 // file owned by root (uid 0) or the current user and that group and other have no access.
-// When `ref.from_credentials` and `ref.path` is relative, the file is
-// $CREDENTIALS_DIRECTORY/`ref.path` (systemd LoadCredential=). The secret is registered with
+// Credential names were resolved under $CREDENTIALS_DIRECTORY when the configuration was
+// loaded (systemd LoadCredential=); one still relative here is an error saying what to do.
+// The secret is registered with
 // agent::register_secret so logs redact it. The error text names the file and says what to do
 // (e.g. "chmod 600 FILE && chown root:root FILE"); it never contains the secret.
 tl::expected<std::string, std::string> read_secret(const SecretRef& ref);

@@ -26,8 +26,8 @@ void decode_target(const YAML::Node& node, const std::string& path,
 std::optional<policies::RetentionPolicy> decode_retention(const Field& field, FieldReader& reader);
 
 // A secret reference (token_secret_file, password_file): an absolute path, or a systemd
-// credential name resolved under $CREDENTIALS_DIRECTORY (when set at load time; otherwise
-// read_secret() resolves it).
+// credential name resolved under $CREDENTIALS_DIRECTORY (when set at load time: the one place
+// the variable is read; otherwise the name stays relative and read_secret() says what to do).
 bool read_secret_ref(const YAML::Node& map, const std::string& parent, std::string_view key,
                      FieldReader& reader, SecretRef& out);
 

@@ -5,7 +5,6 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -30,17 +29,15 @@ class FileDescriptor {
   int m_fd;
 };
 
+// The loader resolved credential names under $CREDENTIALS_DIRECTORY already (the one place
+// that reads it); a name still relative here means the variable was not set.
 tl::expected<std::filesystem::path, std::string> resolve(const SecretRef& ref) {
   if (ref.path.empty()) return tl::make_unexpected(std::string("no secret file configured"));
   if (!ref.from_credentials || ref.path.is_absolute()) return ref.path;
-  const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
-  if (dir == nullptr || *dir == '\0') {
-    return tl::make_unexpected("credential \"" + ref.path.string() +
-                               "\": $CREDENTIALS_DIRECTORY is not set; run under systemd with "
-                               "LoadCredential=" +
-                               ref.path.string() + ":FILE, or configure an absolute path");
-  }
-  return std::filesystem::path(dir) / ref.path;
+  return tl::make_unexpected("credential \"" + ref.path.string() +
+                             "\": $CREDENTIALS_DIRECTORY is not set; run under systemd with "
+                             "LoadCredential=" +
+                             ref.path.string() + ":FILE, or configure an absolute path");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -48,10 +49,34 @@ class SyslogPriorityFlag : public spdlog::custom_flag_formatter {
 std::mutex g_secrets_mutex;
 std::vector<std::string> g_secrets;
 
+// Scrubs every registered secret from each message before the wrapped sink formats it, so no
+// log call anywhere can leak one (redaction is not left to each call site).
+class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit RedactingSink(std::shared_ptr<spdlog::sinks::sink> inner) : m_inner(std::move(inner)) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    const std::string clean = redact(std::string_view(msg.payload.data(), msg.payload.size()));
+    spdlog::details::log_msg copy(msg);
+    copy.payload = clean;
+    m_inner->log(copy);
+  }
+  void flush_() override { m_inner->flush(); }
+  // The wrapped sink formats: it gets the pattern and formatter.
+  void set_pattern_(const std::string& pattern) override { m_inner->set_pattern(pattern); }
+  void set_formatter_(std::unique_ptr<spdlog::formatter> formatter) override {
+    m_inner->set_formatter(std::move(formatter));
+  }
+
+ private:
+  std::shared_ptr<spdlog::sinks::sink> m_inner;
+};
+
 }  // namespace
 
 void setup_logging(std::string_view level) {
-  auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  auto sink = std::make_shared<RedactingSink>(std::make_shared<spdlog::sinks::stderr_sink_mt>());
   auto logger = std::make_shared<spdlog::logger>("pve-smokerbak", sink);
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   formatter->add_flag<SyslogPriorityFlag>('*');

@@ -1,10 +1,11 @@
 #include "agent/mongo/manifest.hpp"
 
-#include <ctime>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "agent/core/human_format.hpp"
 
 namespace agent::mongo {
 namespace {
@@ -14,15 +15,6 @@ using nlohmann::json;
 json opt(const std::optional<std::uint64_t>& v) { return v ? json(*v) : json(nullptr); }
 
 }  // namespace
-
-std::string format_utc(std::int64_t epoch) {
-  const std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string manifest_to_json(const Manifest& m) {
   json collections = json::array();
@@ -39,9 +31,9 @@ std::string manifest_to_json(const Manifest& m) {
       {"run_id", m.run_id},
       {"target", m.target},
       {"database", m.database},
-      {"started_at", format_utc(m.started_at)},
+      {"started_at", rfc3339_utc(m.started_at)},
       {"started_epoch", m.started_at},
-      {"finished_at", format_utc(m.finished_at)},
+      {"finished_at", rfc3339_utc(m.finished_at)},
       {"finished_epoch", m.finished_at},
       {"archive", {{"file", m.archive_file}, {"size", m.size}, {"sha256", m.sha256}}},
       {"tool_version", m.tool_version},

@@ -44,7 +44,4 @@ struct Manifest {
 std::string manifest_to_json(const Manifest& m);
 tl::expected<Manifest, std::string> read_manifest(const std::filesystem::path& file);
 
-// "2026-11-26T01:00:02Z"
-std::string format_utc(std::int64_t epoch);
-
 }  // namespace agent::mongo

@@ -6,7 +6,8 @@
 #include "agent/config/config.hpp"
 
 // The remote command lines of the mongo tier. Every configured value is shell-quoted; the
-// password is never part of them (it goes to the tool on stdin, mongodump.md §4.2).
+// password is never part of them (it goes to the tool on stdin, docs/mongodump-format.md section
+// 1).
 namespace agent::mongo {
 
 // True when the config names a MongoDB user (then the password goes on stdin).

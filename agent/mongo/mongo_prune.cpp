@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/core/local_time.hpp"
 #include "agent/mongo/backup_store.hpp"
-#include "agent/retention/local_time.hpp"
 #include "policies/retention_engine.hpp"
 
 namespace agent::mongo {
@@ -38,22 +38,27 @@ tl::expected<std::vector<PrunePlanEntry>, std::string> plan_mongo_prune(const Co
   return plan;
 }
 
-TierOutcome run_mongo_prune(const Config& config, const TargetConfig& target,
-                            const MongoConfig& mongo, bool dry_run) {
+TierOutcome prune_mongo(const Config& config, const TargetConfig& target, bool dry_run) {
+  const MongoConfig& mongo = *target.mongo;
   TierOutcome out;
   auto plan = plan_mongo_prune(config, target, mongo);
   if (!plan) {
-    out.state = TierState::failed;
-    out.error = "mongo prune of " + target.name + ": " + plan.error();
-    return out;
+    return failed_outcome(
+        {TierError::Kind::local_io, "mongo prune of " + target.name + ": " + plan.error()});
   }
+  out.plan =
+      PrunePlan{"mongo prune plan for " + target.name + " (" + mongo.backup_dir.string() + ")", {}};
   const BackupStore store(mongo.backup_dir);
   std::size_t kept = 0, removed = 0;
   std::uint64_t kept_bytes = 0;
   std::vector<std::string> failures;
   for (const auto& e : *plan) {
-    spdlog::info("mongo prune {}: {} {} ({})", target.name,
-                 e.keep ? "keep" : (dry_run ? "would remove" : "remove"), e.backup_id, e.reason);
+    out.plan->lines.push_back(
+        {e.keep ? PlanLine::Action::keep : PlanLine::Action::remove, e.backup_id, e.reason});
+    if (!dry_run) {
+      spdlog::info("mongo prune {}: {} {} ({})", target.name, e.keep ? "keep" : "remove",
+                   e.backup_id, e.reason);
+    }
     if (e.keep) {
       ++kept;
       kept_bytes += e.bytes;
@@ -61,7 +66,6 @@ TierOutcome run_mongo_prune(const Config& config, const TargetConfig& target,
       continue;
     }
     if (!dry_run) {
-      // A delete that fails is reported and does not stop the rest.
       if (auto err = store.remove_backup(e.backup_id)) {
         failures.push_back(*err);
         ++kept;
@@ -77,8 +81,9 @@ TierOutcome run_mongo_prune(const Config& config, const TargetConfig& target,
   out.removed_count = removed;
   if (!failures.empty()) {
     out.state = TierState::failed;
-    out.error = "mongo prune of " + target.name + ": " + std::to_string(failures.size()) +
-                " deletion(s) failed: " + failures.front();
+    out.error = TierError{TierError::Kind::local_io,
+                          "mongo prune of " + target.name + ": " + std::to_string(failures.size()) +
+                              " deletion(s) failed: " + failures.front()};
   }
   out.summary = "mongo: kept " + std::to_string(kept) + ", " +
                 (dry_run ? "would remove " : "removed ") + std::to_string(removed) + " of " +

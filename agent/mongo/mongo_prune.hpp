@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "agent/config/config.hpp"
-#include "agent/run/tier.hpp"
+#include "agent/tier/tier_outcome.hpp"
 
 namespace agent::mongo {
 
@@ -23,8 +23,8 @@ tl::expected<std::vector<PrunePlanEntry>, std::string> plan_mongo_prune(const Co
                                                                         const TargetConfig& target,
                                                                         const MongoConfig& mongo);
 
-// Applies the plan (or only reports it when dry_run).
-TierOutcome run_mongo_prune(const Config& config, const TargetConfig& target,
-                            const MongoConfig& mongo, bool dry_run);
+// Applies the plan to `target`'s mongo tier (or, when dry_run, only returns it in the outcome).
+// A deletion that fails is reported and does not stop the rest.
+TierOutcome prune_mongo(const Config& config, const TargetConfig& target, bool dry_run);
 
 }  // namespace agent::mongo

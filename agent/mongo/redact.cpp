@@ -2,7 +2,7 @@
 #include <string_view>
 
 #include "agent/core/log.hpp"
-#include "agent/mongo/mongo_backup.hpp"
+#include "agent/mongo/redact.hpp"
 
 namespace agent::mongo {
 

@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <optional>
 #include <string>
-#include <string_view>
 
 #include "agent/mongo/manifest.hpp"
 
@@ -17,9 +16,5 @@ std::optional<std::string> write_validation_report(const std::filesystem::path& 
 
 // The text form: one line per fact and one per collection.
 std::string validation_report_text(const Manifest& manifest, const std::string& outcome);
-
-// Writes `content` to `path` via a temp file in the same directory, fsync and rename.
-std::optional<std::string> write_text_atomically(const std::filesystem::path& path,
-                                                 std::string_view content);
 
 }  // namespace agent::mongo

@@ -9,10 +9,10 @@
 #include "agent/mongo_format/archive_limits.hpp"
 #include "agent/mongo_format/archive_verdict.hpp"
 
-// Internal to mongo_format: the mongodump archive grammar (mongodump.md §2.2–2.6) over the
-// inflated byte stream, fed in chunks of any size. Documents that lie wholly inside a chunk are
-// checked in place; only a document straddling two chunks is copied. Every name in the prelude
-// must follow MongoDB's naming rules (mongo_names.hpp), or the stream is not a mongodump
+// Internal to mongo_format: the mongodump archive grammar (docs/mongodump-format.md sections 3-4)
+// over the inflated byte stream, fed in chunks of any size. Documents that lie wholly inside a
+// chunk are checked in place; only a document straddling two chunks is copied. Every name in the
+// prelude must follow MongoDB's naming rules (mongo_names.hpp), or the stream is not a mongodump
 // archive; names and versions in messages are escaped (agent/core/safe_text.hpp).
 namespace agent::mongo_format {
 

@@ -7,8 +7,8 @@
 
 // Internal to mongo_format: a `.bson` file's content (documents back to back, no framing) fed in
 // chunks. Each document is checked (bson_check.hpp, MongoDB's nesting limit); a tail that is not a
-// whole document is an error at finish() (the bson_reader_t pitfall of mongodump.md §6.2 cannot
-// happen here).
+// whole document is an error at finish() (the bson_reader_t pitfall of docs/mongodump-format.md
+// section 5 cannot happen here).
 namespace agent::mongo_format {
 
 class BsonSequence {

@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
-// mongodump's file names for collections (mongodump.md §1.2): Go url.QueryEscape, and for
-// escaped names longer than 238 bytes the first 208 bytes + "%24" + base64url(SHA-1(name)).
+// mongodump's file names for collections (docs/mongodump-format.md section 6): Go url.QueryEscape,
+// and for escaped names longer than 238 bytes the first 208 bytes + "%24" + base64url(SHA-1(name)).
 namespace agent::mongo_format {
 
 std::string escape_collection(std::string_view name);

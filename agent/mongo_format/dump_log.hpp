@@ -10,7 +10,8 @@
 
 #include "agent/mongo_format/archive_verdict.hpp"
 
-// mongodump's stderr log (mongodump.md §3): "<ts>\tdone dumping DB.COLL (N documents)",
+// mongodump's stderr log (docs/mongodump-format.md section 2): "<ts>\tdone dumping DB.COLL (N
+// documents)",
 // "<ts>\t\tdumped N oplog entries" (a whole-instance dump with --oplog) and
 // "<ts>\tFailed: <message>" lines. Names may be plain (tools <= 100.15) or %#q-quoted
 // (`DB.COLL`, tools >= 100.16). The text comes from the container: every number is parsed with

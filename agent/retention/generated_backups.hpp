@@ -7,7 +7,7 @@
 
 #include <tl/expected.hpp>
 
-#include "agent/retention/local_time.hpp"
+#include "agent/core/local_time.hpp"
 #include "policies/retention_engine.hpp"
 
 // `retention simulate --generate START,END,INTERVAL`: a synthetic backup history, so an

@@ -10,10 +10,10 @@
 
 #include <tl/expected.hpp>
 
-#include "agent/cli/exit_codes.hpp"
+#include "agent/core/exit_codes.hpp"
+#include "agent/core/local_time.hpp"
 #include "agent/retention/backup_list_json.hpp"
 #include "agent/retention/generated_backups.hpp"
-#include "agent/retention/local_time.hpp"
 #include "agent/retention/simulate_report.hpp"
 #include "policies/retention_engine.hpp"
 #include "policies/retention_policy.hpp"
@@ -51,10 +51,9 @@ tl::expected<std::vector<policies::BackupEntry>, std::string> load_entries(
 
 }  // namespace
 
-int run_retention_simulate(const SimulateOptions& options, std::istream& in, std::ostream& out,
-                           std::ostream& err) {
+int run_retention_simulate(const SimulateOptions& options, std::istream& in, Output& out) {
   const auto fail = [&](const std::string& message) {
-    err << "pve-smokerbak: retention simulate: " << message << "\n";
+    out.error("retention simulate: " + message);
     return exit_code::k_usage;
   };
   const auto policy = policies::parse_prune_string(options.policy);
@@ -66,12 +65,12 @@ int run_retention_simulate(const SimulateOptions& options, std::istream& in, std
 
   const auto decisions = policies::mark_backups(*entries, *policy, *zone);
   if (options.json) {
-    out << decisions_to_json(*entries, decisions);
+    out.result(decisions_to_json(*entries, decisions));
     return exit_code::k_success;
   }
-  out << "Policy " << policies::to_prune_string(*policy) << ", time zone " << zone->name() << "\n\n"
-      << render_decision_table(*entries, decisions, *zone) << "\n"
-      << render_month_calendar(*entries, decisions, *zone);
+  out.result("Policy " + policies::to_prune_string(*policy) + ", time zone " + zone->name() +
+             "\n\n" + render_decision_table(*entries, decisions, *zone) + "\n" +
+             render_month_calendar(*entries, decisions, *zone));
   return exit_code::k_success;
 }
 

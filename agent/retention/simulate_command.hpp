@@ -3,6 +3,8 @@
 #include <iosfwd>
 #include <string>
 
+#include "agent/core/output.hpp"
+
 // `pve-smokerbak retention simulate`: shows what a prune-backups policy keeps, on a list of
 // backups (JSON) or a generated history, without touching any backup.
 namespace agent {
@@ -16,8 +18,7 @@ struct SimulateOptions {
 };
 
 // Runs the simulation and returns the process exit code: 0, or 2 (agent::exit_code::k_usage)
-// for a bad policy, zone, input or --generate spec, with one message on `err` naming it.
-int run_retention_simulate(const SimulateOptions& options, std::istream& in, std::ostream& out,
-                           std::ostream& err);
+// for a bad policy, zone, input or --generate spec, with one error message naming it.
+int run_retention_simulate(const SimulateOptions& options, std::istream& in, Output& out);
 
 }  // namespace agent

@@ -3,7 +3,7 @@
 #include <span>
 #include <string>
 
-#include "agent/retention/local_time.hpp"
+#include "agent/core/local_time.hpp"
 #include "policies/retention_engine.hpp"
 
 // The human-readable output of `retention simulate`.

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/run/tier_record.hpp"
+#include "agent/tier/tier_record.hpp"
 
 // The Prometheus textfile (node-exporter textfile collector) written after every run.
 // Metric names are documented in docs/metrics.md; never rename them.

@@ -1,208 +1,240 @@
 #include "agent/run/run_job.hpp"
 
 #include <chrono>
-#include <iomanip>
+#include <exception>
+#include <functional>
+#include <map>
 #include <memory>
-#include <ostream>
-#include <vector>
+#include <optional>
+#include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
-#include "agent/cli/exit_codes.hpp"
+#include "agent/core/exit_codes.hpp"
 #include "agent/core/run_lock.hpp"
 #include "agent/run/metrics.hpp"
 #include "agent/run/run_id.hpp"
 #include "agent/run/run_journal.hpp"
-#include "agent/run/tier.hpp"
-#include "agent/run/tier_record.hpp"
+#include "agent/tier/tier_record.hpp"
 
 namespace agent {
 namespace {
 
-const char* k_tiers[] = {"vzdump", "mongo"};
-
-bool tier_configured(const TargetConfig& t, const std::string& tier) {
-  return tier == "vzdump" ? t.vzdump.has_value() : t.mongo.has_value();
-}
-
-std::unique_ptr<Tier> make_tier(const Config& config, const std::string& tier) {
-  return tier == "vzdump" ? make_vzdump_tier(config) : make_mongo_tier(config);
+// An exception escaping a tier is a bug; it fails that tier's step, not the run.
+TierOutcome guarded(TierName tier, const char* what, const std::function<TierOutcome()>& step) {
+  std::string why;
+  try {
+    return step();
+  } catch (const std::exception& e) {
+    why = e.what();
+  } catch (...) {
+    why = "an exception that is not a std::exception";
+  }
+  spdlog::error("internal error in the {} tier during {}: {}", to_string(tier), what, why);
+  return failed_outcome(
+      {TierError::Kind::internal, "internal error in the " + std::string(to_string(tier)) +
+                                      " tier during " + what + ": " + why +
+                                      " (a bug in pve-smokerbak: please report it with the log)"});
 }
 
 // Tells the operator what a killed run left behind and lets each tier clean up after it.
-void reconcile_killed_run(const Config& config, std::ostream& out) {
+void reconcile_killed_run(const Config& config, TierSet& tiers, Reporter& reporter) {
   const auto entries = RunJournal::read_unfinished(config.state_dir);
   if (entries.empty()) return;
-  const auto& first = entries.front();
-  out << "Previous run " << first.run_id << " (PID " << first.pid
-      << ") did not finish; reconciling what it left:\n";
-  spdlog::warn("previous run {} (PID {}) was interrupted; reconciling", first.run_id, first.pid);
+  ReconcileReport report;
+  report.run_id = entries.front().run_id;
+  report.pid = entries.front().pid;
+  spdlog::warn("previous run {} (PID {}) was interrupted; reconciling", report.run_id, report.pid);
   // The last step per (target, tier) tells what was in progress.
-  std::map<std::pair<std::string, std::string>, const JournalEntry*> last;
+  std::map<std::pair<std::string, TierName>, const JournalEntry*> last;
   for (const auto& e : entries) {
-    if (!e.tier.empty()) last[{e.target, e.tier}] = &e;
+    if (e.tier) last[{e.target, *e.tier}] = &e;
   }
   for (const auto& [key, entry] : last) {
     if (entry->step == "done") continue;
+    ReconcileReport::Interrupted item{key.first, key.second, entry->step, entry->detail, {}};
     const TargetConfig* target = config.find_target(key.first);
-    out << "  " << key.first << "/" << key.second << ": interrupted at step '" << entry->step << "'"
-        << (entry->detail.empty() ? "" : " (" + entry->detail + ")") << "\n";
-    if (!target) continue;
-    auto tier = make_tier(config, key.second);
-    if (!tier) continue;
-    for (const auto& action : tier->reconcile(*target, entry->step, entry->detail)) {
-      out << "    " << action << "\n";
-      spdlog::info("reconcile {}/{}: {}", key.first, key.second, action);
+    Tier* tier = tiers.find(key.second);
+    if (target && tier && tier->configured(*target)) {
+      try {
+        item.actions = tier->reconcile(*target, entry->step, entry->detail);
+      } catch (const std::exception& e) {
+        item.actions.push_back(std::string("cleaning up failed: internal error: ") + e.what());
+      }
+      for (const auto& action : item.actions) {
+        spdlog::info("reconcile {}/{}: {}", key.first, to_string(key.second), action);
+      }
     }
+    report.tiers.push_back(std::move(item));
+  }
+  reporter.reconciled(report);
+}
+
+// Everything one run needs besides the tiers: the options, the run's identity, the journal,
+// and what it produced so far.
+struct Run {
+  const Config& config;
+  const RunOptions& options;
+  Reporter& reporter;
+  std::string run_id;
+  std::chrono::system_clock::time_point start;
+  std::int64_t start_epoch = 0;
+  RunJournal* journal = nullptr;
+  std::vector<StepResult> steps;
+};
+
+// One tier on one target: backup, prune unless the backup failed, the tier record.
+void run_tier(Run& run, Tier& tier, const TargetConfig& target, RunContext& ctx) {
+  const TierName name = tier.name();
+  const auto tier_start = std::chrono::steady_clock::now();
+  std::unique_ptr<TierRun> work;
+  TierOutcome backup = guarded(name, "setup", [&] {
+    work = tier.begin(target, ctx);
+    if (!work) throw std::logic_error("Tier::begin() returned no run");
+    return TierOutcome{};
+  });
+  if (work && !run.options.prune_only) {
+    if (run.journal) run.journal->record(target.name, name, "backup");
+    backup = guarded(name, "backup", [&] { return work->backup(); });
+  }
+  if (!run.options.prune_only || backup.state == TierState::failed) {
+    run.steps.push_back({target.name, name, StepResult::Step::backup, backup});
+  }
+  if (backup.state != TierState::failed && !backup.backup_id.empty()) {
+    ctx.made[name] = backup.backup_id;  // for the tiers after this one
+  }
+  std::optional<TierOutcome> prune;
+  if (!run.options.no_prune) {
+    if (backup.state == TierState::failed) {
+      spdlog::warn(
+          "{}/{}: retention skipped because the backup failed (no valid backup is removed after a "
+          "failed run)",
+          target.name, to_string(name));
+    } else {
+      if (run.journal) run.journal->record(target.name, name, "prune");
+      prune = guarded(name, "prune", [&] { return work->prune(); });
+      if (run.options.dry_run && prune->plan) {
+        run.reporter.prune_plan(target.name, name, *prune->plan);
+      }
+      run.steps.push_back({target.name, name, StepResult::Step::prune, *prune});
+    }
+  }
+  if (run.journal) run.journal->record(target.name, name, "done");
+  if (run.options.dry_run) return;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - tier_start).count();
+  TierRecord record = load_tier_record(run.config.state_dir, target.name, name);
+  if (run.options.prune_only && backup.state != TierState::failed) {
+    if (prune) apply_retention(record, *prune);
+  } else {
+    apply_outcome(record, run.run_id, run.start_epoch, seconds, backup, prune);
+  }
+  if (auto err = save_tier_record(run.config.state_dir, record)) spdlog::warn("{}", *err);
+}
+
+// The metrics file covers every configured target and tier, not only this run's.
+void write_metrics(const Config& config, const TierSet& tiers) {
+  std::vector<TierRecord> all;
+  for (const auto& t : config.targets) {
+    for (const auto& tier : tiers.all()) {
+      if (tier->configured(t))
+        all.push_back(load_tier_record(config.state_dir, t.name, tier->name()));
+    }
+  }
+  if (auto err = write_metrics_file(config.metrics_file, all)) {
+    spdlog::warn("metrics not written: {}", *err);
   }
 }
 
-struct Row {
-  std::string target, tier, what;
-  TierOutcome outcome;
-};
+std::string target_names(const Config& config) {
+  std::string names;
+  for (const auto& t : config.targets) names += (names.empty() ? "" : ", ") + t.name;
+  return names.empty() ? std::string("none") : names;
+}
 
 }  // namespace
 
-int execute_run(const Config& config, const RunOptions& options, const Clock& clock,
-                std::ostream& out) {
+int exit_code_of(const std::vector<StepResult>& steps) {
+  bool warned = false;
+  std::optional<int> failed;
+  for (const auto& s : steps) {
+    if (s.outcome.state == TierState::failed) {
+      const int code =
+          exit_code_for(s.outcome.error ? s.outcome.error->kind : TierError::Kind::internal);
+      failed = failed ? std::min(*failed, code) : code;
+    }
+    warned = warned || s.outcome.state == TierState::warning || !s.outcome.warnings.empty();
+  }
+  if (failed) return *failed;
+  return warned ? exit_code::k_warnings : exit_code::k_success;
+}
+
+RunResult execute_run(const Config& config, const RunOptions& options, TierSet& tiers,
+                      const Clock& clock, Reporter& reporter) {
+  RunResult result;
   std::vector<const TargetConfig*> targets;
   for (const auto& t : config.targets) {
     if (options.target.empty() || t.name == options.target) targets.push_back(&t);
   }
   if (targets.empty()) {
-    out.flush();
-    spdlog::error("no target named '{}' in {}; configured: {}", options.target,
-                  config.source_file.string(), [&] {
-                    std::string names;
-                    for (const auto& t : config.targets)
-                      names += (names.empty() ? "" : ", ") + t.name;
-                    return names.empty() ? std::string("none") : names;
-                  }());
-    return exit_code::k_usage;
+    result.refused = "no target named '" + options.target + "' in " + config.source_file.string() +
+                     "; configured: " + target_names(config);
+    spdlog::error("{}", result.refused);
+    result.exit_code = exit_code::k_usage;
+    return result;
   }
 
   std::optional<RunLock> lock;
   if (!options.dry_run) {
     auto acquired = RunLock::acquire(config.state_dir);
     if (!acquired) {
-      spdlog::error("{}", acquired.error().message);
-      return acquired.error().kind == RunLockError::Kind::held ? exit_code::k_locked
-                                                               : exit_code::k_failure;
+      result.refused = acquired.error().message;
+      spdlog::error("{}", result.refused);
+      result.exit_code = acquired.error().kind == RunLockError::Kind::held ? exit_code::k_locked
+                                                                           : exit_code::k_failure;
+      return result;
     }
     lock.emplace(std::move(*acquired));
   }
 
-  const auto start = clock.now();
-  const std::string run_id = make_run_id(start);
-  const std::int64_t start_epoch =
-      std::chrono::duration_cast<std::chrono::seconds>(start.time_since_epoch()).count();
+  Run run{config, options, reporter, {}, clock.now(), 0, nullptr, {}};
+  run.run_id = make_run_id(run.start);
+  run.start_epoch =
+      std::chrono::duration_cast<std::chrono::seconds>(run.start.time_since_epoch()).count();
   spdlog::info("{} {} (run {})", options.prune_only ? "prune" : "run",
-               options.dry_run ? "dry-run: nothing will be changed" : "started", run_id);
+               options.dry_run ? "dry-run: nothing will be changed" : "started", run.run_id);
 
   std::optional<RunJournal> journal;
   if (!options.dry_run) {
-    reconcile_killed_run(config, out);
-    auto begun = RunJournal::begin(config.state_dir, run_id);
+    reconcile_killed_run(config, tiers, reporter);
+    auto begun = RunJournal::begin(config.state_dir, run.run_id, clock);
     if (!begun) {
-      spdlog::error("{}; check that state_dir ({}) is writable", begun.error(),
-                    config.state_dir.string());
-      return exit_code::k_failure;
+      result.refused =
+          begun.error() + "; check that state_dir (" + config.state_dir.string() + ") is writable";
+      spdlog::error("{}", result.refused);
+      result.exit_code = exit_code::k_failure;
+      return result;
     }
     journal.emplace(std::move(*begun));
+    run.journal = &*journal;
   }
 
-  std::vector<Row> rows;
-  std::vector<TierRecord> records;
   for (const TargetConfig* target : targets) {
-    RunContext ctx{config, run_id, start, options.dry_run, options.no_prune, nullptr, {}};
-    ctx.journal = journal ? &*journal : nullptr;
-    for (const std::string tier_name : k_tiers) {
-      if (options.tier != "all" && options.tier != tier_name) continue;
-      if (!tier_configured(*target, tier_name)) continue;
-      auto tier = make_tier(config, tier_name);
-      if (!tier) {
-        TierOutcome o;
-        o.state = TierState::skipped;
-        o.summary = "tier not available in this build";
-        rows.push_back({target->name, tier_name, "backup", o});
-        continue;
-      }
-      const auto tier_start = std::chrono::steady_clock::now();
-      TierOutcome backup;
-      if (options.prune_only) {
-        backup.state = TierState::ok;
-      } else {
-        if (journal) journal->record(target->name, tier_name, "backup");
-        backup = tier->backup(*target, ctx);
-        if (tier_name == std::string("vzdump") && backup.state != TierState::failed) {
-          ctx.vzdump_volid = backup.backup_id;
-        }
-        rows.push_back({target->name, tier_name, "backup", backup});
-      }
-      std::optional<TierOutcome> prune;
-      if (!options.no_prune) {
-        if (backup.state == TierState::failed) {
-          spdlog::warn(
-              "{}/{}: retention skipped because the backup failed (no valid backup is "
-              "removed after a failed run)",
-              target->name, tier_name);
-        } else {
-          if (journal) journal->record(target->name, tier_name, "prune");
-          prune = tier->prune(*target, ctx);
-          rows.push_back({target->name, tier_name, "prune", *prune});
-        }
-      }
-      if (journal) journal->record(target->name, tier_name, "done");
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - tier_start).count();
-      if (!options.dry_run) {
-        TierRecord record = load_tier_record(config.state_dir, target->name, tier_name);
-        if (options.prune_only) {
-          if (prune) apply_retention(record, *prune);
-        } else {
-          apply_outcome(record, run_id, start_epoch, seconds, backup, prune);
-        }
-        if (auto err = save_tier_record(config.state_dir, record)) spdlog::warn("{}", *err);
-        records.push_back(std::move(record));
-      }
+    RunContext ctx{config,           run.run_id,  run.start, options.dry_run,
+                   options.no_prune, run.journal, {}};
+    for (const auto& tier : tiers.all()) {
+      if (options.tier && *options.tier != tier->name()) continue;
+      if (!tier->configured(*target)) continue;
+      run_tier(run, *tier, *target, ctx);
     }
   }
 
-  if (!options.dry_run) {
-    // The metrics file covers every configured target and tier, not only this run's.
-    std::vector<TierRecord> all;
-    for (const auto& t : config.targets) {
-      for (const std::string tier_name : k_tiers) {
-        if (tier_configured(t, tier_name)) {
-          all.push_back(load_tier_record(config.state_dir, t.name, tier_name));
-        }
-      }
-    }
-    if (auto err = write_metrics_file(config.metrics_file, all)) {
-      spdlog::warn("metrics not written: {}", *err);
-    }
-  }
+  if (!options.dry_run) write_metrics(config, tiers);
   if (journal) journal->finish();
-
-  bool failed = false, warned = false;
-  out << std::left << std::setw(16) << "TARGET" << std::setw(8) << "TIER" << std::setw(8) << "STEP"
-      << std::setw(9) << "RESULT"
-      << "DETAIL\n";
-  for (const auto& row : rows) {
-    const auto& o = row.outcome;
-    failed = failed || o.state == TierState::failed;
-    warned = warned || o.state == TierState::warning || !o.warnings.empty();
-    std::string detail = o.state == TierState::failed ? o.error : o.summary;
-    out << std::left << std::setw(16) << row.target << std::setw(8) << row.tier << std::setw(8)
-        << row.what << std::setw(9)
-        << (o.state == TierState::failed ? "FAILED" : to_string(o.state)) << detail << "\n";
-    for (const auto& w : o.warnings) out << std::string(41, ' ') << "warning: " << w << "\n";
-  }
-  if (rows.empty()) out << "(nothing to do: no selected target has the selected tier)\n";
-  if (failed) return exit_code::k_failure;
-  if (warned) return exit_code::k_warnings;
-  return exit_code::k_success;
+  reporter.summary(run.steps);
+  result.exit_code = exit_code_of(run.steps);
+  result.steps = std::move(run.steps);
+  return result;
 }
 
 }  // namespace agent

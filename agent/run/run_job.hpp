@@ -1,20 +1,33 @@
 #pragma once
 
-#include <iosfwd>
+#include <string>
+#include <vector>
 
 #include "agent/config/config.hpp"
 #include "agent/core/clock.hpp"
+#include "agent/run/reporter.hpp"
 #include "agent/run/run_options.hpp"
+#include "agent/tier/tier.hpp"
 
+// The timer's job (`run`) and `prune`, for every selected target and tier of `tiers`:
+//   take the run lock -> reconcile what a killed run left -> per target, each tier in the
+//   TierSet's order (sharing the run id): backup, then prune unless the backup failed ->
+//   tier records -> metrics -> close the journal -> summary.
+// One tier failing never skips the other or the next target, a tier whose backup failed is
+// not pruned, and an exception thrown by a tier becomes that tier's failure of kind internal.
 namespace agent {
 
-// The timer's job (`run`) and `prune`, for every selected target and tier:
-//   take the run lock -> reconcile what a killed run left -> per target: vzdump tier, mongo tier
-//   (sharing the run id) -> retention per tier whose backup succeeded -> tier records ->
-//   metrics -> close the journal.
-// One tier failing never skips the other, and a tier whose backup failed is not pruned.
-// Prints a summary table to `out`; returns the process exit code (agent::exit_code).
-int execute_run(const Config& config, const RunOptions& options, const Clock& clock,
-                std::ostream& out);
+struct RunResult {
+  int exit_code = 0;              // the process exit code (agent::exit_code)
+  std::vector<StepResult> steps;  // what each tier did, in order
+  std::string refused;            // why the run did not start; empty when it ran
+};
+
+RunResult execute_run(const Config& config, const RunOptions& options, TierSet& tiers,
+                      const Clock& clock, Reporter& reporter);
+
+// The exit code of a run whose steps ended so: a failure's kind decides (exit_code_for), else
+// 3 when there were warnings, else 0.
+int exit_code_of(const std::vector<StepResult>& steps);
 
 }  // namespace agent

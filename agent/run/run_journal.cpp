@@ -4,12 +4,12 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <fstream>
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
+
+#include "agent/core/human_format.hpp"
 
 namespace agent {
 namespace {
@@ -18,19 +18,11 @@ std::filesystem::path journal_file(const std::filesystem::path& state_dir) {
   return state_dir / "journal" / "current.jsonl";
 }
 
-std::string utc_now_rfc3339() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 }  // namespace
 
 tl::expected<RunJournal, std::string> RunJournal::begin(const std::filesystem::path& state_dir,
-                                                        const std::string& run_id) {
+                                                        const std::string& run_id,
+                                                        const Clock& clock) {
   const auto file = journal_file(state_dir);
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
@@ -38,15 +30,20 @@ tl::expected<RunJournal, std::string> RunJournal::begin(const std::filesystem::p
     return tl::unexpected("cannot create " + file.parent_path().string() + ": " + ec.message());
   }
   std::filesystem::remove(file, ec);
-  RunJournal journal(file, run_id);
-  journal.record("", "", "started");
+  RunJournal journal(file, run_id, clock);
+  journal.append("", "", "started", "");
   if (!std::filesystem::exists(file)) {
     return tl::unexpected("cannot write the run journal " + file.string());
   }
   return journal;
 }
 
-void RunJournal::record(std::string_view target, std::string_view tier, std::string_view step,
+void RunJournal::record(std::string_view target, TierName tier, std::string_view step,
+                        std::string_view detail) {
+  append(target, to_string(tier), step, detail);
+}
+
+void RunJournal::append(std::string_view target, std::string_view tier, std::string_view step,
                         std::string_view detail) {
   nlohmann::json line = {{"run_id", m_run_id},
                          {"pid", static_cast<long>(getpid())},
@@ -54,7 +51,7 @@ void RunJournal::record(std::string_view target, std::string_view tier, std::str
                          {"tier", std::string(tier)},
                          {"step", std::string(step)},
                          {"detail", std::string(detail)},
-                         {"at", utc_now_rfc3339()}};
+                         {"at", rfc3339_utc(std::chrono::system_clock::to_time_t(m_clock->now()))}};
   const std::string text = line.dump() + "\n";
   const int fd = ::open(m_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -79,10 +76,15 @@ std::vector<JournalEntry> RunJournal::read_unfinished(const std::filesystem::pat
   while (std::getline(in, line)) {
     try {
       const auto j = nlohmann::json::parse(line);
+      const auto tier_text = j.at("tier").get<std::string>();
+      const auto tier = parse_tier_name(tier_text);
+      if (!tier_text.empty() && !tier) {
+        spdlog::warn("run journal: skipping a step of unknown tier \"{}\"", tier_text);
+        continue;
+      }
       entries.push_back({j.at("run_id").get<std::string>(), j.at("pid").get<long>(),
-                         j.at("target").get<std::string>(), j.at("tier").get<std::string>(),
-                         j.at("step").get<std::string>(), j.at("detail").get<std::string>(),
-                         j.at("at").get<std::string>()});
+                         j.at("target").get<std::string>(), tier, j.at("step").get<std::string>(),
+                         j.at("detail").get<std::string>(), j.at("at").get<std::string>()});
     } catch (const nlohmann::json::exception&) {
       // A torn last line from a crash mid-write: nothing after it can exist.
       break;

@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/core/human_format.hpp"
-#include "agent/vzdump/backup_record.hpp"
 
 namespace agent {
 namespace {
@@ -21,18 +20,6 @@ std::optional<std::uint64_t> free_bytes_at(const std::filesystem::path& dir) {
   struct statvfs s {};
   if (dir.empty() || ::statvfs(dir.c_str(), &s) != 0) return std::nullopt;
   return static_cast<std::uint64_t>(s.f_bavail) * s.f_frsize;
-}
-
-// Where the tier's backups live on this host: the mongo backup_dir, or the directory of the
-// newest vzdump archive the agent recorded (the agent runs on the Proxmox node; a storage
-// without a local path, e.g. PBS, has no projection).
-std::filesystem::path storage_dir_of(const Config& config, const TargetConfig& target,
-                                     const TierRecord& record) {
-  if (record.tier == "mongo") return target.mongo ? target.mongo->backup_dir : "";
-  if (record.last_success_backup_id.empty()) return {};
-  auto backup = read_backup_record(config.state_dir, target.name, record.last_success_backup_id);
-  return backup && !backup->path.empty() ? std::filesystem::path(backup->path).parent_path()
-                                         : std::filesystem::path();
 }
 
 // The policy's ceiling on kept backups (sum of keep-* values); nullopt for keep-all.
@@ -46,11 +33,13 @@ std::optional<std::uint64_t> max_kept_of(const policies::RetentionPolicy& p) {
   return sum;
 }
 
-std::optional<StorageProjection> storage_projection(const Config& config,
+// Where the tier's backups live on this host (the tier says: Tier::local_storage).
+std::optional<StorageProjection> storage_projection(const Config& config, const Tier& tier,
                                                     const TargetConfig& target,
                                                     const TierRecord& record,
                                                     std::optional<std::uint64_t>& free) {
-  free = free_bytes_at(storage_dir_of(config, target, record));
+  const auto dir = tier.local_storage(target, record);
+  free = dir ? free_bytes_at(*dir) : std::nullopt;
   if (!free) return std::nullopt;
   std::vector<SizeSample> history = record.size_history;
   if (history.empty() && record.last_success_bytes > 0) {
@@ -83,34 +72,29 @@ std::string kept_text(const TierRecord& r) {
 
 }  // namespace
 
-StatusReport build_status(const Config& config, std::int64_t now,
-                          std::optional<std::int64_t> timer_interval_s,
-                          std::optional<std::string> next_run,
-                          std::optional<std::string> proxmox_error) {
+StatusReport build_status(const Config& config, const TierSet& tiers, std::int64_t now,
+                          const StatusFacts& facts) {
   StatusReport report;
   report.generated_at = now;
-  report.next_run = std::move(next_run);
+  report.next_run = facts.next_run;
   if (config.targets.empty()) report.health = Health::unknown;
   for (const auto& target : config.targets) {
     TargetStatus ts;
     ts.name = target.name;
     ts.vmid = target.vmid;
     const auto& policy = target.effective_retention(config.retention);
-    for (const char* tier : {"vzdump", "mongo"}) {
-      const bool configured =
-          std::string(tier) == "vzdump" ? target.vzdump.has_value() : target.mongo.has_value();
-      if (!configured) continue;
+    for (const auto& tier : tiers.all()) {
+      if (!tier->configured(target)) continue;
       TierStatus tst;
-      tst.tier = tier;
-      tst.record = load_tier_record(config.state_dir, target.name, tier);
-      tst.freshness = freshness_for(policy, timer_interval_s);
-      tst.storage = storage_projection(config, target, tst.record, tst.free_bytes);
+      tst.tier = tier->name();
+      tst.record = load_tier_record(config.state_dir, target.name, tst.tier);
+      tst.freshness = freshness_for(policy, facts.timer_interval_s);
+      tst.storage = storage_projection(config, *tier, target, tst.record, tst.free_bytes);
       tst.health = judge_tier(tst.record, tst.freshness, now, tst.storage);
-      if (proxmox_error && std::string(tier) == "vzdump") {
+      if (auto it = facts.unreachable.find(tst.tier); it != facts.unreachable.end()) {
         tst.health.health = Health::unknown;
-        tst.health.reasons.insert(
-            tst.health.reasons.begin(),
-            "Proxmox API unreachable (" + *proxmox_error + "); showing the last local facts");
+        tst.health.reasons.insert(tst.health.reasons.begin(),
+                                  it->second.message + "; showing the last local facts");
       }
       ts.health = worst(ts.health, tst.health.health);
       ts.tiers.push_back(std::move(tst));
@@ -130,10 +114,11 @@ std::string render_status_table(const StatusReport& report) {
   for (const auto& t : report.targets) {
     for (const auto& tier : t.tiers) {
       const auto& r = tier.record;
-      out << std::left << std::setw(14) << t.name << std::setw(8) << tier.tier << std::setw(10)
-          << to_string(tier.health.health) << std::setw(22) << utc_text(r.last_success_at)
-          << std::setw(9) << human_age(tier.health.last_success_age_s) << std::setw(9)
-          << (r.last_run_state.empty() ? "-" : r.last_run_state) << std::setw(7)
+      out << std::left << std::setw(14) << t.name << std::setw(8) << to_string(tier.tier)
+          << std::setw(10) << to_string(tier.health.health) << std::setw(22)
+          << utc_text(r.last_success_at) << std::setw(9)
+          << human_age(tier.health.last_success_age_s) << std::setw(9)
+          << (r.last_run_state ? to_string(*r.last_run_state) : "-") << std::setw(7)
           << (r.count ? std::to_string(*r.count) : "-") << std::setw(11)
           << (r.size_bytes ? human_bytes(*r.size_bytes) : "-") << std::setw(7)
           << (r.last_validation_ok ? (*r.last_validation_ok ? "ok" : "FAILED") : "-")
@@ -146,8 +131,8 @@ std::string render_status_table(const StatusReport& report) {
       for (const auto& why : tier.health.reasons) {
         if (!any_reason) out << "\n";
         any_reason = true;
-        out << "  " << to_string(tier.health.health) << ": " << t.name << "/" << tier.tier << ": "
-            << why << "\n";
+        out << "  " << to_string(tier.health.health) << ": " << t.name << "/"
+            << to_string(tier.tier) << ": " << why << "\n";
       }
     }
   }
@@ -182,10 +167,12 @@ std::string render_status_json(const StatusReport& report) {
       x["size_bytes"] = r.size_bytes ? nlohmann::json(*r.size_bytes) : nlohmann::json(nullptr);
       x["last_error"] =
           r.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.last_error);
+      x["last_error_kind"] = r.last_error_kind ? nlohmann::json(to_string(*r.last_error_kind))
+                                               : nlohmann::json(nullptr);
       x["last_run"] = {{"run_id", r.last_run_id},
                        {"at", r.last_run_at ? nlohmann::json(rfc3339_utc(r.last_run_at))
                                             : nlohmann::json(nullptr)},
-                       {"state", r.last_run_state},
+                       {"state", r.last_run_state ? to_string(*r.last_run_state) : ""},
                        {"summary", r.last_run_summary},
                        {"duration_s", r.last_run_duration_s},
                        {"warnings", r.warnings}};
@@ -207,7 +194,7 @@ std::string render_status_json(const StatusReport& report) {
       }
       x["thresholds"] = {{"warn_after_s", tier.freshness.warn_after_s},
                          {"critical_after_s", tier.freshness.critical_after_s}};
-      tj["tiers"][tier.tier] = x;
+      tj["tiers"][to_string(tier.tier)] = x;
     }
     j["targets"].push_back(tj);
   }
@@ -223,7 +210,7 @@ std::string render_status_check(const StatusReport& report) {
   std::string perf;
   for (const auto& t : report.targets) {
     for (const auto& tier : t.tiers) {
-      const std::string name = t.name + "/" + tier.tier;
+      const std::string name = t.name + "/" + to_string(tier.tier);
       if (tier.health.health != Health::ok) {
         if (!details.empty()) details += "; ";
         // One line for the monitoring system: a reason's first line (a failed task's error

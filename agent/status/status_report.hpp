@@ -1,12 +1,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "agent/config/config.hpp"
 #include "agent/status/tier_health.hpp"
+#include "agent/tier/tier.hpp"
 
 // `status`: what operators look at. Built from local facts only (tier records in state_dir,
 // free space of local backup directories, the systemd timer), so it works when Proxmox or the
@@ -14,7 +16,7 @@
 namespace agent {
 
 struct TierStatus {
-  std::string tier;
+  TierName tier = TierName::vzdump;
   TierRecord record;
   TierHealth health;
   Freshness freshness;
@@ -36,18 +38,25 @@ struct StatusReport {
   std::vector<TargetStatus> targets;
 };
 
-// `timer_interval_s` / `next_run`: facts from the systemd timer, when known.
-// `proxmox_error`: set when the Proxmox API could not be reached; the vzdump tiers are then
-// `unknown` (their local facts are still shown).
-StatusReport build_status(const Config& config, std::int64_t now,
-                          std::optional<std::int64_t> timer_interval_s,
-                          std::optional<std::string> next_run,
-                          std::optional<std::string> proxmox_error = std::nullopt);
+// What status knows from outside its local facts.
+struct StatusFacts {
+  std::optional<std::int64_t> timer_interval_s;  // from the systemd timer, when known
+  std::optional<std::string> next_run;           // from the systemd timer, when known
+  // Tiers whose remote end did not answer (Tier::probe): they are `unknown`, their local facts
+  // still shown, the error's message first among the reasons.
+  std::map<TierName, TierError> unreachable;
+};
+
+// Every configured target and tier of `tiers`, from their records in state_dir, judged at
+// `now`.
+StatusReport build_status(const Config& config, const TierSet& tiers, std::int64_t now,
+                          const StatusFacts& facts);
 
 // Output forms. JSON schema (stable, documented in docs/operator-guide.md):
 // {"state", "generated_at", "next_run", "targets": [{"name", "vmid", "state",
 //   "tiers": {"vzdump"|"mongo": {"state", "last_success", "last_success_age_s", "count",
-//   "size_bytes", "last_error", "last_run": {...}, "kept_per_rule", "validation", "reasons",
+//   "size_bytes", "last_error", "last_error_kind" (TierError kind or null), "last_run": {...},
+//   "kept_per_rule", "validation", "reasons",
 //   "thresholds": {"warn_after_s", "critical_after_s"},
 //   "storage": null | {"free_bytes", "days_left" (null: fits for 60 days),
 //                      "kept_growth_bytes_per_day", "backup_growth_bytes_per_day"}}}}]}

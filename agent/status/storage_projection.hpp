@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/run/tier_record.hpp"
+#include "agent/tier/tier_record.hpp"
 
 // Will the storage hold the next backups? A pure projection from a tier's size history (kept
 // bytes after each run), the free space where its backups live, and the retention policy's

@@ -113,8 +113,10 @@ TierHealth judge_tier(const TierRecord& record, const Freshness& freshness, std:
   if (record.last_run_at > now + k_skew_tolerance_s) {
     raise(Health::critical, "last run is dated in the future: check the clock of this host");
   }
-  if (record.last_run_state == "failed") {
-    raise(Health::warning, "last run failed: " + record.last_error);
+  if (record.last_run_state == TierState::failed) {
+    // Records of earlier versions have no kind: judged as before, a warning.
+    const bool act = record.last_error_kind && needs_operator(*record.last_error_kind);
+    raise(act ? Health::critical : Health::warning, "last run failed: " + record.last_error);
   }
   for (const auto& w : record.warnings) raise(Health::warning, w);
   if (record.last_validation_ok && !*record.last_validation_ok) {

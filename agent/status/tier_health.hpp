@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/run/tier_record.hpp"
 #include "agent/status/storage_projection.hpp"
+#include "agent/tier/tier_record.hpp"
 #include "policies/retention_policy.hpp"
 
 // Judging one tier's health from its record: pure logic, so every threshold is unit-tested.
@@ -40,7 +40,9 @@ struct TierHealth {
 
 // `storage`: the projection for where the tier's backups are stored, when its free space is
 // known locally: warning when the backups stop fitting within k_projection_warn_days,
-// critical within k_projection_critical_days.
+// critical within k_projection_critical_days. A failed last run is a warning when the next
+// run may well succeed by itself, critical when its error kind needs someone to act
+// (needs_operator: credentials, an invalid backup, this host's disk, a bug).
 TierHealth judge_tier(const TierRecord& record, const Freshness& freshness, std::int64_t now,
                       const std::optional<StorageProjection>& storage);
 

@@ -70,9 +70,9 @@ bool looks_like_directory_dump(const fs::path& dir) {
   return false;
 }
 
-BackupCheck new_check(std::string tier, std::string form, const fs::path& path) {
+BackupCheck new_check(TierName tier, std::string form, const fs::path& path) {
   BackupCheck c;
-  c.tier = std::move(tier);
+  c.tier = tier;
   c.form = std::move(form);
   c.path = path;
   c.id = path.filename().string();
@@ -80,7 +80,7 @@ BackupCheck new_check(std::string tier, std::string form, const fs::path& path) 
 }
 
 BackupCheck check_archive_backup(const fs::path& dir) {
-  BackupCheck c = new_check("mongo", "archive", dir);
+  BackupCheck c = new_check(TierName::mongo, "archive", dir);
   auto manifest = mongo::read_manifest(dir / "manifest.json");
   if (!manifest) {
     c.errors.push_back(manifest.error());
@@ -142,7 +142,7 @@ BackupCheck check_archive_backup(const fs::path& dir) {
 }
 
 BackupCheck check_directory_dump(const fs::path& dir) {
-  BackupCheck c = new_check("mongo", "directory", dir);
+  BackupCheck c = new_check(TierName::mongo, "directory", dir);
   std::int64_t newest = 0;
   c.size = tree_size(dir, &newest);
   if (newest > 0) c.started_at = newest;
@@ -154,7 +154,7 @@ BackupCheck check_directory_dump(const fs::path& dir) {
 }
 
 BackupCheck check_archive_file(const fs::path& file) {
-  BackupCheck c = new_check("mongo", "archive-file", file);
+  BackupCheck c = new_check(TierName::mongo, "archive-file", file);
   std::error_code ec;
   c.size = fs::file_size(file, ec);
   const auto t = fs::last_write_time(file, ec);

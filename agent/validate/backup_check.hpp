@@ -7,13 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "agent/tier/tier_name.hpp"
+
 // One re-check of one stored backup, read again from disk (`pve-smokerbak validate`).
 namespace agent::validate {
 
 struct BackupCheck {
   std::string target;  // empty when the backup was named by path without a config
-  std::string tier;    // "mongo" | "vzdump"
-  std::string id;      // backup directory or archive file name
+  TierName tier = TierName::mongo;
+  std::string id;  // backup directory or archive file name
   std::filesystem::path path;
   // "archive" (backup-*/ with manifest.json), "directory" (mongodump --out dump),
   // "archive-file" (a bare mongodump archive), "vzdump" (a vzdump .tar[.zst|.gz])
@@ -30,7 +32,7 @@ struct BackupCheck {
 
 // A check not yet judged (valid = false, no findings) of the backup at `path`; its id is the
 // file or directory name.
-BackupCheck new_check(std::string tier, std::string form, const std::filesystem::path& path);
+BackupCheck new_check(TierName tier, std::string form, const std::filesystem::path& path);
 
 // An archive-form mongo backup directory: reads manifest.json, re-reads the archive once for
 // SHA-256 (must equal the manifest's) and full validation, and compares each namespace's

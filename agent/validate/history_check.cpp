@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "agent/mongo/manifest.hpp"
+#include "agent/core/human_format.hpp"
 
 namespace agent::validate {
 
@@ -45,9 +45,8 @@ void apply_history_checks(std::vector<BackupCheck>& checks, std::int64_t now,
   const BackupCheck* previous_valid = nullptr;
   for (auto& c : checks) {
     if (c.started_at && *c.started_at > now + k_future_tolerance_s) {
-      c.errors.push_back("backup time " + mongo::format_utc(*c.started_at) +
-                         " is in the future (now " + mongo::format_utc(now) +
-                         "): the manifest or a clock is wrong");
+      c.errors.push_back("backup time " + rfc3339_utc(*c.started_at) + " is in the future (now " +
+                         rfc3339_utc(now) + "): the manifest or a clock is wrong");
       c.valid = false;
     }
     if (c.valid && previous_valid && shrink_warn_percent > 0) {

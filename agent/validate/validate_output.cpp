@@ -5,9 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/cli/exit_codes.hpp"
+#include "agent/core/atomic_file.hpp"
+#include "agent/core/exit_codes.hpp"
+#include "agent/core/human_format.hpp"
 #include "agent/mongo/manifest.hpp"
-#include "agent/mongo/validation_report.hpp"
 
 namespace agent::validate {
 
@@ -22,7 +23,7 @@ nlohmann::json check_json(const BackupCheck& c) {
   nlohmann::json cols = nlohmann::json::object();
   for (const auto& [ns, n] : c.collections) cols[ns] = n;
   return {{"target", c.target},
-          {"tier", c.tier},
+          {"tier", to_string(c.tier)},
           {"id", c.id},
           {"path", c.path.string()},
           {"form", c.form},
@@ -30,8 +31,8 @@ nlohmann::json check_json(const BackupCheck& c) {
           {"valid", c.valid},
           {"documents", c.documents},
           {"size", c.size},
-          {"started_at", c.started_at ? nlohmann::json(mongo::format_utc(*c.started_at))
-                                      : nlohmann::json(nullptr)},
+          {"started_at",
+           c.started_at ? nlohmann::json(rfc3339_utc(*c.started_at)) : nlohmann::json(nullptr)},
           {"collections", cols},
           {"errors", c.errors},
           {"warnings", c.warnings}};
@@ -45,7 +46,7 @@ nlohmann::json summary_json(const std::vector<BackupCheck>& checks, std::int64_t
     if (c.valid && !c.warnings.empty()) ++warned;
     rows.push_back(check_json(c));
   }
-  return {{"checked_at", mongo::format_utc(checked_at)},
+  return {{"checked_at", rfc3339_utc(checked_at)},
           {"exit_code", exit_code_for(checks)},
           {"valid_count", valid},
           {"invalid_count", invalid},
@@ -71,10 +72,11 @@ std::string render_table(const std::vector<BackupCheck>& checks) {
     << "PROBLEMS\n";
   for (const auto& c : checks) {
     const std::string verdict = verdict_of(c) == "invalid" ? "INVALID" : verdict_of(c);
-    o << std::left << std::setw(14) << (c.target.empty() ? "-" : c.target) << std::setw(8) << c.tier
-      << std::setw(40) << c.id << std::setw(9) << verdict << std::setw(11)
-      << (c.tier == "mongo" ? std::to_string(c.documents) : std::string("-")) << std::setw(14)
-      << c.size << c.errors.size() << " errors, " << c.warnings.size() << " warnings\n";
+    o << std::left << std::setw(14) << (c.target.empty() ? "-" : c.target) << std::setw(8)
+      << to_string(c.tier) << std::setw(40) << c.id << std::setw(9) << verdict << std::setw(11)
+      << (c.tier == TierName::mongo ? std::to_string(c.documents) : std::string("-"))
+      << std::setw(14) << c.size << c.errors.size() << " errors, " << c.warnings.size()
+      << " warnings\n";
     for (const auto& e : c.errors) o << "    error:   " << e << "\n";
     for (const auto& w : c.warnings) o << "    warning: " << w << "\n";
   }
@@ -110,11 +112,11 @@ std::optional<std::string> write_revalidation_report(const std::filesystem::path
 
   std::ostringstream text;
   text << "pve-smokerbak mongo validation report (full re-check of every kept backup)\n"
-       << "checked:  " << mongo::format_utc(checked_at) << "\n"
+       << "checked:  " << rfc3339_utc(checked_at) << "\n"
        << "verdict:  " << (all_valid ? "ALL VALID" : "INVALID BACKUPS FOUND") << "\n\n"
        << render_table(checks);
-  if (auto e = mongo::write_text_atomically(dir / "validation-report.txt", text.str())) return e;
-  return mongo::write_text_atomically(dir / "validation-report.json", j.dump(2) + "\n");
+  if (auto e = write_file_atomically(dir / "validation-report.txt", text.str())) return e;
+  return write_file_atomically(dir / "validation-report.json", j.dump(2) + "\n");
 }
 
 }  // namespace agent::validate

@@ -156,6 +156,14 @@ const char* to_string(ArchiveVerdict verdict) {
   return "unreadable";
 }
 
+std::optional<ArchiveVerdict> parse_archive_verdict(std::string_view text) {
+  for (const auto v : {ArchiveVerdict::verified, ArchiveVerdict::corrupt,
+                       ArchiveVerdict::unreadable, ArchiveVerdict::unsupported}) {
+    if (text == to_string(v)) return v;
+  }
+  return std::nullopt;
+}
+
 ArchiveCheck verify_archive(const std::filesystem::path& path,
                             const std::function<void(std::uint64_t bytes)>& on_read) {
   ArchiveCheck check;

@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 // Verifies a vzdump container archive on the local disk in one streaming pass: decompresses it
 // (libzstd for .tar.zst, zlib for .tar.gz/.tgz, none for .tar), walks every tar header to the
@@ -17,8 +19,9 @@ enum class ArchiveVerdict {
   unsupported,  // a compression the agent cannot check (.tar.lzo)
 };
 
-// "verified", "corrupt", "unreadable", "unsupported".
+// "verified", "corrupt", "unreadable", "unsupported" (the backup record's "verdict").
 const char* to_string(ArchiveVerdict verdict);
+std::optional<ArchiveVerdict> parse_archive_verdict(std::string_view text);
 
 struct ArchiveCheck {
   ArchiveVerdict verdict = ArchiveVerdict::unreadable;

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/core/atomic_file.hpp"
+
 namespace agent {
 namespace {
 
@@ -22,6 +24,18 @@ std::string sanitise(const std::string& volid) {
 
 }  // namespace
 
+// The verdict is a word in the file; an unknown one makes the record unreadable (it is then
+// treated as missing and `validate` reports it), never a silent default.
+void to_json(nlohmann::json& j, const ArchiveVerdict& v) { j = to_string(v); }
+void from_json(const nlohmann::json& j, ArchiveVerdict& v) {
+  const auto parsed = parse_archive_verdict(j.get<std::string>());
+  if (!parsed) {
+    throw nlohmann::json::other_error::create(
+        501, "unknown verdict \"" + j.get<std::string>() + "\"", &j);
+  }
+  v = *parsed;
+}
+
 // The JSON keys are the member names (the file format in backup_record.hpp); a missing key
 // reads as the member's default.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BackupRecord, target, vmid, node, storage, volid,
@@ -36,24 +50,14 @@ std::filesystem::path backup_record_path(const std::filesystem::path& state_dir,
 
 tl::expected<void, std::string> write_backup_record(const std::filesystem::path& state_dir,
                                                     const BackupRecord& r) {
-  const auto path = backup_record_path(state_dir, r.target, r.volid);
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) {
-    return tl::unexpected("cannot create " + path.parent_path().string() + ": " + ec.message());
-  }
   nlohmann::json doc = r;
   doc["format"] = 1;
   doc["tier"] = "vzdump";
-  const auto tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << doc.dump(2) << "\n";
-    if (!out.flush()) return tl::unexpected("cannot write " + tmp);
+  // `validate` trusts the SHA-256 in this file: it must survive a crash right after the run.
+  if (auto e = write_file_atomically(backup_record_path(state_dir, r.target, r.volid),
+                                     doc.dump(2) + "\n")) {
+    return tl::unexpected(*e);
   }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec)
-    return tl::unexpected("cannot rename " + tmp + " to " + path.string() + ": " + ec.message());
   return {};
 }
 
@@ -93,7 +97,7 @@ std::map<std::string, bool> recorded_verdicts(const std::filesystem::path& state
   std::map<std::string, bool> out;
   for (const auto& v : listing) {
     if (auto record = read_backup_record(state_dir, target, v.volid)) {
-      out[v.volid] = record->verdict == "verified";
+      out[v.volid] = record->verdict == ArchiveVerdict::verified;
     }
   }
   return out;

@@ -9,14 +9,15 @@
 
 #include <tl/expected.hpp>
 
+#include "agent/vzdump/archive_verifier.hpp"
 #include "proxmox/types.hpp"
 
 // The local record of one vzdump archive the agent made and verified, for `status`.
 //
 // File: <state_dir>/<target>/vzdump/<sanitised volid>.json, where the volid's characters
 // outside [A-Za-z0-9._-] become '_' (e.g.
-// local_backup_vzdump-lxc-106-2025_12_07-01_00_02.tar.zst.json). Written atomically (temporary file
-// + rename), one JSON object:
+// local_backup_vzdump-lxc-106-2025_12_07-01_00_02.tar.zst.json). Written atomically (temporary
+// file, fsync, rename), one JSON object:
 //   {"format": 1, "tier": "vzdump", "target": "prod-cloud", "vmid": 106,
 //    "node": "pve1", "storage": "local", "volid": "local:backup/vzdump-lxc-106-....tar.zst",
 //    "path": "/var/lib/vz/dump/vzdump-lxc-106-....tar.zst", "run_id": "20251207T010002Z",
@@ -40,7 +41,7 @@ struct BackupRecord {
   std::int64_t ctime = 0;
   std::uint64_t size = 0;
   std::string sha256;
-  std::string verdict;
+  ArchiveVerdict verdict = ArchiveVerdict::unreadable;
   std::string problem;
   std::string compression;
   std::uint64_t tar_entries = 0;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/core/atomic_file.hpp"
 #include "agent/vzdump/backup_record.hpp"
 
 namespace agent {
@@ -36,16 +37,9 @@ bool conflict_check_still_clean(const std::filesystem::path& state_dir, const st
 void remember_clean_conflict_check(const std::filesystem::path& state_dir,
                                    const std::string& target, const std::string& storage,
                                    std::int64_t now) {
-  const auto path = cache_path(state_dir, target);
-  std::error_code ec;
-  std::filesystem::create_directories(path.parent_path(), ec);
-  const auto tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << nlohmann::json{{"storage", storage}, {"clean_at", now}}.dump() << "\n";
-    if (!out.flush()) return;
-  }
-  std::filesystem::rename(tmp, path, ec);
+  (void)write_file_atomically(
+      cache_path(state_dir, target),
+      nlohmann::json{{"storage", storage}, {"clean_at", now}}.dump() + "\n");
 }
 
 void record_conflict_check(const std::filesystem::path& state_dir, const std::string& target,

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "policies/retention_policy.hpp"
+#include "proxmox/error_cause.hpp"
 
 namespace agent {
 
@@ -56,8 +57,7 @@ ConflictReport check_conflicts(proxmox::Client& client, const std::string& node,
             storage + " --prune-backups keep-all=1`.");
         report.storage_backup_limit = static_cast<long long>(marks->size() - removed);
       }
-    } else if (marks.error().message.find("no prune-backups options configured") ==
-               std::string::npos) {
+    } else if (proxmox::cause_of(marks.error()) != proxmox::Cause::no_prune_settings) {
       spdlog::debug("conflict check: prune preview failed: {}", marks.error().message);
     }
   } else {

@@ -5,6 +5,18 @@ namespace {
 constexpr std::string_view k_separator = " \xC2\xB7 ";  // " · "
 }
 
+const char* notes_text(VerifyState state) {
+  switch (state) {
+    case VerifyState::verified:
+      return "verified";
+    case VerifyState::failed:
+      return "verify FAILED";
+    case VerifyState::unverified:
+      return "not verified";
+  }
+  return "not verified";
+}
+
 std::string first_line(std::string_view notes) {
   return std::string(notes.substr(0, notes.find('\n')));
 }
@@ -39,14 +51,12 @@ std::string vzdump_notes_template(std::string_view target, std::string_view run_
 }
 
 std::string status_line(std::string_view target, std::string_view run_id,
-                        std::string_view keep_rules, std::string_view verify_state) {
+                        std::string_view keep_rules, VerifyState verify_state) {
   std::string line = identity_line(target, run_id);
   line += k_separator;
   line += keep_rules.empty() ? std::string("remove pending") : "keep: " + std::string(keep_rules);
-  if (!verify_state.empty()) {
-    line += k_separator;
-    line += verify_state;
-  }
+  line += k_separator;
+  line += notes_text(verify_state);
   return line;
 }
 
@@ -56,16 +66,16 @@ std::string with_first_line(std::string_view notes, std::string_view line) {
   return std::string(line) + std::string(notes.substr(nl));
 }
 
-std::string verify_state_of(std::string_view notes) {
+std::optional<VerifyState> verify_state_of(std::string_view notes) {
   const std::string line = first_line(notes);
-  for (const char* state : {"verify FAILED", "not verified", "verified"}) {
-    const std::string suffix = std::string(k_separator) + state;
+  for (const auto state : {VerifyState::failed, VerifyState::unverified, VerifyState::verified}) {
+    const std::string suffix = std::string(k_separator) + notes_text(state);
     if (line.size() >= suffix.size() &&
         line.compare(line.size() - suffix.size(), suffix.size(), suffix) == 0) {
       return state;
     }
   }
-  return {};
+  return std::nullopt;
 }
 
 }  // namespace agent

@@ -16,6 +16,11 @@ namespace agent {
 
 inline constexpr std::string_view k_owner_tag = "smokerbak:";
 
+// The verify state the first line ends with.
+enum class VerifyState { verified, failed, unverified };
+// "verified", "verify FAILED", "not verified": the words in the notes.
+const char* notes_text(VerifyState state);
+
 // The run id from a first line "... smokerbak:<run-id> ..."; nullopt when not agent-owned.
 std::optional<std::string> owner_run_id(std::string_view notes);
 
@@ -33,16 +38,14 @@ std::string vzdump_notes_template(std::string_view target, std::string_view run_
                                   std::string_view operator_template);
 
 // The complete first line, e.g. "prod smokerbak:X · keep: daily, weekly · verified".
-// `keep_rules` empty means "remove pending"; `verify_state` is "verified", "verify FAILED" or
-// "not verified".
+// `keep_rules` empty means "remove pending".
 std::string status_line(std::string_view target, std::string_view run_id,
-                        std::string_view keep_rules, std::string_view verify_state);
+                        std::string_view keep_rules, VerifyState verify_state);
 
 // Notes with the first line replaced and the operator's lines kept.
 std::string with_first_line(std::string_view notes, std::string_view line);
 
-// The verify state written in an existing first line ("verified", "verify FAILED", "not
-// verified"), or "" when none is written yet.
-std::string verify_state_of(std::string_view notes);
+// The verify state written in an existing first line; nullopt when none is written yet.
+std::optional<VerifyState> verify_state_of(std::string_view notes);
 
 }  // namespace agent

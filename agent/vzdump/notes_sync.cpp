@@ -8,15 +8,15 @@
 namespace agent {
 namespace {
 
-std::string verify_state_for(const NotesSyncInput& input, const PlannedArchive& a) {
+VerifyState verify_state_for(const NotesSyncInput& input, const PlannedArchive& a) {
   if (auto it = input.verify_state.find(a.volume.volid); it != input.verify_state.end()) {
     return it->second;
   }
   if (auto record = read_backup_record(input.state_dir, input.target, a.volume.volid)) {
-    return record->verdict == "verified" ? "verified" : "verify FAILED";
+    return record->verdict == ArchiveVerdict::verified ? VerifyState::verified
+                                                       : VerifyState::failed;
   }
-  if (auto state = verify_state_of(a.volume.notes); !state.empty()) return state;
-  return "not verified";
+  return verify_state_of(a.volume.notes).value_or(VerifyState::unverified);
 }
 
 }  // namespace
@@ -30,7 +30,7 @@ NotesSyncResult sync_notes(proxmox::Client& client, const NotesSyncInput& input,
     const std::string line =
         status_line(input.target, *a.run_id, keep_text(a), verify_state_for(input, a));
     if (first_line(a.volume.notes) == line) continue;
-    result.planned.push_back(a.volume.volid + ": " + line);
+    result.planned.push_back({a.volume.volid, line});
     if (dry_run) continue;
 
     std::string rest;

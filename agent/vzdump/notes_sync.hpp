@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/vzdump/notes.hpp"
 #include "agent/vzdump/retention_plan.hpp"
 #include "proxmox/client.hpp"
 
@@ -24,12 +25,17 @@ struct NotesSyncInput {
   std::filesystem::path state_dir;
   std::set<std::string> skip;                       // volids not to touch (being deleted)
   std::map<std::string, std::string> known_rest;    // volid -> operator lines already known
-  std::map<std::string, std::string> verify_state;  // volid -> state decided in this run
+  std::map<std::string, VerifyState> verify_state;  // volid -> state decided in this run
+};
+
+struct PlannedNote {
+  std::string volid;
+  std::string line;  // the new first line
 };
 
 struct NotesSyncResult {
   int written = 0;
-  std::vector<std::string> planned;   // "volid: new first line" (also in dry runs)
+  std::vector<PlannedNote> planned;   // also in dry runs
   std::vector<std::string> warnings;  // failures, each a full sentence
   // The listing read back to confirm the writes (set only when notes were written and the
   // read-back succeeded): the storage's state right after this sync, which a prune that

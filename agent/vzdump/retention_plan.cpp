@@ -9,7 +9,7 @@ namespace {
 
 bool failed_verification(const proxmox::BackupVolume& v, const KnownVerdicts& verdicts) {
   if (auto it = verdicts.find(v.volid); it != verdicts.end()) return !it->second;
-  return verify_state_of(v.notes) == "verify FAILED";
+  return verify_state_of(v.notes) == VerifyState::failed;
 }
 
 }  // namespace

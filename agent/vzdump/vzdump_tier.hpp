@@ -2,24 +2,22 @@
 
 #include <chrono>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "agent/run/tier.hpp"
+#include "agent/tier/tier.hpp"
 #include "proxmox/client.hpp"
 
 // The vzdump tier: snapshot-mode vzdump backups of the target's container through the Proxmox
 // VE API, verified on the host, tagged in their notes, pruned by the agent's retention policy.
+// What the code relies on from the API: docs/proxmox-api.md.
 namespace agent {
 
-// Creates the API client for a run; the real one is make_api_client (curl transport).
+// Makes the API client the first time the tier needs one (cli/ decides how: the token, the CA
+// file or pin, the timeouts; agent/cli/wiring.cpp). One client, and so one connection, per
+// process.
 using ClientFactory = std::function<proxmox::Result<std::unique_ptr<proxmox::Client>>()>;
-
-// The real client for `config.proxmox`: reads the token secret (read_secret) and connects
-// with the configured CA file or fingerprint pin and timeouts.
-proxmox::Result<std::unique_ptr<proxmox::Client>> make_api_client(const Config& config);
 
 struct VzdumpTierOptions {
   std::chrono::seconds backup_timeout{6 * 3600};  // the vzdump task is stopped after this
@@ -39,27 +37,30 @@ class VzdumpTier final : public Tier {
  public:
   VzdumpTier(const Config& config, ClientFactory factory, VzdumpTierOptions options = {});
 
-  std::string name() const override { return "vzdump"; }
-  TierOutcome backup(const TargetConfig& target, const RunContext& ctx) override;
-  TierOutcome prune(const TargetConfig& target, const RunContext& ctx) override;
-  tl::expected<std::vector<BackupListing>, std::string> list(const TargetConfig& target,
-                                                             const RunContext& ctx) override;
+  TierName name() const override { return TierName::vzdump; }
+  bool configured(const TargetConfig& target) const override { return target.vzdump.has_value(); }
+  std::unique_ptr<TierRun> begin(const TargetConfig& target, const RunContext& ctx) override;
+  tl::expected<std::vector<BackupListing>, TierError> list(const TargetConfig& target) override;
+  // vzdump leaves nothing of the agent's half-done: a task the killed run started either
+  // finished (its archive is listed and pruned like any other) or was stopped by Proxmox.
+  std::vector<std::string> reconcile(const TargetConfig& target, const std::string& last_step,
+                                     const std::string& detail) override;
+  // The directory of the last successful archive, from its backup record.
+  std::optional<std::filesystem::path> local_storage(const TargetConfig& target,
+                                                     const TierRecord& record) const override;
+  // GET /version: "Proxmox API unreachable (...)" when it fails.
+  std::optional<TierError> probe() override;
 
   // Requests made so far by this tier's client (for the benchmark); zeros before the first.
   proxmox::ClientStats client_stats() const;
 
  private:
   proxmox::Result<proxmox::Client*> client();
-  proxmox::Result<std::string> node_of(const TargetConfig& target, proxmox::ClusterGuest* out);
 
   const Config& m_config;
   ClientFactory m_factory;
   VzdumpTierOptions m_options;
   std::unique_ptr<proxmox::Client> m_client;
-  std::map<std::int64_t, std::string> m_nodes;  // vmid -> node found in this run
-  // target -> the storage listing as backup() left it (after its notes writes), taken by
-  // the prune() that follows in the same run instead of listing again.
-  std::map<std::string, std::vector<proxmox::BackupVolume>> m_current_listing;
 };
 
 }  // namespace agent

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/retention/local_time.hpp"
+#include "agent/core/local_time.hpp"
 #include "policies/retention_engine.hpp"
 
 namespace {

@@ -7,12 +7,14 @@
 #include <vector>
 
 #include "agent/cli/command_context.hpp"
-#include "agent/cli/exit_codes.hpp"
+#include "agent/core/exit_codes.hpp"
 
 namespace {
 
 struct Program {
-  agent::CommandContext ctx;
+  std::ostringstream out, err;
+  agent::StreamOutput output{out, err};
+  agent::CommandContext ctx{output};
   CLI::App app{"pve-smokerbak"};
   Program() {
     app.footer(agent::exit_code::k_help);

@@ -1,6 +1,7 @@
 #include "agent/core/log.hpp"
 
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 TEST(Redact, ReplacesEveryRegisteredSecret) {
   agent::register_secret("s3cr3t-token-value");
@@ -11,4 +12,18 @@ TEST(Redact, ReplacesEveryRegisteredSecret) {
 
 TEST(Redact, LeavesTextWithoutSecretsAlone) {
   EXPECT_EQ(agent::redact("nothing to hide"), "nothing to hide");
+}
+
+TEST(RedactingLog, PlainSpdlogCallsNeverPrintARegisteredSecret) {
+  agent::register_secret("pw-9c41-log-me-not");
+  agent::setup_logging("debug");
+  testing::internal::CaptureStderr();
+  spdlog::info("connecting with password {}", "pw-9c41-log-me-not");
+  spdlog::error("mongodb://backup:pw-9c41-log-me-not@127.0.0.1/ refused");
+  spdlog::debug("pw-9c41-log-me-not");
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err.find("pw-9c41-log-me-not"), std::string::npos) << err;
+  EXPECT_NE(err.find("connecting with password ***"), std::string::npos) << err;
+  EXPECT_NE(err.find("mongodb://backup:***@127.0.0.1/ refused"), std::string::npos) << err;
+  EXPECT_NE(err.find("error mongodb:"), std::string::npos) << "the level still formats: " << err;
 }

@@ -93,14 +93,23 @@ TEST(ReadSecret, RejectsADirectory) {
   EXPECT_EQ(secret.error(), "secret file " + dir.path().string() + ": not a regular file");
 }
 
-TEST(ReadSecret, ResolvesCredentialNameUnderCredentialsDirectory) {
+TEST(ReadSecret, ReadsACredentialTheLoaderResolved) {
+  TempDir dir;
+  dir.write("pve-token", k_secret + "\n", 0400);
+  const auto secret = agent::read_secret({dir.path() / "pve-token", true});
+  ASSERT_TRUE(secret.has_value()) << secret.error();
+  EXPECT_EQ(*secret, k_secret);
+}
+
+TEST(ReadSecret, NeverLooksAtCredentialsDirectoryItself) {
+  // The loader resolved the name, or CREDENTIALS_DIRECTORY was not set then: a variable set
+  // later does not change what the configuration names.
   TempDir dir;
   dir.write("pve-token", k_secret + "\n", 0400);
   ::setenv("CREDENTIALS_DIRECTORY", dir.path().c_str(), 1);
   const auto secret = agent::read_secret({"pve-token", true});
   ::unsetenv("CREDENTIALS_DIRECTORY");
-  ASSERT_TRUE(secret.has_value()) << secret.error();
-  EXPECT_EQ(*secret, k_secret);
+  EXPECT_FALSE(secret.has_value());
 }
 
 TEST(ReadSecret, CredentialNameWithoutCredentialsDirectorySaysWhatToDo) {

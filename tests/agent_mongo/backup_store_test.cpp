@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "agent/core/atomic_file.hpp"
 #include "agent/mongo/validation_report.hpp"
 
 namespace {
@@ -34,8 +35,8 @@ class BackupStoreTest : public ::testing::Test {
     m.started_at = epoch;
     m.archive_file = "smoker.archive.gz";
     m.valid = valid;
-    EXPECT_FALSE(agent::mongo::write_text_atomically(store.partial_dir(*name) / "manifest.json",
-                                                     agent::mongo::manifest_to_json(m)));
+    EXPECT_FALSE(agent::write_file_atomically(store.partial_dir(*name) / "manifest.json",
+                                              agent::mongo::manifest_to_json(m)));
     EXPECT_FALSE(store.publish(*name));
     return *name;
   }

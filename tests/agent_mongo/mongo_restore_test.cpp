@@ -9,15 +9,18 @@
 #include <fstream>
 #include <sstream>
 
+#include <iostream>
+
 #include "agent/cli/command_context.hpp"
+#include "agent/config/config_loader.hpp"
 #include "agent/core/human_format.hpp"
 #include "agent/core/log.hpp"
 #include "agent/mongo/manifest.hpp"
-#include "agent/mongo/mongo_cli.hpp"
-#include "agent/run/tier.hpp"
+#include "agent/mongo/mongo_tier.hpp"
 #include "tests/agent_mongo/run_context_util.hpp"
 #include "tests/fake_mongo/fake_mongo_paths.hpp"
 #include "tests/sshd_fixture/sshd_fixture.hpp"
+#include "tests/support/outcome_text.hpp"
 
 namespace {
 namespace fs = std::filesystem;
@@ -67,14 +70,14 @@ class MongoRestore : public ::testing::Test {
                                  << "      backup_dir: " << m_backups.string() << "\n";
   }
 
-  // Runs `pve-smokerbak ARGS…` through the mongo registrars; returns the exit code.
+  // Runs `pve-smokerbak ARGS…` through the mongo registrars (the production wiring: a real
+  // SSH connection to the fixture); returns the exit code.
   int run(std::vector<std::string> args) {
     CLI::App app;
-    agent::CommandContext ctx;
+    agent::StreamOutput output(std::cout, std::cerr);
+    agent::CommandContext ctx(output);
     ctx.global.config_path = m_config_file.string();
-    agent::mongo::add_restore_mongo_command(
-        app, ctx, [](const remote::SshOptions& o) { return remote::connect_ssh(o); });
-    agent::mongo::add_export_command(app, ctx);
+    agent::register_mongo_commands(app, ctx);
     std::vector<const char*> argv{"pve-smokerbak"};
     for (const auto& a : args) argv.push_back(a.c_str());
     app.parse(static_cast<int>(argv.size()), argv.data());
@@ -83,24 +86,20 @@ class MongoRestore : public ::testing::Test {
 
   // Makes one valid backup with the real tier.
   std::string make_backup() {
-    auto cfg = agent::mongo::load_config_for_command(m_ctx);
-    EXPECT_TRUE(cfg);
-    m_loaded = std::move(*cfg);
-    auto tier = agent::make_mongo_tier(m_loaded);
+    auto loaded = agent::load_config_file(m_config_file);
+    EXPECT_TRUE(loaded);
+    m_loaded = std::move(loaded->config);
+    agent::mongo::MongoTier tier(
+        m_loaded, [](const remote::SshOptions& o) { return remote::connect_ssh(o); });
     const auto rc = testing_support::run_context(m_loaded, "20261126T010000Z",
                                                  std::chrono::system_clock::now());
-    const auto out = tier->backup(m_loaded.targets.front(), rc);
-    EXPECT_EQ(out.state, agent::TierState::ok) << out.error;
+    const auto out = tier.begin(m_loaded.targets.front(), rc)->backup();
+    EXPECT_EQ(out.state, agent::TierState::ok) << testing_support::why(out);
     return out.backup_id;
   }
 
   testing_support::SshdFixture m_sshd{{fake_mongo::k_fake_mongo_bin_dir}};
   fs::path m_fake, m_backups, m_config_file;
-  agent::CommandContext m_ctx = [this] {
-    agent::CommandContext c;
-    c.global.config_path = (m_sshd.dir() / "config.yaml").string();
-    return c;
-  }();
   agent::Config m_loaded;
 };
 

@@ -15,13 +15,16 @@
 #include "agent/mongo/archive_check.hpp"
 #include "agent/mongo/backup_store.hpp"
 #include "agent/mongo/mongo_prune.hpp"
-#include "agent/run/tier.hpp"
+#include "agent/mongo/mongo_tier.hpp"
+#include "agent/tier/tier.hpp"
 #include "tests/agent_mongo/run_context_util.hpp"
 #include "tests/fake_mongo/fake_mongo_paths.hpp"
 #include "tests/sshd_fixture/sshd_fixture.hpp"
+#include "tests/support/outcome_text.hpp"
 
 namespace {
 namespace fs = std::filesystem;
+using testing_support::why;
 using namespace std::chrono_literals;
 
 constexpr const char* k_password = "pw-Zq81-never-in-logs";
@@ -65,8 +68,8 @@ class MongoTier : public ::testing::Test {
     mongo.backup_dir = m_sshd.dir() / "backups";
     t.mongo = mongo;
     m_config.targets.push_back(t);
-    m_tier = agent::make_mongo_tier(m_config);
-    ASSERT_TRUE(m_tier);
+    m_tier = std::make_unique<agent::mongo::MongoTier>(
+        m_config, [](const remote::SshOptions& opts) { return remote::connect_ssh(opts); });
   }
 
   // Rewrites the stand-in's settings: the expected password plus `extra` key=value lines.
@@ -82,7 +85,7 @@ class MongoTier : public ::testing::Test {
     std::sscanf(utc_hms.c_str(), "%d:%d:%d", &tm.tm_hour, &tm.tm_min, &tm.tm_sec);
     const auto start = std::chrono::system_clock::from_time_t(timegm(&tm));
     const auto ctx = testing_support::run_context(m_config, "run-" + utc_hms, start);
-    return m_tier->backup(target(), ctx);
+    return m_tier->begin(target(), ctx)->backup();
   }
 
   const agent::TargetConfig& target() const { return m_config.targets.front(); }
@@ -100,7 +103,7 @@ TEST_F(MongoTier, DumpLogsAProgressSummaryWithItsSize) {
   testing::internal::CaptureStderr();
   const auto out = backup_at("01:00:02");
   const std::string err = testing::internal::GetCapturedStderr();
-  ASSERT_EQ(out.state, agent::TierState::ok) << out.error;
+  ASSERT_EQ(out.state, agent::TierState::ok) << why(out);
   EXPECT_NE(
       err.find("mongo: dump of smoker: received, " + agent::human_bytes(out.backup_bytes) + " in "),
       std::string::npos)
@@ -109,7 +112,7 @@ TEST_F(MongoTier, DumpLogsAProgressSummaryWithItsSize) {
 
 TEST_F(MongoTier, SuccessfulRunPublishesVerifiedBackupWithManifestAndLatest) {
   const auto out = backup_at("01:00:02");
-  ASSERT_EQ(out.state, agent::TierState::ok) << out.error;
+  ASSERT_EQ(out.state, agent::TierState::ok) << why(out);
   EXPECT_EQ(out.backup_id, "backup-20261126-010002");
   const fs::path b = dir() / "backup-20261126-010002";
   ASSERT_TRUE(fs::is_directory(b));
@@ -153,6 +156,7 @@ struct FailureCase {
   const char* name;
   const char* fake_settings;
   const char* expected_in_error;
+  agent::TierError::Kind kind;
 };
 
 class MongoTierFailure : public MongoTier, public ::testing::WithParamInterface<FailureCase> {};
@@ -162,8 +166,10 @@ TEST_P(MongoTierFailure, FailedRunKeepsEarlierBackupAndLatestAndExplains) {
   set_fake(GetParam().fake_settings);
   const auto out = backup_at("02:00:00");
   EXPECT_EQ(out.state, agent::TierState::failed);
-  EXPECT_NE(out.error.find(GetParam().expected_in_error), std::string::npos) << out.error;
-  EXPECT_EQ(out.error.find(k_password), std::string::npos);
+  EXPECT_NE(why(out).find(GetParam().expected_in_error), std::string::npos) << why(out);
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->kind, GetParam().kind) << why(out);
+  EXPECT_EQ(why(out).find(k_password), std::string::npos);
   EXPECT_EQ(store().latest(), "backup-20261126-010000");
   EXPECT_TRUE(fs::is_directory(dir() / "backup-20261126-010000"));
   EXPECT_FALSE(fs::exists(dir() / "backup-20261126-020000"));
@@ -176,20 +182,26 @@ TEST_P(MongoTierFailure, FailedRunKeepsEarlierBackupAndLatestAndExplains) {
 INSTANTIATE_TEST_SUITE_P(
     Faults, MongoTierFailure,
     ::testing::Values(FailureCase{"wrong_password", "fault=auth_fail\n",
-                                  "wrong MongoDB username or password"},
-                      FailureCase{"exit_midway", "fault=exit_midway\n", "Failed:"},
-                      FailureCase{"truncated", "fault=truncate\n", "validation failed"},
-                      FailureCase{"corrupt_crc", "fault=corrupt_crc\n", "validation failed"},
-                      FailureCase{"count_mismatch", "fault=count_mismatch\n", "validation failed"},
-                      FailureCase{"stall", "fault=stall\nstall_seconds=8\n", "stalled"}),
+                                  "wrong MongoDB username or password",
+                                  agent::TierError::Kind::access},
+                      FailureCase{"exit_midway", "fault=exit_midway\n",
+                                  "Failed:", agent::TierError::Kind::refused},
+                      FailureCase{"truncated", "fault=truncate\n", "validation failed",
+                                  agent::TierError::Kind::invalid},
+                      FailureCase{"corrupt_crc", "fault=corrupt_crc\n", "validation failed",
+                                  agent::TierError::Kind::invalid},
+                      FailureCase{"count_mismatch", "fault=count_mismatch\n", "validation failed",
+                                  agent::TierError::Kind::invalid},
+                      FailureCase{"stall", "fault=stall\nstall_seconds=8\n", "stalled",
+                                  agent::TierError::Kind::unreachable}),
     [](const auto& p) { return std::string(p.param.name); });
 
 TEST_F(MongoTier, WrongPasswordFileContentIsReportedWithoutLeakingIt) {
   std::ofstream(target().mongo->password.path) << "not-the-password\n";
   const auto out = backup_at("01:00:00");
   EXPECT_EQ(out.state, agent::TierState::failed);
-  EXPECT_EQ(out.error.find("not-the-password"), std::string::npos);
-  EXPECT_NE(out.error.find("password"), std::string::npos);
+  EXPECT_EQ(why(out).find("not-the-password"), std::string::npos);
+  EXPECT_NE(why(out).find("password"), std::string::npos);
 }
 
 TEST_F(MongoTier, ConnectionCutMidStreamFailsAndNextRunCleansUp) {
@@ -203,13 +215,14 @@ TEST_F(MongoTier, ConnectionCutMidStreamFailsAndNextRunCleansUp) {
   const auto out = backup_at("02:00:00");
   cutter.join();
   EXPECT_EQ(out.state, agent::TierState::failed);
-  EXPECT_NE(out.error.find("connection lost at"), std::string::npos) << out.error;
+  EXPECT_NE(why(out).find("connection lost at"), std::string::npos) << why(out);
+  EXPECT_EQ(out.error->kind, agent::TierError::Kind::unreachable);
   EXPECT_EQ(store().latest(), "backup-20261126-010000");
   // A crash would leave a .partial; the next run removes it and succeeds.
   fs::create_directories(dir() / "backup-20261126-021500.partial");
   set_fake("");
   const auto next = backup_at("03:00:00");
-  EXPECT_EQ(next.state, agent::TierState::ok) << next.error;
+  EXPECT_EQ(next.state, agent::TierState::ok) << why(next);
   for (const auto& e : fs::directory_iterator(dir())) {
     EXPECT_NE(e.path().extension(), ".partial") << e.path();
   }
@@ -221,8 +234,9 @@ TEST_F(MongoTier, ChangedHostKeyRefusesTheDump) {
   ASSERT_TRUE(m_sshd.change_host_key());
   const auto out = backup_at("02:00:00");
   EXPECT_EQ(out.state, agent::TierState::failed);
-  EXPECT_NE(out.error.find("SHA256:"), std::string::npos) << out.error;
-  EXPECT_NE(out.error.find("does not match"), std::string::npos) << out.error;
+  EXPECT_NE(why(out).find("SHA256:"), std::string::npos) << why(out);
+  EXPECT_EQ(out.error->kind, agent::TierError::Kind::access);
+  EXPECT_NE(why(out).find("does not match"), std::string::npos) << why(out);
   EXPECT_EQ(store().latest(), "backup-20261126-010000");
 }
 
@@ -249,13 +263,13 @@ TEST_F(MongoTier, PruneAppliesPolicyToValidBackupsAndNeverRemovesLatest) {
   m_config.retention = keep_last_one;
   const auto dry =
       testing_support::run_context(m_config, "prune", std::chrono::system_clock::now(), true);
-  const auto plan = m_tier->prune(target(), dry);
+  const auto plan = m_tier->begin(target(), dry)->prune();
   EXPECT_NE(plan.summary.find("would remove 1"), std::string::npos) << plan.summary;
   EXPECT_EQ(store().list_valid().size(), 3U);
   const auto real =
       testing_support::run_context(m_config, "prune", std::chrono::system_clock::now());
-  const auto done = m_tier->prune(target(), real);
-  EXPECT_EQ(done.state, agent::TierState::ok) << done.error;
+  const auto done = m_tier->begin(target(), real)->prune();
+  EXPECT_EQ(done.state, agent::TierState::ok) << why(done);
   EXPECT_TRUE(fs::exists(dir() / "backup-20261120-010000"));  // latest
   EXPECT_FALSE(fs::exists(dir() / "backup-20261121-010000"));
   EXPECT_TRUE(fs::exists(dir() / "backup-20261122-010000"));  // keep-last

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/core/log.hpp"
-#include "agent/mongo/mongo_backup.hpp"
+#include "agent/mongo/redact.hpp"
 
 namespace {
 

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "agent/run/tier.hpp"
+#include "agent/tier/run_context.hpp"
 
 namespace testing_support {
 

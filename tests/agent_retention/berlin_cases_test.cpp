@@ -1,11 +1,11 @@
-// The reference's Europe/Berlin cases (../shared/reference/prune-semantics.md section 3): each
+// The reference's Europe/Berlin cases (docs/retention.md section 3): each
 // gives a different result in UTC, so both are checked.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "agent/retention/local_time.hpp"
+#include "agent/core/local_time.hpp"
 #include "policies/retention_engine.hpp"
 
 namespace agent {

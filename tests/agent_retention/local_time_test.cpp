@@ -1,9 +1,13 @@
-#include "agent/retention/local_time.hpp"
+#include "agent/core/local_time.hpp"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <functional>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace agent {
 namespace {
@@ -83,7 +87,7 @@ TEST(ZoneCalendar, UtcAndLocalOpen) {
   EXPECT_TRUE(ZoneCalendar::open("local"));
 }
 
-TEST(ZoneCalendar, RestoresTheProcessTzAfterEachCall) {
+TEST(ZoneCalendar, NamedZonesLeaveTheProcessEnvironmentAlone) {
   const char* before = std::getenv("TZ");
   const std::string saved = before != nullptr ? before : "";
   ::setenv("TZ", "Asia/Tokyo", 1);
@@ -97,6 +101,29 @@ TEST(ZoneCalendar, RestoresTheProcessTzAfterEachCall) {
   } else {
     ::unsetenv("TZ");
   }
+  ::tzset();
+}
+
+TEST(ZoneCalendar, ZonesConvertCorrectlyFromManyThreadsAtOnce) {
+  // No zone switching behind the calls: every thread sees its own zone's offsets throughout.
+  const auto tokyo = ZoneCalendar::open("Asia/Tokyo");
+  const auto sao_paulo = ZoneCalendar::open("America/Sao_Paulo");
+  ASSERT_TRUE(tokyo && sao_paulo);
+  const auto z = berlin();
+  std::atomic<int> wrong{0};
+  auto work = [&](const ZoneCalendar& zone, std::int64_t winter, std::int64_t summer) {
+    for (int i = 0; i < 2000; ++i) {
+      wrong += zone.utc_offset(utc(2024, 1, 15, 12)) != winter;
+      wrong += zone.utc_offset(utc(2024, 7, 15, 12)) != summer;
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.emplace_back(work, std::cref(z), 3600, 7200);
+  threads.emplace_back(work, std::cref(*tokyo), 9 * 3600, 9 * 3600);
+  threads.emplace_back(work, std::cref(*sao_paulo), -3 * 3600, -3 * 3600);
+  threads.emplace_back(work, std::cref(z), 3600, 7200);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace

@@ -19,7 +19,8 @@ struct Result {
 Result simulate(SimulateOptions options, const std::string& stdin_text = "") {
   std::istringstream in(stdin_text);
   std::ostringstream out, err;
-  const int code = run_retention_simulate(options, in, out, err);
+  StreamOutput output(out, err);
+  const int code = run_retention_simulate(options, in, output);
   return {code, out.str(), err.str()};
 }
 

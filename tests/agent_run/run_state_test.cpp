@@ -7,7 +7,7 @@
 #include "agent/run/metrics.hpp"
 #include "agent/run/run_id.hpp"
 #include "agent/run/run_journal.hpp"
-#include "agent/run/tier_record.hpp"
+#include "agent/tier/tier_record.hpp"
 
 namespace {
 
@@ -36,9 +36,10 @@ TEST(RunId, IsTheUtcStartInBasicIsoForm) {
 
 TEST_F(RunJournalTest, AKilledRunLeavesItsStepsForTheNextRun) {
   {
-    auto j = agent::RunJournal::begin(m_dir, "20251207T010002Z");
+    agent::ManualClock clock(std::chrono::system_clock::from_time_t(1765069202));
+    auto j = agent::RunJournal::begin(m_dir, "20251207T010002Z", clock);
     ASSERT_TRUE(j) << j.error();
-    j->record("prod-cloud", "mongo", "partial-created", "/x/backup-1.partial");
+    j->record("prod-cloud", agent::TierName::mongo, "partial-created", "/x/backup-1.partial");
     // no finish(): the process "dies" here
   }
   const auto entries = agent::RunJournal::read_unfinished(m_dir);
@@ -46,14 +47,16 @@ TEST_F(RunJournalTest, AKilledRunLeavesItsStepsForTheNextRun) {
   EXPECT_EQ(entries[1].step, "partial-created");
   EXPECT_EQ(entries[1].detail, "/x/backup-1.partial");
   EXPECT_EQ(entries[1].run_id, "20251207T010002Z");
+  EXPECT_EQ(entries[1].at, "2025-12-07T01:00:02Z");  // the run's clock, not the wall clock
 }
 
 TEST_F(RunJournalTest, AFinishedRunLeavesNothingAndATornLineIsIgnored) {
-  auto j = agent::RunJournal::begin(m_dir, "r1");
+  agent::ManualClock clock;
+  auto j = agent::RunJournal::begin(m_dir, "r1", clock);
   ASSERT_TRUE(j);
   j->finish();
   EXPECT_TRUE(agent::RunJournal::read_unfinished(m_dir).empty());
-  auto j2 = agent::RunJournal::begin(m_dir, "r2");
+  auto j2 = agent::RunJournal::begin(m_dir, "r2", clock);
   ASSERT_TRUE(j2);
   std::ofstream(m_dir / "journal" / "current.jsonl", std::ios::app) << "{\"run_id\": \"r2\", \"pi";
   EXPECT_EQ(agent::RunJournal::read_unfinished(m_dir).size(), 1u);
@@ -62,7 +65,7 @@ TEST_F(RunJournalTest, AFinishedRunLeavesNothingAndATornLineIsIgnored) {
 TEST_F(TierRecordTest, AFailedRunKeepsTheLastSuccessAndRecordsTheError) {
   agent::TierRecord r;
   r.target = "prod-cloud";
-  r.tier = "vzdump";
+  r.tier = agent::TierName::vzdump;
   agent::TierOutcome ok;
   ok.backup_id = "local:backup/a.tar.zst";
   ok.backup_bytes = 42;
@@ -72,19 +75,21 @@ TEST_F(TierRecordTest, AFailedRunKeepsTheLastSuccessAndRecordsTheError) {
   prune.kept_bytes = 126;
   prune.kept_per_rule = {{"daily", 3}};
   agent::apply_outcome(r, "run1", 1000, 2.5, ok, prune);
-  agent::TierOutcome bad;
-  bad.state = agent::TierState::failed;
-  bad.error = "vzdump of CT 106 failed: job errors";
+  const auto bad = agent::failed_outcome(
+      {agent::TierError::Kind::refused, "vzdump of CT 106 failed: job errors"});
   agent::apply_outcome(r, "run2", 2000, 1.0, bad, std::nullopt);
-  EXPECT_EQ(r.last_run_state, "failed");
-  EXPECT_EQ(r.last_error, bad.error);
+  EXPECT_EQ(r.last_run_state, agent::TierState::failed);
+  EXPECT_EQ(r.last_error, bad.error->message);
+  EXPECT_EQ(r.last_error_kind, agent::TierError::Kind::refused);
   EXPECT_EQ(r.last_success_at, 1000);
   EXPECT_EQ(r.last_success_backup_id, "local:backup/a.tar.zst");
   EXPECT_EQ(r.count, 3u);
 
   ASSERT_FALSE(agent::save_tier_record(m_dir, r));
-  const auto loaded = agent::load_tier_record(m_dir, "prod-cloud", "vzdump");
+  const auto loaded = agent::load_tier_record(m_dir, "prod-cloud", agent::TierName::vzdump);
   EXPECT_EQ(loaded.last_error, r.last_error);
+  EXPECT_EQ(loaded.last_error_kind, agent::TierError::Kind::refused);
+  EXPECT_EQ(loaded.last_run_state, agent::TierState::failed);
   EXPECT_EQ(loaded.size_bytes, 126u);
   EXPECT_EQ(loaded.kept_per_rule.at("daily"), 3u);
   EXPECT_EQ(loaded.last_validation_ok, true);
@@ -93,7 +98,7 @@ TEST_F(TierRecordTest, AFailedRunKeepsTheLastSuccessAndRecordsTheError) {
 TEST_F(TierRecordTest, EachPrunedRunAddsASizeSampleKeptAcrossSaves) {
   agent::TierRecord r;
   r.target = "prod-cloud";
-  r.tier = "mongo";
+  r.tier = agent::TierName::mongo;
   agent::TierOutcome made;
   made.backup_id = "backup-1";
   made.backup_bytes = 10;
@@ -102,8 +107,7 @@ TEST_F(TierRecordTest, EachPrunedRunAddsASizeSampleKeptAcrossSaves) {
     prune.kept_bytes = 100 + i;
     agent::apply_outcome(r, "run", static_cast<std::int64_t>(1000 + i), 1.0, made, prune);
   }
-  agent::TierOutcome failed;
-  failed.state = agent::TierState::failed;
+  const auto failed = agent::failed_outcome({agent::TierError::Kind::unreachable, "down"});
   agent::apply_outcome(r, "run", 5000, 1.0, failed, std::nullopt);  // no prune: no sample
   ASSERT_EQ(r.size_history.size(), agent::k_size_history_max);
   EXPECT_EQ(r.size_history.front().at, 1005);  // the oldest five dropped
@@ -111,7 +115,7 @@ TEST_F(TierRecordTest, EachPrunedRunAddsASizeSampleKeptAcrossSaves) {
   EXPECT_EQ(r.size_history.back().backup_bytes, 10u);
 
   ASSERT_FALSE(agent::save_tier_record(m_dir, r));
-  const auto loaded = agent::load_tier_record(m_dir, "prod-cloud", "mongo");
+  const auto loaded = agent::load_tier_record(m_dir, "prod-cloud", agent::TierName::mongo);
   ASSERT_EQ(loaded.size_history.size(), r.size_history.size());
   EXPECT_EQ(loaded.size_history.back().kept_bytes, r.size_history.back().kept_bytes);
   EXPECT_EQ(loaded.size_history.front().at, 1005);
@@ -120,10 +124,10 @@ TEST_F(TierRecordTest, EachPrunedRunAddsASizeSampleKeptAcrossSaves) {
 TEST_F(TierRecordTest, MetricsFileHasEveryDocumentedSeriesPerTargetAndTier) {
   agent::TierRecord r;
   r.target = "prod-cloud";
-  r.tier = "mongo";
+  r.tier = agent::TierName::mongo;
   r.last_success_at = 1000;
   r.last_run_at = 1000;
-  r.last_run_state = "ok";
+  r.last_run_state = agent::TierState::ok;
   r.count = 7;
   r.size_bytes = 700;
   r.last_run_duration_s = 1.5;
@@ -144,6 +148,46 @@ TEST_F(TierRecordTest, MetricsFileHasEveryDocumentedSeriesPerTargetAndTier) {
   }
   // Atomic replace leaves no temp files behind.
   EXPECT_EQ(std::distance(fs::directory_iterator(m_dir / "m"), fs::directory_iterator()), 1);
+}
+
+}  // namespace
+
+namespace {
+
+using TierRecordCompatTest = TempDir;
+
+TEST_F(TierRecordCompatTest, ARecordWrittenByTheVersionBeforeErrorKindsStillLoads) {
+  // As the previous version wrote it: no last_error_kind.
+  const auto file = agent::tier_record_path(m_dir, "prod-cloud", agent::TierName::vzdump);
+  fs::create_directories(file.parent_path());
+  std::ofstream(file) << R"({"target": "prod-cloud", "tier": "vzdump", "last_run_id": "R2",
+    "last_run_at": 2000, "last_run_duration_s": 1.0, "last_run_state": "failed",
+    "last_run_summary": "", "last_error": "vzdump of CT 106 failed: job errors",
+    "warnings": [], "last_success_run_id": "R1", "last_success_at": 1000,
+    "last_success_backup_id": "local:backup/a.tar.zst", "last_success_bytes": 42,
+    "kept_per_rule": {"daily": 3}, "last_validation_ok": true, "count": 3, "size_bytes": 126,
+    "size_history": [[1000, 126, 42]]})";
+  const auto r = agent::load_tier_record(m_dir, "prod-cloud", agent::TierName::vzdump);
+  EXPECT_EQ(r.last_run_state, agent::TierState::failed);
+  EXPECT_EQ(r.last_error, "vzdump of CT 106 failed: job errors");
+  EXPECT_FALSE(r.last_error_kind);
+  EXPECT_EQ(r.last_success_backup_id, "local:backup/a.tar.zst");
+  EXPECT_EQ(r.count, 3u);
+  ASSERT_EQ(r.size_history.size(), 1u);
+  // Saved again, it keeps every field and adds the kind (null).
+  ASSERT_FALSE(agent::save_tier_record(m_dir, r));
+  const auto again = agent::load_tier_record(m_dir, "prod-cloud", agent::TierName::vzdump);
+  EXPECT_EQ(again.last_error, r.last_error);
+  EXPECT_EQ(agent::to_json_text(again), agent::to_json_text(r));
+}
+
+TEST_F(TierRecordCompatTest, AnUnknownStateInARecordReadsAsNoStateNotAsOk) {
+  const auto file = agent::tier_record_path(m_dir, "prod-cloud", agent::TierName::mongo);
+  fs::create_directories(file.parent_path());
+  std::ofstream(file) << R"({"last_run_id": "R2", "last_run_state": "exploded"})";
+  const auto r = agent::load_tier_record(m_dir, "prod-cloud", agent::TierName::mongo);
+  EXPECT_EQ(r.last_run_id, "R2");
+  EXPECT_FALSE(r.last_run_state);
 }
 
 }  // namespace

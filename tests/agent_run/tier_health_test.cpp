@@ -11,10 +11,10 @@ constexpr std::int64_t k_now = 1'800'000'000;
 agent::TierRecord fresh_record(std::int64_t age_s) {
   agent::TierRecord r;
   r.target = "prod-cloud";
-  r.tier = "mongo";
+  r.tier = agent::TierName::mongo;
   r.last_run_id = "20270115T010000Z";
   r.last_run_at = k_now - age_s;
-  r.last_run_state = "ok";
+  r.last_run_state = agent::TierState::ok;
   r.last_success_at = k_now - age_s;
   r.last_success_bytes = 1000;
   return r;
@@ -51,16 +51,34 @@ TEST(TierHealth, FlagsABackupDatedInTheFutureAsClockSkew) {
   EXPECT_NE(h.reasons.front().find("future"), std::string::npos);
 }
 
-TEST(TierHealth, NeverRunIsUnknownAndFailedRunIsAWarning) {
+TEST(TierHealth, NeverRunIsUnknownAndARecordWithoutErrorKindFailedAsAWarning) {
   const auto f = agent::freshness_for(policies::RetentionPolicy{}, std::nullopt);
   agent::TierRecord never;
   EXPECT_EQ(agent::judge_tier(never, f, k_now, std::nullopt).health, agent::Health::unknown);
   auto failed = fresh_record(3600);
-  failed.last_run_state = "failed";
-  failed.last_error = "wrong MongoDB username or password";
+  failed.last_run_state = agent::TierState::failed;
+  failed.last_error = "wrong MongoDB username or password";  // written before error kinds
   const auto h = agent::judge_tier(failed, f, k_now, std::nullopt);
   EXPECT_EQ(h.health, agent::Health::warning);
   EXPECT_NE(h.reasons.front().find("wrong MongoDB"), std::string::npos);
+}
+
+TEST(TierHealth, AFailedRunIsCriticalWhenItsKindNeedsSomeoneToActElseAWarning) {
+  using Kind = agent::TierError::Kind;
+  const auto f = agent::freshness_for(policies::RetentionPolicy{}, std::nullopt);
+  const std::pair<Kind, agent::Health> cases[] = {
+      {Kind::access, agent::Health::critical},   {Kind::unreachable, agent::Health::warning},
+      {Kind::refused, agent::Health::warning},   {Kind::invalid, agent::Health::critical},
+      {Kind::local_io, agent::Health::critical}, {Kind::internal, agent::Health::critical},
+  };
+  for (const auto& [kind, health] : cases) {
+    auto failed = fresh_record(3600);
+    failed.last_run_state = agent::TierState::failed;
+    failed.last_error = "it failed";
+    failed.last_error_kind = kind;
+    EXPECT_EQ(agent::judge_tier(failed, f, k_now, std::nullopt).health, health)
+        << agent::to_string(kind);
+  }
 }
 
 TEST(TierHealth, WarnsDaysAheadWhenTheStorageWillNotHoldTheNextBackups) {
@@ -87,7 +105,7 @@ TEST(StatusCheck, PrintsOneNagiosLineWithTheWorstProblemFirst) {
   agent::TargetStatus t;
   t.name = "prod-cloud";
   agent::TierStatus tier;
-  tier.tier = "mongo";
+  tier.tier = agent::TierName::mongo;
   tier.health.health = agent::Health::warning;
   tier.health.reasons = {"last run failed: boom\nINFO: task log tail\nERROR: job errors"};
   tier.health.last_success_age_s = 100;
@@ -104,7 +122,7 @@ TEST(StatusCheck, PrintsOneNagiosLineWithTheWorstProblemFirst) {
 TEST(TierHealth, TheWorstReasonComesFirst) {
   const auto f = agent::freshness_for(policies::RetentionPolicy{}, std::nullopt);
   auto r = fresh_record(3600);
-  r.last_run_state = "failed";
+  r.last_run_state = agent::TierState::failed;
   r.last_error = "vzdump of CT 106 failed: job errors";
   r.last_validation_ok = false;
   const auto h = agent::judge_tier(r, f, k_now, std::nullopt);

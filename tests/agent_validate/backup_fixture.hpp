@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/core/atomic_file.hpp"
 #include "agent/mongo/manifest.hpp"
 #include "agent/mongo/sha256.hpp"
 #include "agent/mongo/validation_report.hpp"
@@ -95,8 +96,8 @@ inline fs::path make_backup(const fs::path& backup_dir, const std::string& stamp
     cc.crc_ok = true;
     m.collections.push_back(cc);
   }
-  EXPECT_FALSE(agent::mongo::write_text_atomically(dir / "manifest.json",
-                                                   agent::mongo::manifest_to_json(m)));
+  EXPECT_FALSE(
+      agent::write_file_atomically(dir / "manifest.json", agent::mongo::manifest_to_json(m)));
   return dir;
 }
 
@@ -106,8 +107,8 @@ void edit_manifest(const fs::path& dir, Edit edit) {
   auto m = agent::mongo::read_manifest(dir / "manifest.json");
   ASSERT_TRUE(m.has_value()) << m.error();
   edit(*m);
-  ASSERT_FALSE(agent::mongo::write_text_atomically(dir / "manifest.json",
-                                                   agent::mongo::manifest_to_json(*m)));
+  ASSERT_FALSE(
+      agent::write_file_atomically(dir / "manifest.json", agent::mongo::manifest_to_json(*m)));
 }
 
 // Flips one byte in the middle of `file`.

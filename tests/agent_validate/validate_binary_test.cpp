@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/run/tier_record.hpp"
+#include "agent/tier/tier_record.hpp"
 #include "tests/agent_validate/backup_fixture.hpp"
 
 namespace {
@@ -60,7 +60,8 @@ class ValidateBinary : public ::testing::Test {
     return run(env, "--config " + m_config.string() + " validate " + args);
   }
   std::optional<bool> recorded_verdict() const {
-    return agent::load_tier_record(m_state, "prod-cloud", "mongo").last_validation_ok;
+    return agent::load_tier_record(m_state, "prod-cloud", agent::TierName::mongo)
+        .last_validation_ok;
   }
   TempDir m_dir;
   fs::path m_backups, m_state, m_config;

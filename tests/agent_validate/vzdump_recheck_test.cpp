@@ -53,7 +53,7 @@ class VzdumpRecheck : public ::testing::Test {
     r.ctime = ctime;
     r.size = bytes.size();
     r.sha256 = sha256_of(bytes);
-    r.verdict = "verified";
+    r.verdict = agent::ArchiveVerdict::verified;
     r.compression = "none";
     EXPECT_TRUE(agent::write_backup_record(state(), r).has_value());
     return file;
@@ -70,7 +70,7 @@ TEST_F(VzdumpRecheck, RecordedArchivesVerifyOldestFirst) {
   EXPECT_EQ(checks[0].id, "vzdump-lxc-106-2026_11_01-01_00_00.tar");
   for (const auto& c : checks) {
     EXPECT_TRUE(c.valid) << joined(c.errors);
-    EXPECT_EQ(c.tier, "vzdump");
+    EXPECT_EQ(c.tier, agent::TierName::vzdump);
     EXPECT_EQ(c.target, "prod-cloud");
   }
 }

@@ -29,7 +29,7 @@ TEST_F(BackupRecordTest, EveryFieldRoundTrips) {
   r.ctime = 1765069202;
   r.size = 123456;
   r.sha256 = std::string(64, 'a');
-  r.verdict = "corrupt";
+  r.verdict = agent::ArchiveVerdict::corrupt;
   r.problem = "unexpected end of zstd frame";
   r.compression = "zstd";
   r.tar_entries = 1234;
@@ -72,7 +72,7 @@ TEST_F(BackupRecordTest, MissingKeysReadAsDefaultsAndADamagedRecordAsNone) {
   std::ofstream(path) << R"({"format":1,"volid":"local:backup/a.tar.zst","verdict":"verified"})";
   const auto partial = read_backup_record(dir, "t", "local:backup/a.tar.zst");
   ASSERT_TRUE(partial);
-  EXPECT_EQ(partial->verdict, "verified");
+  EXPECT_EQ(partial->verdict, ArchiveVerdict::verified);
   EXPECT_EQ(partial->size, 0u);
   EXPECT_EQ(partial->notes_rest, "");
   std::ofstream(path, std::ios::trunc) << R"({"volid":"local:backup/a.tar.zst","size":"big"})";
@@ -84,13 +84,13 @@ TEST_F(BackupRecordTest, MissingKeysReadAsDefaultsAndADamagedRecordAsNone) {
 
 TEST_F(BackupRecordTest, VanishedRecordsAreThoseOfThisGuestAndStorageNoLongerListed) {
   auto record = [&](std::string volid, std::string storage, std::int64_t vmid,
-                    std::string verdict) {
+                    const std::string& verdict) {
     BackupRecord r;
     r.target = "t";
     r.volid = std::move(volid);
     r.storage = std::move(storage);
     r.vmid = vmid;
-    r.verdict = std::move(verdict);
+    r.verdict = *parse_archive_verdict(verdict);
     ASSERT_TRUE(write_backup_record(dir, r));
   };
   record("local:backup/a", "local", 106, "verified");

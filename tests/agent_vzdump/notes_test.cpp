@@ -6,9 +6,9 @@ namespace agent {
 namespace {
 
 TEST(Notes, StatusLineHasTheDocumentedForm) {
-  EXPECT_EQ(status_line("prod-cloud", "20251207T010002Z", "daily, weekly", "verified"),
+  EXPECT_EQ(status_line("prod-cloud", "20251207T010002Z", "daily, weekly", VerifyState::verified),
             "prod-cloud smokerbak:20251207T010002Z \xC2\xB7 keep: daily, weekly \xC2\xB7 verified");
-  EXPECT_EQ(status_line("p", "R", "", "verify FAILED"),
+  EXPECT_EQ(status_line("p", "R", "", VerifyState::failed),
             "p smokerbak:R \xC2\xB7 remove pending \xC2\xB7 verify FAILED");
 }
 
@@ -34,9 +34,11 @@ TEST(Notes, ReplacingTheFirstLineKeepsTheRest) {
 }
 
 TEST(Notes, VerifyStateIsReadBackFromTheFirstLine) {
-  EXPECT_EQ(verify_state_of(status_line("p", "R", "daily", "verified") + "\nx"), "verified");
-  EXPECT_EQ(verify_state_of(status_line("p", "R", "daily", "verify FAILED")), "verify FAILED");
-  EXPECT_EQ(verify_state_of("p smokerbak:R"), "");
+  EXPECT_EQ(verify_state_of(status_line("p", "R", "daily", VerifyState::verified) + "\nx"),
+            VerifyState::verified);
+  EXPECT_EQ(verify_state_of(status_line("p", "R", "daily", VerifyState::failed)),
+            VerifyState::failed);
+  EXPECT_EQ(verify_state_of("p smokerbak:R"), std::nullopt);
 }
 
 }  // namespace

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "agent/cli/wiring.hpp"
+#include "agent/run/reporter.hpp"
 #include "agent/vzdump/backup_record.hpp"
 #include "agent/vzdump/notes.hpp"
 #include "agent/vzdump/retention_plan.hpp"
@@ -14,11 +17,13 @@
 // RunContext grows optional members (journal, ...) that these tests leave at their defaults.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #include "tests/pvesim/sim_harness.hpp"
+#include "tests/support/outcome_text.hpp"
 
 namespace agent {
 namespace {
 
 namespace fs = std::filesystem;
+using testing_support::why;
 constexpr std::int64_t k_start = pvesim::testing::k_sim_start;
 constexpr std::int64_t k_day = pvesim::testing::k_sim_day;
 
@@ -57,7 +62,15 @@ class VzdumpTierTest : public ::testing::Test {
     tier_options.first_poll = std::chrono::milliseconds(5);
     tier_options.max_poll = std::chrono::milliseconds(20);
     return std::make_unique<VzdumpTier>(
-        config, [this] { return make_api_client(config); }, tier_options);
+        config, [this] { return make_api_client(config, clock); }, tier_options);
+  }
+
+  // One run of `tier` on the target, as the orchestrator drives it.
+  TierOutcome backup(Tier& tier, const RunContext& ctx) {
+    return tier.begin(config.targets[0], ctx)->backup();
+  }
+  TierOutcome prune(Tier& tier, const RunContext& ctx) {
+    return tier.begin(config.targets[0], ctx)->prune();
   }
 
   RunContext context(std::string run_id) {
@@ -84,13 +97,14 @@ class VzdumpTierTest : public ::testing::Test {
   pvesim::Options& options;
   pvesim::Simulator* sim = nullptr;
   Config config;
+  SystemClock clock;
 };
 
 TEST_F(VzdumpTierTest, BackupMakesAVerifiedArchiveWithOwnershipNotesAndALocalRecord) {
   start();
   auto tier = make_tier();
-  const auto outcome = tier->backup(config.targets[0], context("20260101T010000Z"));
-  ASSERT_EQ(outcome.state, TierState::ok) << outcome.error;
+  const auto outcome = backup(*tier, context("20260101T010000Z"));
+  ASSERT_EQ(outcome.state, TierState::ok) << why(outcome);
   ASSERT_FALSE(outcome.backup_id.empty());
   EXPECT_NE(outcome.summary.find("verified"), std::string::npos) << outcome.summary;
   const auto volids = sim->volids();
@@ -103,7 +117,7 @@ TEST_F(VzdumpTierTest, BackupMakesAVerifiedArchiveWithOwnershipNotesAndALocalRec
   EXPECT_EQ(rest_lines(notes), "smartsmoker-cloud (pve1)");  // the operator's template
   const auto record = read_backup_record(config.state_dir, "prod-cloud", outcome.backup_id);
   ASSERT_TRUE(record);
-  EXPECT_EQ(record->verdict, "verified");
+  EXPECT_EQ(record->verdict, ArchiveVerdict::verified);
   EXPECT_EQ(record->sha256.size(), 64u);
   EXPECT_GT(record->tar_entries, 0u);
 }
@@ -114,13 +128,14 @@ TEST_F(VzdumpTierTest, FingerprintMismatchStopsTheHandshakeBeforeAnyRequest) {
       "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:"
       "DD:EE:FF";
   auto tier = make_tier();
-  const auto outcome = tier->backup(config.targets[0], context("R"));
+  const auto outcome = backup(*tier, context("R"));
   ASSERT_EQ(outcome.state, TierState::failed);
-  EXPECT_NE(outcome.error.find("fingerprint mismatch"), std::string::npos) << outcome.error;
-  EXPECT_NE(outcome.error.find(*config.proxmox.fingerprint), std::string::npos);
-  EXPECT_NE(outcome.error.find(sim->leaf_fingerprint()), std::string::npos);
-  EXPECT_NE(outcome.error.find("pvenode cert info"), std::string::npos);
-  EXPECT_EQ(outcome.error.find(pvesim::default_token().secret), std::string::npos);
+  EXPECT_NE(why(outcome).find("fingerprint mismatch"), std::string::npos) << why(outcome);
+  EXPECT_EQ(outcome.error->kind, TierError::Kind::access);
+  EXPECT_NE(why(outcome).find(*config.proxmox.fingerprint), std::string::npos);
+  EXPECT_NE(why(outcome).find(sim->leaf_fingerprint()), std::string::npos);
+  EXPECT_NE(why(outcome).find("pvenode cert info"), std::string::npos);
+  EXPECT_EQ(why(outcome).find(pvesim::default_token().secret), std::string::npos);
   EXPECT_EQ(sim->request_count(), 0u);  // the token never left the agent
 }
 
@@ -131,27 +146,29 @@ TEST_F(VzdumpTierTest, CorrectFingerprintPinWorksWithoutTheCaFile) {
   config.proxmox.fingerprint = lower;
   config.proxmox.ca_file = harness.dir() / "does-not-exist.pem";
   auto tier = make_tier();
-  const auto outcome = tier->backup(config.targets[0], context("R"));
-  EXPECT_EQ(outcome.state, TierState::ok) << outcome.error;
+  const auto outcome = backup(*tier, context("R"));
+  EXPECT_EQ(outcome.state, TierState::ok) << why(outcome);
 }
 
 TEST_F(VzdumpTierTest, WrongTokenSecretIsAnAuthErrorWithoutTheSecret) {
   start();
   write_secret("00000000-0000-0000-0000-000000000000");
   auto tier = make_tier();
-  const auto outcome = tier->backup(config.targets[0], context("R"));
+  const auto outcome = backup(*tier, context("R"));
   ASSERT_EQ(outcome.state, TierState::failed);
-  EXPECT_NE(outcome.error.find("401"), std::string::npos) << outcome.error;
-  EXPECT_NE(outcome.error.find("token"), std::string::npos);
-  EXPECT_EQ(outcome.error.find("00000000-0000"), std::string::npos);
+  EXPECT_NE(why(outcome).find("401"), std::string::npos) << why(outcome);
+  EXPECT_EQ(outcome.error->kind, TierError::Kind::access);
+  EXPECT_NE(why(outcome).find("token"), std::string::npos);
+  EXPECT_EQ(why(outcome).find("00000000-0000"), std::string::npos);
 }
 
 TEST_F(VzdumpTierTest, TruncatedArchiveFailsTheRunAndIsMarkedInItsNotes) {
   start();
   sim->inject(pvesim::Fault::of(pvesim::Fault::Kind::truncated_archive));
-  const auto outcome = make_tier()->backup(config.targets[0], context("R1"));
+  const auto outcome = backup(*make_tier(), context("R1"));
   ASSERT_EQ(outcome.state, TierState::failed);
-  EXPECT_NE(outcome.error.find("failed verification"), std::string::npos) << outcome.error;
+  EXPECT_NE(why(outcome).find("failed verification"), std::string::npos) << why(outcome);
+  EXPECT_EQ(outcome.error->kind, TierError::Kind::invalid);
   ASSERT_EQ(sim->volids().size(), 1u);  // kept, not deleted
   EXPECT_NE(first_line(notes_file(sim->volids()[0])).find("verify FAILED"), std::string::npos);
 }
@@ -170,16 +187,23 @@ TEST_F(VzdumpTierTest, FailedArchivesTakeNoRetentionSlotAndOnlyTheNewestStaysAsE
     }
     auto tier = make_tier();
     const auto ctx = context("N" + std::to_string(night));
-    const auto outcome = tier->backup(config.targets[0], ctx);
+    auto run = tier->begin(config.targets[0], ctx);
+    const auto outcome = run->backup();
     ASSERT_EQ(outcome.state, night == 2 || night == 3 ? TierState::failed : TierState::ok)
-        << night << ": " << outcome.error;
+        << night << ": " << why(outcome);
     made.push_back(outcome.backup_id);
     if (night == 4) {
       auto dry = ctx;
       dry.dry_run = true;
+      std::ostringstream text, messages;
+      StreamOutput output(text, messages);
+      TextReporter reporter(output);
       ::testing::internal::CaptureStdout();
-      make_tier()->prune(config.targets[0], dry);
-      const std::string plan = ::testing::internal::GetCapturedStdout();
+      const auto planned = prune(*make_tier(), dry);
+      EXPECT_EQ(::testing::internal::GetCapturedStdout(), "") << "tiers return plans, never print";
+      ASSERT_TRUE(planned.plan);
+      reporter.prune_plan("prod-cloud", TierName::vzdump, *planned.plan);
+      const std::string plan = text.str();
       EXPECT_NE(plan.find("keep    " + made[2] +
                           "  verify FAILED, kept as evidence (takes no "
                           "retention slot)"),
@@ -188,9 +212,9 @@ TEST_F(VzdumpTierTest, FailedArchivesTakeNoRetentionSlotAndOnlyTheNewestStaysAsE
       EXPECT_NE(plan.find("remove  " + made[1] + "  verify FAILED, superseded"), std::string::npos)
           << plan;
     }
-    if (outcome.state != TierState::failed) prunes.push_back(tier->prune(config.targets[0], ctx));
+    if (outcome.state != TierState::failed) prunes.push_back(run->prune());
   }
-  ASSERT_EQ(prunes.back().state, TierState::ok) << prunes.back().error;
+  ASSERT_EQ(prunes.back().state, TierState::ok) << why(prunes.back());
   // The two daily slots hold the good nights 4 and 1 (not the newer failed 3 and 2); night 3
   // is the newest failed one, kept as evidence; night 2 is superseded and removed.
   std::vector<std::string> expected = {made[0], made[2], made[3]};
@@ -204,31 +228,33 @@ TEST_F(VzdumpTierTest, FailedArchivesTakeNoRetentionSlotAndOnlyTheNewestStaysAsE
   EXPECT_FALSE(read_backup_record(config.state_dir, "prod-cloud", made[1]));
 
   auto tier = make_tier();
-  const auto listed = tier->list(config.targets[0], context("L"));
-  ASSERT_TRUE(listed) << listed.error();
+  const auto listed = tier->list(config.targets[0]);
+  ASSERT_TRUE(listed) << listed.error().message;
   ASSERT_EQ(listed->size(), 3u);
   EXPECT_EQ((*listed)[1].id, made[2]);
-  EXPECT_EQ((*listed)[1].mark, "keep");
+  EXPECT_EQ((*listed)[1].mark, ListMark::keep);
   EXPECT_EQ((*listed)[1].reason, k_reason_failed_evidence);
-  EXPECT_EQ((*listed)[1].validation, "failed");
+  EXPECT_EQ((*listed)[1].validation, Validation::failed);
   EXPECT_EQ((*listed)[2].reason, "keep: daily 2/2");
 }
 
 TEST_F(VzdumpTierTest, FailedTaskIsReportedWithItsLog) {
   start();
   sim->inject(pvesim::Fault::of(pvesim::Fault::Kind::task_job_errors));
-  const auto outcome = make_tier()->backup(config.targets[0], context("R1"));
+  const auto outcome = backup(*make_tier(), context("R1"));
   ASSERT_EQ(outcome.state, TierState::failed);
-  EXPECT_NE(outcome.error.find("job errors"), std::string::npos) << outcome.error;
+  EXPECT_NE(why(outcome).find("job errors"), std::string::npos) << why(outcome);
+  EXPECT_EQ(outcome.error->kind, TierError::Kind::refused);
 }
 
 TEST_F(VzdumpTierTest, LockedGuestFailsWithTheUnlockCommand) {
   start();
   sim->set_guest_lock(106, "backup");
   auto tier = make_tier();
-  const auto outcome = tier->backup(config.targets[0], context("R1"));
+  const auto outcome = backup(*tier, context("R1"));
   ASSERT_EQ(outcome.state, TierState::failed);
-  EXPECT_NE(outcome.error.find("pct unlock 106"), std::string::npos) << outcome.error;
+  EXPECT_NE(why(outcome).find("pct unlock 106"), std::string::npos) << why(outcome);
+  EXPECT_EQ(outcome.error->kind, TierError::Kind::refused);
   EXPECT_EQ(sim->stats().tasks_started, 0u);
 }
 
@@ -237,8 +263,8 @@ TEST_F(VzdumpTierTest, MigratedGuestIsBackedUpOnItsNewNode) {
   start();
   sim->migrate_guest(106, "pve2");
   auto tier = make_tier();
-  const auto outcome = tier->backup(config.targets[0], context("R1"));
-  ASSERT_EQ(outcome.state, TierState::ok) << outcome.error;
+  const auto outcome = backup(*tier, context("R1"));
+  ASSERT_EQ(outcome.state, TierState::ok) << why(outcome);
   EXPECT_NE(rest_lines(notes_file(outcome.backup_id)).find("pve2"), std::string::npos);
 }
 
@@ -246,8 +272,8 @@ TEST_F(VzdumpTierTest, ServerWithoutNotesTemplateGetsTheNotesAfterTheBackupAndAW
   options.pve_version = "7.1-12";
   start();
   auto tier = make_tier();
-  const auto outcome = tier->backup(config.targets[0], context("R1"));
-  ASSERT_EQ(outcome.state, TierState::warning) << outcome.error;
+  const auto outcome = backup(*tier, context("R1"));
+  ASSERT_EQ(outcome.state, TierState::warning) << why(outcome);
   ASSERT_EQ(outcome.warnings.size(), 1u);
   EXPECT_NE(outcome.warnings[0].find("notes-template"), std::string::npos) << outcome.warnings[0];
   EXPECT_EQ(sim->stats().tasks_started, 1u);
@@ -261,7 +287,8 @@ TEST_F(VzdumpTierTest, PruneAfterBackupReusesTheReadBackListing) {
   const auto old = sim->seed_backup(106, k_start - k_day, "prod-cloud smokerbak:R0");
   auto tier = make_tier();
   const auto ctx = context("R1");
-  ASSERT_EQ(tier->backup(config.targets[0], ctx).state, TierState::ok);
+  auto run = tier->begin(config.targets[0], ctx);
+  ASSERT_EQ(run->backup().state, TierState::ok);
   const auto listings = [&] {
     int n = 0;
     for (const auto& line : sim->request_log()) {
@@ -271,8 +298,8 @@ TEST_F(VzdumpTierTest, PruneAfterBackupReusesTheReadBackListing) {
   };
   const int after_backup = listings();
   EXPECT_EQ(after_backup, 2);  // find the new archive, read the notes back
-  const auto pruned = tier->prune(config.targets[0], ctx);
-  ASSERT_EQ(pruned.state, TierState::ok) << pruned.error;
+  const auto pruned = run->prune();
+  ASSERT_EQ(pruned.state, TierState::ok) << why(pruned);
   EXPECT_EQ(listings(), after_backup);
   EXPECT_EQ(pruned.kept_count, 2u);
   EXPECT_EQ(first_line(notes_file(old)),
@@ -284,8 +311,8 @@ TEST_F(VzdumpTierTest, ConflictingProxmoxBackupJobIsWarned) {
   sim->set_backup_jobs({R"({"id":"backup-nightly","enabled":1,"vmid":"106","storage":"local",)"
                         R"("schedule":"21:00","prune-backups":"keep-last=2"})"});
   auto tier = make_tier();
-  const auto outcome = tier->backup(config.targets[0], context("R1"));
-  ASSERT_EQ(outcome.state, TierState::warning) << outcome.error;
+  const auto outcome = backup(*tier, context("R1"));
+  ASSERT_EQ(outcome.state, TierState::warning) << why(outcome);
   ASSERT_FALSE(outcome.warnings.empty());
   EXPECT_NE(outcome.warnings[0].find("backup-nightly"), std::string::npos) << outcome.warnings[0];
   EXPECT_NE(outcome.warnings[0].find("keep-last=2"), std::string::npos);
@@ -300,16 +327,15 @@ TEST_F(VzdumpTierTest, CleanConflictCheckIsSkippedForAWeekOfNights) {
     }
     return n;
   };
-  ASSERT_EQ(make_tier()->backup(config.targets[0], context("N1")).state, TierState::ok);
+  ASSERT_EQ(backup(*make_tier(), context("N1")).state, TierState::ok);
   EXPECT_EQ(conflict_requests(), 2);
   for (int night = 2; night <= 7; ++night) {
     sim->advance(k_day);
-    ASSERT_EQ(make_tier()->backup(config.targets[0], context("N" + std::to_string(night))).state,
-              TierState::ok);
+    ASSERT_EQ(backup(*make_tier(), context("N" + std::to_string(night))).state, TierState::ok);
   }
   EXPECT_EQ(conflict_requests(), 2);  // nights 2-7 trusted night 1's clean check
   sim->advance(k_day);
-  ASSERT_EQ(make_tier()->backup(config.targets[0], context("N8")).state, TierState::ok);
+  ASSERT_EQ(backup(*make_tier(), context("N8")).state, TierState::ok);
   EXPECT_EQ(conflict_requests(), 4);  // a week later: checked again
 }
 
@@ -319,9 +345,8 @@ TEST_F(VzdumpTierTest, ConflictWarningsAreCheckedAndRepeatedEveryNight) {
                         R"("schedule":"21:00","prune-backups":"keep-last=2"})"});
   for (int night = 1; night <= 2; ++night) {
     if (night > 1) sim->advance(k_day);
-    const auto outcome =
-        make_tier()->backup(config.targets[0], context("N" + std::to_string(night)));
-    ASSERT_EQ(outcome.state, TierState::warning) << outcome.error;
+    const auto outcome = backup(*make_tier(), context("N" + std::to_string(night)));
+    ASSERT_EQ(outcome.state, TierState::warning) << why(outcome);
     ASSERT_FALSE(outcome.warnings.empty());
     EXPECT_NE(outcome.warnings[0].find("backup-nightly"), std::string::npos) << night;
   }
@@ -329,15 +354,15 @@ TEST_F(VzdumpTierTest, ConflictWarningsAreCheckedAndRepeatedEveryNight) {
 
 TEST_F(VzdumpTierTest, ArchivesDeletedBehindTheAgentsBackAreWarnedAndTheCheckRunsAgain) {
   start();
-  const auto first = make_tier()->backup(config.targets[0], context("N1"));
-  ASSERT_EQ(first.state, TierState::ok) << first.error;
+  const auto first = backup(*make_tier(), context("N1"));
+  ASSERT_EQ(first.state, TierState::ok) << why(first);
   // Someone else removes night 1's archive, and a conflicting backup job appears.
   fs::remove(sim->storage_dir() / first.backup_id.substr(first.backup_id.rfind('/') + 1));
   sim->set_backup_jobs({R"({"id":"backup-nightly","enabled":1,"vmid":"106","storage":"local",)"
                         R"("schedule":"21:00","prune-backups":"keep-last=1"})"});
   sim->advance(k_day);
-  const auto outcome = make_tier()->backup(config.targets[0], context("N2"));
-  ASSERT_EQ(outcome.state, TierState::warning) << outcome.error;
+  const auto outcome = backup(*make_tier(), context("N2"));
+  ASSERT_EQ(outcome.state, TierState::warning) << why(outcome);
   ASSERT_EQ(outcome.warnings.size(), 2u);
   EXPECT_NE(outcome.warnings[0].find(first.backup_id), std::string::npos) << outcome.warnings[0];
   EXPECT_NE(outcome.warnings[0].find("did not delete"), std::string::npos);
@@ -360,18 +385,46 @@ TEST_F(VzdumpTierTest, PruneRemovesOnlyAgentArchivesBeyondThePolicy) {
   auto tier = make_tier();
   auto ctx = context("R9");
   ctx.dry_run = true;
-  const auto plan = tier->prune(config.targets[0], ctx);
-  EXPECT_EQ(plan.state, TierState::ok) << plan.error;
+  const auto plan = prune(*tier, ctx);
+  EXPECT_EQ(plan.state, TierState::ok) << why(plan);
   EXPECT_EQ(sim->volids().size(), 8u);  // dry run changed nothing
 
-  const auto outcome = tier->prune(config.targets[0], context("R9"));
-  ASSERT_EQ(outcome.state, TierState::ok) << outcome.error;
+  const auto outcome = prune(*tier, context("R9"));
+  ASSERT_EQ(outcome.state, TierState::ok) << why(outcome);
   std::vector<std::string> expected = {owned[3], owned[4], owned[5], foreign, guarded};
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(sim->volids(), expected);
   EXPECT_EQ(notes_file(owned[5]),
             "prod-cloud smokerbak:R5 \xC2\xB7 keep: daily \xC2\xB7 not verified\nops");
   EXPECT_EQ(notes_file(foreign), "manual before upgrade");
+}
+
+TEST_F(VzdumpTierTest, AFailedDeleteLeavesRemovePendingAndTheNextPruneRetriesIt) {
+  start();
+  config.retention = keep_daily(1);
+  const auto old = sim->seed_backup(106, k_start - 2 * k_day, "prod-cloud smokerbak:R0");
+  const auto newer = sim->seed_backup(106, k_start - k_day, "prod-cloud smokerbak:R1");
+  pvesim::Fault refuse = pvesim::Fault::of(pvesim::Fault::Kind::http_status);
+  refuse.status = 500;
+  refuse.reason = "unable to remove the volume";
+  refuse.method = "DELETE";
+  refuse.path_contains = old.substr(old.rfind('/') + 1);
+  sim->inject(refuse);
+
+  const auto first = prune(*make_tier(), context("P1"));
+  ASSERT_EQ(first.state, TierState::failed) << why(first);
+  EXPECT_EQ(first.error->kind, TierError::Kind::refused);
+  EXPECT_NE(why(first).find("remove pending"), std::string::npos) << why(first);
+  EXPECT_EQ(sim->volids(), (std::vector<std::string>{old, newer}));
+  EXPECT_EQ(first_line(notes_file(old)),
+            "prod-cloud smokerbak:R0 \xC2\xB7 remove pending \xC2\xB7 not verified");
+  EXPECT_EQ(first.kept_count, 2u) << "an archive that could not be deleted is still kept";
+
+  sim->advance(k_day);
+  const auto second = prune(*make_tier(), context("P2"));
+  ASSERT_EQ(second.state, TierState::ok) << why(second);
+  EXPECT_EQ(second.removed_count, 1u);
+  EXPECT_EQ(sim->volids(), std::vector<std::string>{newer});
 }
 
 }  // namespace

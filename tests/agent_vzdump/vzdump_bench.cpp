@@ -30,6 +30,7 @@
 
 #include <zstd.h>
 
+#include "agent/cli/wiring.hpp"
 #include "agent/vzdump/archive_verifier.hpp"
 #include "agent/vzdump/vzdump_tier.hpp"
 #include "tests/agent_vzdump/tar_fixture.hpp"
@@ -186,22 +187,24 @@ bool run_nights(const std::string& label, const std::set<std::string>& privilege
     std::tm tm{};
     gmtime_r(&now, &tm);
     std::strftime(run_id, sizeof run_id, "%Y%m%dT%H%M%SZ", &tm);
+    const agent::SystemClock agent_clock;
     agent::VzdumpTier tier(
-        config, [&] { return agent::make_api_client(config); }, tier_options);
+        config, [&] { return agent::make_api_client(config, agent_clock); }, tier_options);
     agent::RunContext ctx{.config = config,
                           .run_id = run_id,
                           .run_start = std::chrono::system_clock::from_time_t(now)};
     const std::size_t log_before = sim->request_log().size();
     const double cpu0 = thread_cpu_ms();
     const auto wall0 = Clock::now();
-    const auto made = tier.backup(target, ctx);
-    const auto pruned = tier.prune(target, ctx);
+    auto run = tier.begin(target, ctx);
+    const auto made = run->backup();
+    const auto pruned = run->prune();
     Night r;
     r.night = n;
     r.cpu_ms = thread_cpu_ms() - cpu0;
     r.wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - wall0).count();
     r.ok = made.state == agent::TierState::ok && pruned.state == agent::TierState::ok;
-    r.detail = made.state == agent::TierState::failed ? made.error : pruned.summary;
+    r.detail = made.error ? made.error->message : pruned.summary;
     for (const auto& w : made.warnings) r.detail += " [warning: " + w + "]";
     const auto log = sim->request_log();
     for (std::size_t i = log_before; i < log.size(); ++i) {

@@ -9,8 +9,8 @@
 
 #include "tests/fake_mongo/dataset.hpp"
 
-// Writes a dataset in mongodump's archive format (mongodump.md §2.2, byte for byte as
-// mongo-tools' multiplexer does: magic, header, prelude, interleaved segments, EOF blocks with
+// Writes a dataset in mongodump's archive format (docs/mongodump-format.md section 3, byte for byte
+// as mongo-tools' multiplexer does: magic, header, prelude, interleaved segments, EOF blocks with
 // CRC-64/XZ), optionally gzip-compressed like Go's compress/gzip (one member, OS=255), with
 // knobs that break it in the ways the validator must notice.
 namespace fake_mongo {

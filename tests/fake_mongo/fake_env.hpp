@@ -25,9 +25,9 @@ FakeConfig load_fake_config();
 // "<ts>\t<message>\n" on stderr, ts in Go layout 2006-01-02T15:04:05.000-0700 (UTC here).
 void log_line(const std::string& message);
 
-// mongodump.md §4.2: logs "reading password from standard input", prints the prompt, then reads
-// stdin one byte at a time up to \n, \r, 0x03, 0x04 or EOF (so the rest of stdin stays
-// unread, which mongorestore --archive relies on).
+// docs/mongodump-format.md section 1: logs "reading password from standard input", prints the
+// prompt, then reads stdin one byte at a time up to \n, \r, 0x03, 0x04 or EOF (so the rest of stdin
+// stays unread, which mongorestore --archive relies on).
 std::string read_password_from_stdin();
 
 // Walks a mongo tool's command line as the Go tools read it: "--key=value", "--key value" and

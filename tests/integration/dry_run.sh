@@ -85,7 +85,7 @@ same_as_before "run --dry-run"
 expect_in "$work/dry-run.out" "would start vzdump of CT 106 on pve1" "would run \`" "mongodump" \
   "would keep 3 and remove 2 agent-owned archives"
 for v in $want_vz_removed; do expect_in "$work/dry-run.out" "remove  local:backup/$v"; done
-for b in $want_mongo_removed; do expect_in "$work/dry-run.out" "would remove $b"; done
+for b in $want_mongo_removed; do expect_in "$work/dry-run.out" "remove  $b"; done
 
 for tier in vzdump mongo; do
   rc=0
@@ -94,7 +94,7 @@ for tier in vzdump mongo; do
   same_as_before "prune --dry-run --tier $tier"
 done
 for v in $want_vz_removed; do expect_in "$work/prune-vzdump.out" "remove  local:backup/$v"; done
-for b in $want_mongo_removed; do expect_in "$work/prune-mongo.out" "would remove $b"; done
+for b in $want_mongo_removed; do expect_in "$work/prune-mongo.out" "remove  $b"; done
 grep -q "vzdump-lxc" "$work/prune-mongo.out" && fail "prune --tier mongo talks about vzdump"
 grep -q "backup-2026" "$work/prune-vzdump.out" && fail "prune --tier vzdump talks about mongo"
 

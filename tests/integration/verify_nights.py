@@ -22,17 +22,30 @@ import sys
 import threading
 import time
 
-# Fault kind -> outcome of (vzdump, mongo): ok; failed (no backup made); bad (a backup was
-# made but failed verification: it counts as a failed validation).
+# Fault kind -> outcome of (vzdump, mongo): ok; failed (no backup made; the next run may well
+# succeed: error kind refused or unreachable, status says warning); denied (no backup made,
+# credentials refused: error kind access, status says critical); bad (a backup was made but
+# failed verification: kind invalid, a failed validation, critical).
 EFFECTS = {
     "none": ("ok", "ok"),
     "vz_job_errors": ("failed", "ok"),
     "api_down": ("failed", "ok"),
     "vz_truncated": ("bad", "ok"),
-    "mongo_auth": ("ok", "failed"),
+    "mongo_auth": ("ok", "denied"),
     "mongo_midway": ("ok", "failed"),
     "mongo_truncate": ("ok", "bad"),
-    "both_fail": ("failed", "failed"),
+    "both_fail": ("failed", "denied"),
+}
+NEEDS_OPERATOR = {"denied", "bad"}  # error kinds access and invalid
+# Fault kind -> the error kind status --json reports for (vzdump, mongo) when that tier failed.
+ERROR_KINDS = {
+    "vz_job_errors": ("refused", None),
+    "api_down": ("unreachable", None),
+    "vz_truncated": ("invalid", None),
+    "mongo_auth": (None, "access"),
+    "mongo_midway": (None, "refused"),
+    "mongo_truncate": (None, "invalid"),
+    "both_fail": ("refused", "access"),
 }
 STATUS_DELAY_S = 3600  # the script runs status an hour after each night's run
 WARN_AFTER_S, CRITICAL_AFTER_S = 26 * 3600, 50 * 3600  # nightly schedule (issue 5)
@@ -94,6 +107,8 @@ class TierModel:
         self.count = None  # kept backups reported by the last prune
         self.last_success = self.last_run = None
         self.last_run_failed = False
+        self.last_run_needs_operator = False
+        self.last_error_kind = None
         self.validation = None
 
     def snapshot(self):
@@ -106,9 +121,11 @@ class TierModel:
     def name(self, t):
         return vz_name(t) if self.tier == "vzdump" else "backup-" + utc(t, "%Y%m%d-%H%M%S")
 
-    def night(self, t, outcome):
+    def night(self, t, outcome, error_kind=None):
         self.last_run = t
+        self.last_error_kind = error_kind if outcome != "ok" else None
         self.last_run_failed = outcome != "ok"
+        self.last_run_needs_operator = outcome in NEEDS_OPERATOR
         if outcome == "ok":
             self.survivors[self.name(t)] = t
             self.rules = self.engine.keep(self.survivors)
@@ -139,7 +156,7 @@ class TierModel:
             states.append("critical" if age > CRITICAL_AFTER_S else
                           "warning" if age > WARN_AFTER_S else "ok")
         if self.last_run_failed:
-            states.append("warning")
+            states.append("critical" if self.last_run_needs_operator else "warning")
         if self.validation is False:
             states.append("critical")
         return worst(states)
@@ -156,6 +173,10 @@ def read_metrics(path):
         m = re.match(r'^(\w+)\{target="prod-cloud",tier="(\w+)"\} (\S+)$', line)
         if m:
             values[(m.group(1), m.group(2))] = float(m.group(3))
+        m = re.match(r'^(pve_smokerbak_last_run_error)\{target="prod-cloud",tier="(\w+)",'
+                     r'kind="(\w+)"\} 1$', line)
+        if m:
+            values[(m.group(1), m.group(2))] = m.group(3)
     return values
 
 
@@ -188,6 +209,7 @@ def check_tier_status(c, night, x, model, now, api_down):
     c.eq(night, f"{tier} count", x["count"], model.count)
     c.eq(night, f"{tier} last_error set", x["last_error"] is not None, model.last_run_failed)
     c.eq(night, f"{tier} last_run.run_id", x["last_run"]["run_id"], run_id(model.last_run))
+    c.eq(night, f"{tier} last_error_kind", x["last_error_kind"], model.last_error_kind)
     c.eq(night, f"{tier} last_run.state failed", x["last_run"]["state"] == "failed",
          model.last_run_failed)
     want_validation = {None: None, True: "ok", False: "failed"}[model.validation]
@@ -205,6 +227,8 @@ def check_metrics(c, night, metrics, model):
          float(model.last_run))
     c.eq(night, f"metrics {tier} last_run_success", got("last_run_success"),
          0.0 if model.last_run_failed else 1.0)
+    c.eq(night, f"metrics {tier} last_run_error kind", got("last_run_error"),
+         model.last_error_kind)
     if model.count is not None:
         c.eq(night, f"metrics {tier} backups", got("backups"), float(model.count))
     c.eq(night, f"metrics {tier} last_validation_success", got("last_validation_success"),
@@ -257,7 +281,8 @@ def predict(truth, engine):
         states = []
         for _night, t_s, kind in truth:
             if kind != "skip":
-                model.night(int(t_s), EFFECTS[kind][index])
+                model.night(int(t_s), EFFECTS[kind][index],
+                            ERROR_KINDS.get(kind, (None, None))[index])
             states.append(model.snapshot())
         history[model.tier] = states
 

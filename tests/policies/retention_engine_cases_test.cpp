@@ -1,5 +1,6 @@
-// Table-driven cases transcribed from ../shared/reference/prune-semantics.md (the spec): each
-// names the reference's case or rule it pins. All run in UTC, as the upstream harness does;
+// Table-driven cases of the semantics in docs/retention.md (transcribed from the research
+// note the project started from, whose case names they keep): each names the case or rule it
+// pins. All run in UTC, as the upstream harness does;
 // the Europe/Berlin cases live in tests/agent_retention (they need the IANA-zone calendar).
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "remote/fake_ssh_session.hpp"
+#include "tests/support/fake_ssh_session.hpp"
 
 #include <gtest/gtest.h>
 

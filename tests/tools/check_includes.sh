@@ -4,6 +4,14 @@
 #   agent -> proxmox, remote, policies, s3, http, age;  proxmox -> http;  s3 -> http;
 #   http, remote, age -> nothing of ours;  policies -> nothing (standard library + tl only).
 #   age: OpenSSL only in its .cpp files.
+# Inside agent/, one folder per layer library (agent/CMakeLists.txt); each may include only the
+# folders listed for it below, so the arrows point down:
+#   cli -> everything;  run, status, retention, validate (commands) -> tier, config, core
+#   (validate also reads the tiers' files: vzdump, mongo, mongo_format);  vzdump, mongo
+#   (tiers) -> tier, config, core (mongo also mongo_format);  tier -> config, core;
+#   config -> core;  mongo_format -> core;  core -> nothing of agent.
+# Only the vzdump tier (and cli, which builds the client) talks to proxmox/, only the mongo
+# tier (and cli) to remote/.
 set -u
 root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$root" || exit 2
@@ -52,5 +60,41 @@ only_in proxmox 'curl/|openssl/' none "proxmox reaches the network through http/
 only_in s3 'curl/' none "s3 reaches the network through http/"
 only_in s3 'pugixml' s3/xml_answers.cpp "pugixml stays in xml_answers.cpp"
 only_in s3 'openssl/' s3/digest.cpp "OpenSSL in s3/ is for digests only"
-[ "$fail" = 0 ] && echo "check_includes: module arrows and public headers are clean"
+
+agent_parts="cli config core mongo mongo_format retention run status tier validate vzdump"
+# layer FOLDER ALLOWED...: agent/FOLDER may include agent/ALLOWED/ (and itself) only.
+layer() {
+  local dir=$1 part forbidden=""
+  shift
+  for part in $agent_parts; do
+    [ "$part" = "$dir" ] && continue
+    case " $* " in *" $part "*) continue ;; esac
+    forbidden="${forbidden:+$forbidden|}agent/$part/"
+  done
+  [ -n "$forbidden" ] && scan "agent/$dir" "$forbidden" "agent/$dir may include only: $* (layer arrows)"
+}
+layer core
+layer config core
+layer mongo_format core
+layer tier config core
+layer vzdump tier config core
+layer mongo tier config core mongo_format
+layer run tier config core
+layer status tier config core
+layer retention core
+layer validate tier config core vzdump mongo mongo_format
+layer cli config core mongo mongo_format retention run status tier validate vzdump
+for dir in core config mongo_format tier mongo run status retention validate; do
+  scan "agent/$dir" 'proxmox/' "only the vzdump tier and cli talk to the Proxmox API"
+done
+for dir in core config mongo_format tier vzdump run status retention validate; do
+  scan "agent/$dir" 'remote/' "only the mongo tier and cli open SSH sessions"
+done
+# Every agent folder is a layer above: a new one must be added here and to agent/CMakeLists.txt.
+for d in agent/*/; do
+  d=${d%/}
+  case " $agent_parts " in *" ${d#agent/} "*) ;; *) echo "check_includes: $d: not a known layer"; fail=1 ;; esac
+done
+
+[ "$fail" = 0 ] && echo "check_includes: module arrows, agent layers and public headers are clean"
 exit "$fail"

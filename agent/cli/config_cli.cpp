@@ -1,0 +1,30 @@
+// `pve-smokerbak config check`: flags, then the body in agent/config/.
+#include <memory>
+
+#include "agent/cli/command_context.hpp"
+#include "agent/config/config_check.hpp"
+
+namespace agent {
+
+void register_config_commands(CLI::App& app, CommandContext& ctx) {
+  auto* config = app.add_subcommand("config", "Inspect the configuration file");
+  config->require_subcommand(1);
+
+  auto json = std::make_shared<bool>(false);
+  auto* check = config->add_subcommand(
+      "check",
+      "Validate the configuration file and the secret files it names (ownership, mode, "
+      "readability; values are never printed), then print the effective configuration with "
+      "the origin of every value (default, file, environment).");
+  check->add_flag("--json", *json, "Print the result as JSON on stdout");
+  check->footer(
+      "Exit codes: 0 valid (warnings, e.g. a CA file that does not exist yet, are printed on "
+      "stderr), 2 invalid: every problem is printed on stderr as "
+      "FILE:LINE:COLUMN: KEY: MESSAGE.\n");
+  check->callback([&ctx, json] {
+    ctx.exit_code = run_config_check(
+        {ctx.global.config_path, ctx.global.config_path_from_env, *json}, ctx.output);
+  });
+}
+
+}  // namespace agent

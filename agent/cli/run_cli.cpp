@@ -1,0 +1,66 @@
+// `pve-smokerbak run` and `prune`: flags, then the orchestrator (agent/run/run_job.hpp) with
+// the tiers and a text reporter.
+#include <memory>
+
+#include "agent/cli/add_command.hpp"
+#include "agent/cli/command_context.hpp"
+#include "agent/cli/load_config.hpp"
+#include "agent/cli/tier_option.hpp"
+#include "agent/run/run_job.hpp"
+
+namespace agent {
+namespace {
+
+struct RunFlags {
+  std::string target;
+  std::string tier = "all";
+  bool dry_run = false;
+  bool no_prune = false;
+};
+
+void add_target_and_tier(CLI::App* cmd, RunFlags& flags) {
+  cmd->add_option("--target", flags.target, "Only this target (default: every target)");
+  add_tier_option(cmd, flags.tier);
+  cmd->add_flag("--dry-run", flags.dry_run, "Change nothing anywhere; print what would be done");
+}
+
+void execute(CommandContext& ctx, const RunFlags& flags, bool prune_only) {
+  auto config = load_config_or_report(ctx);
+  if (!config) return;
+  auto clock = make_clock_or_report(ctx);
+  if (!clock) return;
+  RunOptions options;
+  options.target = flags.target;
+  options.tier = selected_tier(flags.tier);
+  options.dry_run = flags.dry_run;
+  options.no_prune = flags.no_prune;
+  options.prune_only = prune_only;
+  TierSet tiers = make_tiers(*config, *clock, ctx.wiring);
+  TextReporter reporter(ctx.output);
+  ctx.exit_code = execute_run(*config, options, tiers, *clock, reporter).exit_code;
+}
+
+}  // namespace
+
+void register_run_commands(CLI::App& app, CommandContext& ctx) {
+  auto run_flags = std::make_shared<RunFlags>();
+  auto* run = add_command(
+      app, "run", "The timer's job: back up, verify and prune every target (both tiers)",
+      "Backs up every target (vzdump archive through the Proxmox API, then mongodump over\n"
+      "SSH, sharing one run id), verifies both, applies retention to each tier whose backup\n"
+      "succeeded, updates notes, state and metrics. Exit 0 ok, 1 a tier failed, 3 warnings,\n"
+      "75 another run holds the lock.");
+  add_target_and_tier(run, *run_flags);
+  run->add_flag("--no-prune", run_flags->no_prune, "Make and verify backups but skip retention");
+  run->callback([&ctx, run_flags] { execute(ctx, *run_flags, false); });
+
+  auto prune_flags = std::make_shared<RunFlags>();
+  auto* prune = add_command(
+      app, "prune", "Apply the retention policy without making new backups",
+      "Applies the retention policy to each tier's backups without making new ones; with\n"
+      "--dry-run prints the plan (keep/remove with reasons) and changes nothing.");
+  add_target_and_tier(prune, *prune_flags);
+  prune->callback([&ctx, prune_flags] { execute(ctx, *prune_flags, true); });
+}
+
+}  // namespace agent

@@ -1,0 +1,55 @@
+#include "agent/cli/wiring.hpp"
+
+#include <algorithm>
+
+#include "agent/config/config_loader.hpp"
+#include "agent/mongo/mongo_tier.hpp"
+#include "proxmox/http_transport.hpp"
+
+namespace agent {
+
+proxmox::Result<std::unique_ptr<proxmox::Client>> make_api_client(
+    const Config& config, const Clock& clock, std::optional<std::chrono::seconds> max_timeout) {
+  const auto& pc = config.proxmox;
+  auto secret = read_secret(pc.token_secret);
+  if (!secret) {
+    return proxmox::make_error(proxmox::Error::Kind::auth,
+                               "cannot read the API token secret: " + secret.error());
+  }
+  proxmox::TransportOptions options;
+  options.base_url = pc.api_url;
+  options.fingerprint = pc.fingerprint;
+  if (!pc.fingerprint) options.ca_file = pc.ca_file;
+  options.token_id = pc.token_id;
+  options.token_secret = std::move(*secret);
+  options.request_timeout = std::chrono::seconds(std::max(1, pc.timeout_s));
+  if (max_timeout) {
+    options.request_timeout =
+        std::min<std::chrono::milliseconds>(options.request_timeout, *max_timeout);
+  }
+  options.connect_timeout =
+      std::min<std::chrono::milliseconds>(std::chrono::seconds(10), options.request_timeout);
+  auto transport = proxmox::make_curl_transport(std::move(options));
+  if (!transport) return tl::unexpected(transport.error());
+  proxmox::ClientOptions client_options;
+  client_options.token_id = pc.token_id;
+  client_options.epoch_now = [&clock] {
+    return static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(clock.now()));
+  };
+  return std::make_unique<proxmox::Client>(std::move(*transport), std::move(client_options));
+}
+
+TierSet make_tiers(const Config& config, const Clock& clock, const Wiring& wiring,
+                   TierPurpose purpose) {
+  std::optional<std::chrono::seconds> api_timeout;
+  if (purpose == TierPurpose::status) api_timeout = std::chrono::seconds(5);
+  TierSet tiers;
+  tiers.add(std::make_unique<VzdumpTier>(
+      config,
+      [&config, &clock, api_timeout] { return make_api_client(config, clock, api_timeout); },
+      wiring.vzdump));
+  tiers.add(std::make_unique<mongo::MongoTier>(config, wiring.ssh_sessions));
+  return tiers;
+}
+
+}  // namespace agent

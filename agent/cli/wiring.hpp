@@ -1,0 +1,46 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "agent/config/config.hpp"
+#include "agent/core/clock.hpp"
+#include "agent/mongo/ssh_sessions.hpp"
+#include "agent/tier/tier.hpp"
+#include "agent/vzdump/vzdump_tier.hpp"
+#include "proxmox/client.hpp"
+
+// The composition root: the one place that builds the things commands work with (the clock,
+// the Proxmox API client over its HTTPS transport, the SSH session factory, the tiers). A
+// command's callback asks for what it needs here and hands it to the command's body.
+namespace agent {
+
+// How the program reaches the outside: production values by default; tests replace members
+// (an SSH session factory pointed at a fixture, faster polling).
+struct Wiring {
+  mongo::SessionFactory ssh_sessions = [](const remote::SshOptions& options) {
+    return remote::connect_ssh(options);
+  };
+  VzdumpTierOptions vzdump;
+};
+
+// What the tiers are built for: a run uses the configured API timeout; `status` asks with at
+// most 5 s so an unreachable API does not hold it up.
+enum class TierPurpose { run, status };
+
+// The Proxmox API client for `config.proxmox`: reads the token secret (read_secret) and
+// connects with the configured CA file or fingerprint pin and timeouts (capped at
+// `max_timeout` when given). Task start times are compared with `clock`, which end-to-end tests
+// set to the simulator's time (PVE_SMOKERBAK_NOW); `clock` must outlive the client.
+proxmox::Result<std::unique_ptr<proxmox::Client>> make_api_client(
+    const Config& config, const Clock& clock,
+    std::optional<std::chrono::seconds> max_timeout = std::nullopt);
+
+// The tiers, in the order a run backs up each target: vzdump first, so the mongo manifest can
+// name the same run's archive. The one place a tier is registered. `config` and `clock` must
+// outlive the set.
+TierSet make_tiers(const Config& config, const Clock& clock, const Wiring& wiring,
+                   TierPurpose purpose = TierPurpose::run);
+
+}  // namespace agent

@@ -1,0 +1,31 @@
+#include "agent/tier/backup_listing.hpp"
+
+namespace agent {
+
+const char* to_string(ListMark mark) {
+  switch (mark) {
+    case ListMark::keep:
+      return "keep";
+    case ListMark::remove:
+      return "remove";
+    case ListMark::protected_backup:
+      return "protected";
+    case ListMark::foreign:
+      return "foreign";
+  }
+  return "";
+}
+
+const char* to_string(Validation validation) {
+  switch (validation) {
+    case Validation::unknown:
+      return "";
+    case Validation::ok:
+      return "ok";
+    case Validation::failed:
+      return "failed";
+  }
+  return "";
+}
+
+}  // namespace agent

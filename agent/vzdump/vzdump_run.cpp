@@ -1,0 +1,510 @@
+#include "agent/vzdump/vzdump_run.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "agent/core/human_format.hpp"
+#include "agent/core/local_time.hpp"
+#include "agent/core/progress.hpp"
+#include "agent/vzdump/api_errors.hpp"
+#include "agent/vzdump/backup_record.hpp"
+#include "agent/vzdump/conflict_cache.hpp"
+#include "agent/vzdump/conflict_check.hpp"
+#include "agent/vzdump/notes.hpp"
+#include "agent/vzdump/notes_sync.hpp"
+#include "agent/vzdump/retention_plan.hpp"
+#include "proxmox/error_cause.hpp"
+
+namespace agent {
+namespace {
+
+using Kind = TierError::Kind;
+
+// The basename from "INFO: creating vzdump archive '/var/lib/vz/dump/vzdump-lxc-....tar.zst'".
+std::string archive_name_from_log(const std::string& line) {
+  const std::string marker = "creating vzdump archive '";
+  const auto at = line.find(marker);
+  if (at == std::string::npos) return {};
+  const auto start = at + marker.size();
+  const auto end = line.find('\'', start);
+  if (end == std::string::npos) return {};
+  const std::string path = line.substr(start, end - start);
+  return path.substr(path.rfind('/') + 1);
+}
+
+std::string basename_of_volid(const std::string& volid) {
+  return volid.substr(volid.rfind('/') + 1);
+}
+
+std::string ct(const TargetConfig& target) { return "CT " + std::to_string(target.vmid); }
+
+}  // namespace
+
+VzdumpRun::VzdumpRun(const Config& config, const TargetConfig& target, const RunContext& ctx,
+                     proxmox::Result<proxmox::Client*> api, const VzdumpTierOptions& options)
+    : m_config(config),
+      m_target(target),
+      m_vz(*target.vzdump),
+      m_ctx(ctx),
+      m_api(std::move(api)),
+      m_options(options) {}
+
+TierOutcome VzdumpRun::backup() {
+  if (!m_api) return failed_outcome(tier_error_of(m_api.error()));
+  // Where the CT runs, and that no lock would make vzdump fail.
+  if (auto e = locate_guest()) return failed_outcome(*e, m_warnings);
+  // Proxmox backup jobs or the storage's own prune-backups that would delete or block ours.
+  check_conflicts();
+  // vzdump with remove=0 refuses once the storage's finite retention is full.
+  if (auto e = check_backup_limit()) return failed_outcome(*e, m_warnings);
+  // The request: snapshot mode, remove=0, the notes template naming this run.
+  prepare_request();
+  if (m_ctx.dry_run) return dry_run_outcome();
+  // POST vzdump (without notes-template on a pre-7.2 server; once more if the CT moved).
+  if (auto e = start_task()) return failed_outcome(*e, m_warnings);
+  // Poll the task to its end, its log lines into the agent's log.
+  if (auto e = wait_for_task()) return failed_outcome(*e, m_warnings);
+  // The new archive: named in the task log, else tagged with this run, else the newest.
+  if (auto e = find_archive()) return failed_outcome(*e, m_warnings);
+  // Archives the agent made and did not delete that are gone: someone else prunes ours.
+  warn_about_vanished_archives();
+  // Read the archive on this host: decompress, walk the tar, SHA-256.
+  if (auto e = verify()) return failed_outcome(*e, m_warnings);
+  // The local record `status` and `validate` read.
+  record_backup();
+  // Every owned archive's notes say what it is and why it is kept.
+  write_notes();
+  return backup_outcome();
+}
+
+std::optional<TierError> VzdumpRun::locate_guest() {
+  auto guest = (*m_api)->locate_guest(m_target.vmid);
+  if (!guest) return tier_error_of(guest.error());
+  if (guest->type != "lxc") {
+    return TierError{Kind::refused, "guest " + std::to_string(m_target.vmid) + " is a " +
+                                        guest->type +
+                                        ", not a container (lxc); the vzdump tier backs up "
+                                        "containers"};
+  }
+  m_guest = *guest;
+  m_node = guest->node;
+  if (!m_guest.lock.empty()) {
+    return TierError{Kind::refused, ct(m_target) + " on node " + m_node + " is locked (" +
+                                        m_guest.lock +
+                                        "), so vzdump would fail. If no backup or other "
+                                        "operation is running, a crashed run left the lock: "
+                                        "clear it with `pct unlock " +
+                                        std::to_string(m_target.vmid) + "` on " + m_node + "."};
+  }
+  return std::nullopt;
+}
+
+void VzdumpRun::check_conflicts() {
+  const std::int64_t now = std::chrono::system_clock::to_time_t(m_ctx.run_start);
+  // A dry run is someone looking: always check.
+  m_conflict_checked = m_ctx.dry_run || !conflict_check_still_clean(
+                                            m_config.state_dir, m_target.name, m_vz.storage, now);
+  if (!m_conflict_checked) {
+    spdlog::debug("[{}] conflict check skipped: clean within the last {} days", m_target.name,
+                  k_conflict_recheck_s / 86400);
+    return;
+  }
+  const ConflictReport conflicts =
+      agent::check_conflicts(**m_api, m_node, m_vz.storage, m_target.vmid);
+  m_warnings.insert(m_warnings.end(), conflicts.warnings.begin(), conflicts.warnings.end());
+  m_storage_backup_limit = conflicts.storage_backup_limit;
+  if (!m_ctx.dry_run) {
+    record_conflict_check(m_config.state_dir, m_target.name, m_vz.storage, now, conflicts);
+  }
+}
+
+std::optional<TierError> VzdumpRun::check_backup_limit() {
+  if (m_storage_backup_limit <= 0) return std::nullopt;
+  auto existing = (*m_api)->list_backups(m_node, m_vz.storage, m_target.vmid);
+  if (!existing) return std::nullopt;  // the backup itself will tell
+  const auto unprotected = std::count_if(existing->begin(), existing->end(),
+                                         [](const auto& v) { return !v.is_protected; });
+  if (unprotected < m_storage_backup_limit) return std::nullopt;
+  return TierError{Kind::refused,
+                   "storage '" + m_vz.storage + "' allows " +
+                       std::to_string(m_storage_backup_limit) +
+                       " backups per guest (its prune-backups) and " + ct(m_target) +
+                       " already has " + std::to_string(unprotected) +
+                       " unprotected ones, so vzdump with remove=0 would fail with \"max "
+                       "backup limit\". Set `pvesm set " +
+                       m_vz.storage + " --prune-backups keep-all=1` and let the agent prune."};
+}
+
+void VzdumpRun::prepare_request() {
+  m_request.vmid = m_target.vmid;
+  m_request.mode = m_vz.mode;
+  m_request.storage = m_vz.storage;
+  m_request.compress = m_vz.compress;
+  m_request.remove = false;
+  // No GET /version: a server without notes-template (PVE < 7.2) says so by rejecting the
+  // parameter when the backup is started (see post_vzdump), which costs nothing on new ones.
+  m_request.notes_template = vzdump_notes_template(m_target.name, m_ctx.run_id, m_vz.notes);
+  // vzdump logs its command line, template included: a lost answer finds this run's task.
+  m_request.log_marker = std::string(k_owner_tag) + m_ctx.run_id;
+}
+
+TierOutcome VzdumpRun::dry_run_outcome() const {
+  TierOutcome out;
+  out.state = state_for(m_warnings);
+  out.warnings = m_warnings;
+  out.summary = "dry run: would start vzdump of " + ct(m_target) + " on " + m_node + " (mode " +
+                m_vz.mode + ", storage " + m_vz.storage + ", compress " + m_vz.compress +
+                ", remove=0)";
+  return out;
+}
+
+// A server older than PVE 7.2 rejects notes-template in its parameter check (400, before any
+// task starts), so repeating the POST without it cannot start a second backup; the notes are
+// then written after the backup.
+proxmox::Result<std::string> VzdumpRun::post_vzdump() {
+  auto upid = (*m_api)->start_vzdump(m_node, m_request);
+  if (!upid && !m_request.notes_template.empty() &&
+      proxmox::cause_of(upid.error()) == proxmox::Cause::notes_template_unsupported) {
+    m_warnings.push_back(
+        "Proxmox VE on this node has no vzdump notes-template (needs 7.2); the agent sets the "
+        "notes after the backup instead.");
+    m_notes_template_ok = false;
+    m_request.notes_template.clear();
+    m_request.log_marker.clear();  // the run id was in the template only
+    upid = (*m_api)->start_vzdump(m_node, m_request);
+  }
+  return upid;
+}
+
+std::optional<TierError> VzdumpRun::start_task() {
+  auto upid = post_vzdump();
+  if (!upid && upid.error().kind == proxmox::Error::Kind::not_found) {
+    // "OK": the guest moved between locating and starting; locate once more.
+    if (auto e = locate_guest()) return e;
+    upid = post_vzdump();
+  }
+  if (!upid) return tier_error_of(upid.error());
+  m_upid = *upid;
+  if (m_ctx.journal) m_ctx.journal->record(m_target.name, TierName::vzdump, "task-started", m_upid);
+  spdlog::info("[{}] vzdump of {} started on {}: {}", m_target.name, ct(m_target), m_node, m_upid);
+  return std::nullopt;
+}
+
+proxmox::WaitOptions VzdumpRun::wait_options(std::chrono::seconds timeout) const {
+  proxmox::WaitOptions wait;
+  wait.timeout = timeout;
+  wait.first_poll = m_options.first_poll;
+  wait.max_poll = m_options.max_poll;
+  return wait;
+}
+
+std::optional<TierError> VzdumpRun::wait_for_task() {
+  proxmox::WaitOptions wait = wait_options(m_options.backup_timeout);
+  wait.on_log_line = [this](const std::string& line) {
+    spdlog::info("[{}] vzdump: {}", m_target.name, line);
+    if (auto name = archive_name_from_log(line); !name.empty()) m_archive_name = name;
+  };
+  auto task = (*m_api)->wait_task(m_node, m_upid, wait);
+  if (!task) {
+    TierError error = tier_error_of(task.error());
+    error.message = "vzdump of " + ct(m_target) + " failed: " + task.error().message;
+    if (proxmox::cause_of(task.error()) == proxmox::Cause::backup_limit_reached) {
+      forget_conflict_check(m_config.state_dir, m_target.name);  // the storage changed: recheck
+      error.message +=
+          "\nThe storage's prune-backups limits backups per guest and the agent runs "
+          "vzdump with remove=0: set `pvesm set " +
+          m_vz.storage + " --prune-backups keep-all=1` and let the agent prune.";
+    }
+    return error;
+  }
+  m_task = *task;
+  if (m_task.warnings > 0) {
+    m_warnings.push_back("the vzdump task ended with " + m_task.exitstatus +
+                         " (see the task log in the Proxmox web UI)");
+  }
+  return std::nullopt;
+}
+
+std::optional<TierError> VzdumpRun::find_archive() {
+  auto listing = (*m_api)->list_backups(m_node, m_vz.storage, m_target.vmid);
+  if (!listing) return tier_error_of(listing.error());
+  m_listing = std::move(*listing);
+  const proxmox::BackupVolume* made = nullptr;
+  for (const auto& v : m_listing) {
+    if (!m_archive_name.empty() && basename_of_volid(v.volid) == m_archive_name) made = &v;
+  }
+  if (!made) {
+    for (const auto& v : m_listing) {
+      if (owner_run_id(v.notes) == m_ctx.run_id) made = &v;
+    }
+  }
+  if (!made && !m_notes_template_ok && !m_listing.empty()) made = &m_listing.back();
+  if (!made) {
+    return TierError{Kind::refused, "vzdump finished (" + m_task.exitstatus +
+                                        ") but no new archive of " + ct(m_target) +
+                                        " is listed on storage '" + m_vz.storage + "'"};
+  }
+  m_volume = *made;
+  return std::nullopt;
+}
+
+void VzdumpRun::warn_about_vanished_archives() {
+  // Archives this agent made and recorded but did not delete are gone: something else
+  // deletes them (a Proxmox backup job's prune, the storage's prune-backups, a person).
+  const auto gone =
+      vanished_records(m_config.state_dir, m_target.name, m_target.vmid, m_vz.storage, m_listing);
+  if (gone.empty()) return;
+  std::string text = std::to_string(gone.size()) +
+                     " archive(s) the agent made and did not delete are gone from storage '" +
+                     m_vz.storage + "':";
+  for (const auto& volid : gone) {
+    text += " " + volid;
+    remove_backup_record(m_config.state_dir, m_target.name, volid);
+  }
+  text +=
+      ". Something else deletes the agent's backups (a Proxmox backup job or the storage's "
+      "prune-backups, see the other warnings, or a person); their local records are dropped.";
+  m_warnings.push_back(text);
+  if (!m_conflict_checked) {
+    const std::int64_t now = std::chrono::system_clock::to_time_t(m_ctx.run_start);
+    auto recheck = agent::check_conflicts(**m_api, m_node, m_vz.storage, m_target.vmid);
+    m_warnings.insert(m_warnings.end(), recheck.warnings.begin(), recheck.warnings.end());
+    record_conflict_check(m_config.state_dir, m_target.name, m_vz.storage, now, recheck);
+  }
+}
+
+std::optional<TierError> VzdumpRun::verify() {
+  auto info = (*m_api)->read_volume(m_node, m_vz.storage, m_volume.volid);
+  if (!info) return tier_error_of(info.error());
+  m_path = info->path;
+  m_notes_rest = m_notes_template_ok ? rest_lines(info->notes) : std::string();
+  ProgressOptions po;
+  po.label = "vzdump: verify " + m_volume.volid;
+  if (m_volume.size > 0) po.total = m_volume.size;
+  ProgressReporter progress(std::move(po), monotonic_clock());
+  m_check = verify_archive(m_path, [&](std::uint64_t n) { progress.advance(n); });
+  progress.finish(m_check.verdict == ArchiveVerdict::unreadable ? "stopped" : "read");
+  return std::nullopt;  // a failed verification is recorded and noted first (backup_outcome)
+}
+
+void VzdumpRun::record_backup() {
+  BackupRecord record;
+  record.target = m_target.name;
+  record.vmid = m_target.vmid;
+  record.node = m_node;
+  record.storage = m_vz.storage;
+  record.volid = m_volume.volid;
+  record.path = m_path;
+  record.run_id = m_ctx.run_id;
+  record.ctime = m_volume.ctime;
+  record.size = m_volume.size;
+  record.sha256 = m_check.sha256;
+  record.verdict = m_check.verdict;
+  record.problem = m_check.problem;
+  record.compression = m_check.compression;
+  record.tar_entries = m_check.tar_entries;
+  record.tar_bytes = m_check.tar_bytes;
+  record.checked_at = rfc3339_utc(std::chrono::system_clock::to_time_t(m_ctx.run_start));
+  record.task_exitstatus = m_task.exitstatus;
+  record.notes_rest = m_notes_rest;
+  if (auto written = write_backup_record(m_config.state_dir, record); !written) {
+    m_warnings.push_back("could not record the backup for `status`: " + written.error());
+  }
+}
+
+void VzdumpRun::write_notes() {
+  auto zone = ZoneCalendar::open(m_config.timezone);
+  if (!zone) {
+    m_warnings.push_back("notes not updated: " + zone.error());
+    return;
+  }
+  const bool verified = m_check.verdict == ArchiveVerdict::verified;
+  auto verdicts = recorded_verdicts(m_config.state_dir, m_target.name, m_listing);
+  verdicts[m_volume.volid] = verified;
+  const auto plan =
+      plan_retention(m_listing, m_target.effective_retention(m_config.retention), *zone,
+                     m_vz.prune_foreign, {{m_volume.volid, m_ctx.run_id}}, verdicts);
+  NotesSyncInput input;
+  input.node = m_node;
+  input.storage = m_vz.storage;
+  input.target = m_target.name;
+  input.vmid = m_target.vmid;
+  input.state_dir = m_config.state_dir;
+  input.known_rest[m_volume.volid] = m_notes_rest;
+  input.verify_state[m_volume.volid] = verified ? VerifyState::verified : VerifyState::failed;
+  const bool prune_follows = verified && !m_ctx.no_prune;
+  if (prune_follows) {
+    // The prune that follows (only after a backup that did not fail) deletes these;
+    // rewriting their notes first is wasted work.
+    for (const auto& a : plan) {
+      if (a.managed && a.decision.mark == policies::Mark::remove &&
+          a.volume.volid != m_volume.volid) {
+        input.skip.insert(a.volume.volid);
+      }
+    }
+  }
+  auto synced = sync_notes(**m_api, input, plan, false);
+  m_warnings.insert(m_warnings.end(), synced.warnings.begin(), synced.warnings.end());
+  if (!prune_follows) return;
+  // The prune that follows starts from the storage's current state: the read-back listing,
+  // or this listing when nothing was written. Listing a third time would show the same.
+  if (synced.listing_after) {
+    m_listing_for_prune = std::move(*synced.listing_after);
+  } else if (synced.written == 0 && synced.warnings.empty()) {
+    m_listing_for_prune = m_listing;
+  }
+}
+
+TierOutcome VzdumpRun::backup_outcome() const {
+  TierOutcome out;
+  out.backup_id = m_volume.volid;
+  out.backup_bytes = m_volume.size;
+  out.validation_ok = m_check.verdict == ArchiveVerdict::verified;
+  out.warnings = m_warnings;
+  if (!*out.validation_ok) {
+    out.state = TierState::failed;
+    out.error = TierError{
+        Kind::invalid,
+        "archive " + m_volume.volid + " failed verification: " + m_check.problem +
+            ". It is kept as evidence, marked \"verify FAILED\" in its notes, and takes no "
+            "retention slot (a newer failed archive supersedes it); check the storage and "
+            "the task log, then run the backup again."};
+    return out;
+  }
+  out.state = state_for(m_warnings);
+  out.summary = basename_of_volid(m_volume.volid) + " " + human_bytes(m_check.file_bytes) +
+                " verified (" + std::to_string(m_check.tar_entries) + " tar entries, sha256 " +
+                m_check.sha256.substr(0, 12) + ")";
+  return out;
+}
+
+std::optional<TierError> VzdumpRun::node_for_prune() {
+  if (!m_node.empty()) return std::nullopt;  // backup() located the guest
+  auto guest = (*m_api)->locate_guest(m_target.vmid);
+  if (!guest) return tier_error_of(guest.error());
+  if (guest->type != "lxc") {
+    return TierError{Kind::refused, "guest " + std::to_string(m_target.vmid) + " is a " +
+                                        guest->type + ", not a container (lxc)"};
+  }
+  m_node = guest->node;
+  return std::nullopt;
+}
+
+TierOutcome VzdumpRun::prune() {
+  if (m_ctx.no_prune) return skipped_outcome("pruning skipped (--no-prune)");
+  if (!m_api) return failed_outcome(tier_error_of(m_api.error()));
+  // The node, unless backup() found it.
+  if (auto e = node_for_prune()) return failed_outcome(*e);
+  // The storage as backup() left it, else as it is now, marked by the retention engine.
+  auto plan = plan_prune();
+  if (!plan) return failed_outcome(plan.error());
+  // Delete what the policy removes (not in a dry run); a failed delete is kept.
+  PruneTally tally = delete_removed(*plan);
+  // The notes of what stays say why; one whose delete failed says "remove pending".
+  write_notes_after_prune(*plan, tally);
+  return prune_outcome(std::move(tally));
+}
+
+tl::expected<std::vector<PlannedArchive>, TierError> VzdumpRun::plan_prune() {
+  auto zone = ZoneCalendar::open(m_config.timezone);
+  if (!zone) return tl::unexpected(TierError{Kind::local_io, "cannot prune: " + zone.error()});
+  proxmox::Result<std::vector<proxmox::BackupVolume>> listing;
+  if (m_listing_for_prune) {
+    listing = std::move(*m_listing_for_prune);
+    m_listing_for_prune.reset();
+  } else {
+    listing = (*m_api)->list_backups(m_node, m_vz.storage, m_target.vmid);
+  }
+  if (!listing) return tl::unexpected(tier_error_of(listing.error()));
+  return plan_retention(*listing, m_target.effective_retention(m_config.retention), *zone,
+                        m_vz.prune_foreign, {},
+                        recorded_verdicts(m_config.state_dir, m_target.name, *listing));
+}
+
+VzdumpRun::PruneTally VzdumpRun::delete_removed(const std::vector<PlannedArchive>& plan) {
+  PruneTally t;
+  t.plan.heading = "vzdump prune plan for " + m_target.name + " (" + ct(m_target) + ", storage " +
+                   m_vz.storage + ")";
+  for (const auto& a : plan) {
+    if (!a.managed) {
+      t.plan.lines.push_back(
+          {PlanLine::Action::keep, a.volume.volid, "not made by the agent (prune_foreign is off)"});
+      continue;
+    }
+    if (a.decision.mark != policies::Mark::remove) {
+      ++t.kept;
+      t.kept_bytes += a.volume.size;
+      for (const auto rule : a.decision.rules) {
+        ++t.kept_per_rule[std::string(policies::to_string(rule))];
+      }
+      t.plan.lines.push_back({PlanLine::Action::keep, a.volume.volid, a.decision.reason});
+      continue;
+    }
+    ++t.to_remove;
+    t.plan.lines.push_back({PlanLine::Action::remove, a.volume.volid, a.decision.reason});
+    if (m_ctx.dry_run) continue;
+    auto removed = (*m_api)->delete_volume(m_node, m_vz.storage, a.volume.volid,
+                                           wait_options(m_options.delete_timeout));
+    if (!removed) {
+      // Kept until the next prune tries again.
+      ++t.kept;
+      t.kept_bytes += a.volume.size;
+      spdlog::warn("[{}] {}", m_target.name, removed.error().message);
+      t.errors.push_back(removed.error());
+      continue;
+    }
+    spdlog::info("[{}] AUDIT vzdump archive deleted: {} ({})", m_target.name, a.volume.volid,
+                 a.decision.reason);
+    t.deleted.insert(a.volume.volid);
+    remove_backup_record(m_config.state_dir, m_target.name, a.volume.volid);
+  }
+  return t;
+}
+
+void VzdumpRun::write_notes_after_prune(const std::vector<PlannedArchive>& plan,
+                                        PruneTally& tally) {
+  NotesSyncInput input;
+  input.node = m_node;
+  input.storage = m_vz.storage;
+  input.target = m_target.name;
+  input.vmid = m_target.vmid;
+  input.state_dir = m_config.state_dir;
+  input.skip = tally.deleted;
+  auto synced = sync_notes(**m_api, input, plan, m_ctx.dry_run);
+  tally.warnings = std::move(synced.warnings);
+  for (const auto& p : synced.planned) {
+    tally.plan.lines.push_back({PlanLine::Action::notes, p.volid, p.line});
+  }
+}
+
+TierOutcome VzdumpRun::prune_outcome(PruneTally tally) const {
+  TierOutcome out;
+  out.warnings = std::move(tally.warnings);
+  out.kept_count = tally.kept;
+  out.kept_bytes = tally.kept_bytes;
+  out.kept_per_rule = std::move(tally.kept_per_rule);
+  out.removed_count = tally.deleted.size();
+  out.plan = std::move(tally.plan);
+  out.state = state_for(out.warnings);
+  if (m_ctx.dry_run) {
+    out.summary = "dry run: would keep " + std::to_string(tally.kept) + " and remove " +
+                  std::to_string(tally.to_remove) + " agent-owned archives";
+    return out;
+  }
+  out.summary = "kept " + std::to_string(tally.kept) + ", removed " +
+                std::to_string(tally.deleted.size()) + " archives";
+  if (!tally.errors.empty()) {
+    TierError error = tier_error_of(tally.errors.front());
+    error.message = std::to_string(tally.errors.size()) + " of " + std::to_string(tally.to_remove) +
+                    " deletions failed (their notes say \"remove pending\"):";
+    for (const auto& e : tally.errors) error.message += "\n  " + e.message;
+    out.state = TierState::failed;
+    out.error = std::move(error);
+  }
+  return out;
+}
+
+}  // namespace agent

@@ -1,0 +1,98 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/tier/tier.hpp"
+#include "agent/vzdump/archive_verifier.hpp"
+#include "agent/vzdump/retention_plan.hpp"
+#include "agent/vzdump/vzdump_tier.hpp"
+#include "proxmox/client.hpp"
+
+// One run of the vzdump tier on one target. backup() and prune() read top to bottom as their
+// steps; what a backup step learns is a member the later steps read, and what prune() takes
+// from backup() is m_listing_for_prune, the storage listing as backup() left it.
+namespace agent {
+
+class VzdumpRun final : public TierRun {
+ public:
+  VzdumpRun(const Config& config, const TargetConfig& target, const RunContext& ctx,
+            proxmox::Result<proxmox::Client*> api, const VzdumpTierOptions& options);
+
+  TierOutcome backup() override;
+  TierOutcome prune() override;
+
+ private:
+  // The steps of backup(), in order; each returns the error that ends the backup, if any.
+  std::optional<TierError> locate_guest();
+  void check_conflicts();
+  std::optional<TierError> check_backup_limit();
+  void prepare_request();
+  TierOutcome dry_run_outcome() const;
+  std::optional<TierError> start_task();
+  std::optional<TierError> wait_for_task();
+  std::optional<TierError> find_archive();
+  void warn_about_vanished_archives();
+  std::optional<TierError> verify();
+  void record_backup();
+  void write_notes();
+  TierOutcome backup_outcome() const;
+
+  // The steps of prune(), in order, and what they count.
+  struct PruneTally {
+    PrunePlan plan;
+    std::uint64_t kept = 0;
+    std::uint64_t kept_bytes = 0;
+    std::uint64_t to_remove = 0;
+    std::map<std::string, std::uint64_t> kept_per_rule;
+    std::set<std::string> deleted;
+    std::vector<proxmox::Error> errors;  // of deletions that failed
+    std::vector<std::string> warnings;
+  };
+  std::optional<TierError> node_for_prune();
+  tl::expected<std::vector<PlannedArchive>, TierError> plan_prune();
+  PruneTally delete_removed(const std::vector<PlannedArchive>& plan);
+  void write_notes_after_prune(const std::vector<PlannedArchive>& plan, PruneTally& tally);
+  TierOutcome prune_outcome(PruneTally tally) const;
+
+  // Helpers.
+  proxmox::Result<std::string> post_vzdump();
+  proxmox::WaitOptions wait_options(std::chrono::seconds timeout) const;
+
+  const Config& m_config;
+  const TargetConfig& m_target;
+  const VzdumpConfig& m_vz;
+  const RunContext& m_ctx;
+  proxmox::Result<proxmox::Client*> m_api;
+  VzdumpTierOptions m_options;
+
+  std::vector<std::string> m_warnings;
+  // locate_guest
+  proxmox::ClusterGuest m_guest;
+  std::string m_node;
+  // check_conflicts
+  bool m_conflict_checked = false;
+  long long m_storage_backup_limit = 0;
+  // prepare_request, start_task
+  proxmox::VzdumpRequest m_request;
+  bool m_notes_template_ok = true;  // false once a pre-7.2 server refused notes-template
+  std::string m_upid;
+  // wait_for_task
+  std::string m_archive_name;  // from the task log's "creating vzdump archive" line
+  proxmox::TaskResult m_task;
+  // find_archive
+  std::vector<proxmox::BackupVolume> m_listing;
+  proxmox::BackupVolume m_volume;
+  // verify
+  std::string m_path;
+  std::string m_notes_rest;  // the operator's notes lines of the new archive
+  ArchiveCheck m_check;
+  // write_notes -> prune
+  std::optional<std::vector<proxmox::BackupVolume>> m_listing_for_prune;
+};
+
+}  // namespace agent

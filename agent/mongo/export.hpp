@@ -10,9 +10,9 @@
 namespace agent::mongo {
 
 struct ExportRequest {
-  std::string target;  // empty: the only target with a mongo tier
-  std::string backup;  // backup directory name or "latest"
-  std::string dir;     // output directory (created 0700; must not exist or be empty)
+  std::string target;      // empty: the only target with a mongo tier
+  std::string backup;      // backup directory name or "latest"
+  std::string dir;         // output directory (created 0700; must not exist or be empty)
   bool overwrite = false;  // write into a non-empty dir, replacing plain files of the same names
 };
 

@@ -4,7 +4,7 @@
 
 // What a Proxmox VE error means where the agent acts on it. The server says these things only
 // in words, so the words are matched here, in the module that speaks the API, and nowhere else
-// (docs/proxmox-api.md lists them).
+// (docs/proxmox-api.md section 2 lists them).
 namespace proxmox {
 
 enum class Cause {

@@ -306,7 +306,8 @@ class DirectorySink final : public ArchiveSink {
       bad_name(ns);
       return nullptr;
     }
-    // The oplog is DIR/oplog.bson, gzip inside despite the name (mongodump.md §1.5).
+    // The oplog is DIR/oplog.bson, gzip inside despite the name (docs/mongodump-format.md
+    // section 6).
     const std::string file = name->stem + (db.empty() ? ".bson" : ".bson.gz");
     std::string error;
     const int dir = m_tree.subdir(name->dir, error);

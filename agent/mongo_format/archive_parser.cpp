@@ -280,7 +280,7 @@ void ArchiveParser::parse_prelude(const std::uint8_t* doc, std::uint32_t size) {
   ns.stats.collection = e.collection;
   m_order.push_back(name);
   if (e.type == "timeseries") {
-    // Servers < 8.3 send the data as db.system.buckets.<coll> (mongodump.md §2.3).
+    // Servers < 8.3 send the data as db.system.buckets.<coll> (docs/mongodump-format.md section 3).
     const std::string data_name = e.db + ".system.buckets." + e.collection;
     auto& alias = m_namespaces[data_name];
     alias.alias_of = name;

@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <string>
 #include <string_view>
 
 #include <CLI/CLI.hpp>
@@ -48,7 +49,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? agent::exit_code::k_success : agent::exit_code::k_usage;
   } catch (const std::exception& e) {
     // Last resort: commands return errors as values; reaching this is a bug.
-    std::cerr << "pve-smokerbak: internal error: " << e.what() << "\n";
+    output.error(std::string("internal error: ") + e.what());
     return agent::exit_code::k_failure;
   }
   return ctx.exit_code;

@@ -21,7 +21,9 @@ class Output {
 };
 
 // Results to `out`, messages to `err` (std::cout and std::cerr in the program; string streams
-// in tests). The streams must outlive it.
+// in tests). The streams must outlive it. Like the log, it scrubs every registered secret
+// (agent/core/log.hpp) from what it writes: under systemd stderr is the journal too, and no
+// command's message may carry a secret whichever text it quotes.
 class StreamOutput final : public Output {
  public:
   StreamOutput(std::ostream& out, std::ostream& err) : m_out(out), m_err(err) {}

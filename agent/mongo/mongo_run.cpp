@@ -28,20 +28,16 @@ std::int64_t epoch_of(std::chrono::system_clock::time_point t) {
 }
 
 // Why mongodump failed, from its exit and its `Failed:` line, in words an operator can act on.
-// Its authentication failure is mongodump's own wording (docs/mongodump-format.md).
 TierError mongodump_failure(const remote::ExitStatus& st, const mongo_format::DumpLog& log) {
   std::string what = st.signal ? "mongodump was killed by signal " + *st.signal
                                : "mongodump exited with status " + std::to_string(st.code);
-  if (log.failed) {
-    const std::string line = redact_mongo_line(*log.failed);
-    if (line.find("Authentication failed") != std::string::npos ||
-        line.find("AuthenticationFailed") != std::string::npos) {
-      return {Kind::access, "wrong MongoDB username or password (" + what + ": Failed: " + line +
-                                "); check mongo.username, mongo.auth_db and the password file"};
-    }
-    return {Kind::refused, what + ": Failed: " + line};
+  if (!log.failed) return {Kind::refused, what + " without a Failed: line; see mongodump.log"};
+  const std::string line = redact_mongo_line(*log.failed);
+  if (mongo_format::failure_cause(log) == mongo_format::FailureCause::authentication) {
+    return {Kind::access, "wrong MongoDB username or password (" + what + ": Failed: " + line +
+                              "); check mongo.username, mongo.auth_db and the password file"};
   }
-  return {Kind::refused, what + " without a Failed: line; see mongodump.log"};
+  return {Kind::refused, what + ": Failed: " + line};
 }
 
 TierError transport_failure(const remote::Error& e) {
@@ -101,6 +97,8 @@ TierOutcome MongoRun::backup() {
   if (auto e = create_partial()) return failed_outcome(*e);
   // mongodump over SSH into the pipeline: written, hashed and validated as it arrives.
   dump();
+  // The attempt's verdict and finish time go in the manifest.
+  conclude_attempt();
   // Much smaller than the previous valid backup: warn (data may be lost at the source).
   check_shrink();
   // manifest.json: what was dumped, its SHA-256, the counts, the verdict.
@@ -228,7 +226,7 @@ void MongoRun::dump() {
   }
 }
 
-void MongoRun::check_shrink() {
+void MongoRun::conclude_attempt() {
   Manifest& m = m_manifest;
   m.finished_at = m_start + std::chrono::duration_cast<std::chrono::seconds>(
                                 std::chrono::steady_clock::now() - m_started)
@@ -237,6 +235,10 @@ void MongoRun::check_shrink() {
   if (m_failure && (m.errors.empty() || m.errors.front() != m_failure->message)) {
     m.errors.insert(m.errors.begin(), m_failure->message);
   }
+}
+
+void MongoRun::check_shrink() {
+  Manifest& m = m_manifest;
   // Against the previous valid backup, before this one is published.
   if (m.valid && !m_previous.empty() && m_mongo.shrink_warn_percent > 0) {
     const auto& prev = m_previous.back().manifest;

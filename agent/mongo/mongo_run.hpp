@@ -33,6 +33,7 @@ class MongoRun final : public TierRun {
   std::optional<TierError> prepare();
   std::optional<TierError> create_partial();
   void dump();
+  void conclude_attempt();
   void check_shrink();
   void write_manifest();
   void publish_or_keep_failed();

@@ -61,11 +61,9 @@ std::string human_age(std::optional<std::int64_t> s) {
 
 std::string kept_text(const TierRecord& r) {
   std::string out;
-  for (const char* rule : {"last", "hourly", "daily", "weekly", "monthly", "yearly", "all"}) {
-    auto it = r.kept_per_rule.find(rule);
-    if (it == r.kept_per_rule.end()) continue;
+  for (const auto& [rule, n] : r.kept_per_rule) {  // in the order Proxmox applies the rules
     if (!out.empty()) out += ", ";
-    out += std::string(rule) + " " + std::to_string(it->second);
+    out += std::string(policies::to_string(rule)) + " " + std::to_string(n);
   }
   return out.empty() ? "-" : out;
 }
@@ -176,7 +174,7 @@ std::string render_status_json(const StatusReport& report) {
                        {"summary", r.last_run_summary},
                        {"duration_s", r.last_run_duration_s},
                        {"warnings", r.warnings}};
-      x["kept_per_rule"] = r.kept_per_rule;
+      x["kept_per_rule"] = kept_per_rule_words(r.kept_per_rule);
       x["validation"] = r.last_validation_ok
                             ? nlohmann::json(*r.last_validation_ok ? "ok" : "failed")
                             : nlohmann::json(nullptr);

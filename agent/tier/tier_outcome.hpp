@@ -9,6 +9,7 @@
 
 #include "agent/tier/prune_plan.hpp"
 #include "agent/tier/tier_error.hpp"
+#include "policies/retention_engine.hpp"
 
 // What one step (backup or prune) of one tier on one target came to.
 namespace agent {
@@ -30,7 +31,7 @@ struct TierOutcome {
   // Filled by prune() (also in dry-run): what the retention leaves in place.
   std::optional<std::uint64_t> kept_count;
   std::optional<std::uint64_t> kept_bytes;
-  std::map<std::string, std::uint64_t> kept_per_rule;  // "daily" -> 7, "weekly" -> 4, ...
+  std::map<policies::Rule, std::uint64_t> kept_per_rule;  // daily -> 7, weekly -> 4, ...
   std::uint64_t removed_count = 0;
   std::optional<PrunePlan> plan;  // prune(): what it keeps and removes, and why
 };

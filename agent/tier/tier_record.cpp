@@ -29,7 +29,7 @@ nlohmann::json to_json(const TierRecord& r) {
       {"last_success_at", r.last_success_at},
       {"last_success_backup_id", r.last_success_backup_id},
       {"last_success_bytes", r.last_success_bytes},
-      {"kept_per_rule", r.kept_per_rule}};
+      {"kept_per_rule", kept_per_rule_words(r.kept_per_rule)}};
   j["last_validation_ok"] =
       r.last_validation_ok ? nlohmann::json(*r.last_validation_ok) : nlohmann::json(nullptr);
   j["count"] = r.count ? nlohmann::json(*r.count) : nlohmann::json(nullptr);
@@ -46,6 +46,13 @@ void get_if(const nlohmann::json& j, const char* key, T& out) {
 }
 
 }  // namespace
+
+std::map<std::string, std::uint64_t> kept_per_rule_words(
+    const std::map<policies::Rule, std::uint64_t>& kept) {
+  std::map<std::string, std::uint64_t> out;
+  for (const auto& [rule, n] : kept) out[std::string(policies::to_string(rule))] = n;
+  return out;
+}
 
 void apply_retention(TierRecord& record, const TierOutcome& prune) {
   if (prune.kept_count) record.count = prune.kept_count;
@@ -132,7 +139,12 @@ TierRecord load_tier_record(const std::filesystem::path& state_dir, const std::s
     get_if(j, "last_success_at", r.last_success_at);
     get_if(j, "last_success_backup_id", r.last_success_backup_id);
     get_if(j, "last_success_bytes", r.last_success_bytes);
-    get_if(j, "kept_per_rule", r.kept_per_rule);
+    std::map<std::string, std::uint64_t> kept;
+    get_if(j, "kept_per_rule", kept);
+    for (const auto& [word, n] : kept) {
+      // A word this version does not know (a newer agent's) is left out, not guessed.
+      if (const auto rule = policies::parse_rule(word)) r.kept_per_rule[*rule] = n;
+    }
     if (j.contains("last_validation_ok") && !j["last_validation_ok"].is_null())
       r.last_validation_ok = j["last_validation_ok"].get<bool>();
     if (j.contains("count") && !j["count"].is_null()) r.count = j["count"].get<std::uint64_t>();

@@ -46,10 +46,14 @@ struct TierRecord {
   // Retention, from the last prune (or dry-run plan).
   std::optional<std::uint64_t> count;
   std::optional<std::uint64_t> size_bytes;
-  std::map<std::string, std::uint64_t> kept_per_rule;
+  std::map<policies::Rule, std::uint64_t> kept_per_rule;  // in the file: {"daily": 7, ...}
   // Oldest first, at most k_size_history_max samples.
   std::vector<SizeSample> size_history;
 };
+
+// Kept backups per rule by the rule's word ("daily" -> 7), as files and `status --json` show them.
+std::map<std::string, std::uint64_t> kept_per_rule_words(
+    const std::map<policies::Rule, std::uint64_t>& kept);
 
 // Takes what a prune kept (count, bytes, per rule) into the record.
 void apply_retention(TierRecord& record, const TierOutcome& prune);

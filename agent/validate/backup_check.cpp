@@ -70,17 +70,31 @@ bool looks_like_directory_dump(const fs::path& dir) {
   return false;
 }
 
-BackupCheck new_check(TierName tier, std::string form, const fs::path& path) {
+const char* to_string(BackupForm form) {
+  switch (form) {
+    case BackupForm::archive:
+      return "archive";
+    case BackupForm::directory:
+      return "directory";
+    case BackupForm::archive_file:
+      return "archive-file";
+    case BackupForm::vzdump:
+      return "vzdump";
+  }
+  return "archive";
+}
+
+BackupCheck new_check(TierName tier, BackupForm form, const fs::path& path) {
   BackupCheck c;
   c.tier = tier;
-  c.form = std::move(form);
+  c.form = form;
   c.path = path;
   c.id = path.filename().string();
   return c;
 }
 
 BackupCheck check_archive_backup(const fs::path& dir) {
-  BackupCheck c = new_check(TierName::mongo, "archive", dir);
+  BackupCheck c = new_check(TierName::mongo, BackupForm::archive, dir);
   auto manifest = mongo::read_manifest(dir / "manifest.json");
   if (!manifest) {
     c.errors.push_back(manifest.error());
@@ -142,7 +156,7 @@ BackupCheck check_archive_backup(const fs::path& dir) {
 }
 
 BackupCheck check_directory_dump(const fs::path& dir) {
-  BackupCheck c = new_check(TierName::mongo, "directory", dir);
+  BackupCheck c = new_check(TierName::mongo, BackupForm::directory, dir);
   std::int64_t newest = 0;
   c.size = tree_size(dir, &newest);
   if (newest > 0) c.started_at = newest;
@@ -154,7 +168,7 @@ BackupCheck check_directory_dump(const fs::path& dir) {
 }
 
 BackupCheck check_archive_file(const fs::path& file) {
-  BackupCheck c = new_check(TierName::mongo, "archive-file", file);
+  BackupCheck c = new_check(TierName::mongo, BackupForm::archive_file, file);
   std::error_code ec;
   c.size = fs::file_size(file, ec);
   const auto t = fs::last_write_time(file, ec);

@@ -12,14 +12,22 @@
 // One re-check of one stored backup, read again from disk (`pve-smokerbak validate`).
 namespace agent::validate {
 
+// What a re-checked backup is; its word ("archive", "directory", "archive-file", "vzdump") is
+// the `form` of `validate --json`.
+enum class BackupForm {
+  archive,       // backup-*/ with manifest.json (what the mongo tier publishes)
+  directory,     // a mongodump --out dump
+  archive_file,  // a bare mongodump archive
+  vzdump,        // a vzdump .tar[.zst|.gz]
+};
+const char* to_string(BackupForm form);
+
 struct BackupCheck {
   std::string target;  // empty when the backup was named by path without a config
   TierName tier = TierName::mongo;
   std::string id;  // backup directory or archive file name
   std::filesystem::path path;
-  // "archive" (backup-*/ with manifest.json), "directory" (mongodump --out dump),
-  // "archive-file" (a bare mongodump archive), "vzdump" (a vzdump .tar[.zst|.gz])
-  std::string form;
+  BackupForm form = BackupForm::archive;
   bool valid = false;
   std::vector<std::string> errors, warnings;
   std::uint64_t documents = 0;  // mongo: all namespaces
@@ -32,7 +40,7 @@ struct BackupCheck {
 
 // A check not yet judged (valid = false, no findings) of the backup at `path`; its id is the
 // file or directory name.
-BackupCheck new_check(TierName tier, std::string form, const std::filesystem::path& path);
+BackupCheck new_check(TierName tier, BackupForm form, const std::filesystem::path& path);
 
 // An archive-form mongo backup directory: reads manifest.json, re-reads the archive once for
 // SHA-256 (must equal the manifest's) and full validation, and compares each namespace's

@@ -52,7 +52,7 @@ std::vector<BackupCheck> check_backup_dir(const fs::path& backup_dir, const std:
       out.push_back(check_directory_dump(dir));
     } else if (starts_with(dir.filename().string(), "backup-")) {
       // The tier's own layout without its manifest: not a usable backup.
-      BackupCheck c = new_check(TierName::mongo, "archive", dir);
+      BackupCheck c = new_check(TierName::mongo, BackupForm::archive, dir);
       c.errors.push_back("manifest.json is missing");
       out.push_back(std::move(c));
     } else {

@@ -45,7 +45,7 @@ ConflictReport check_conflicts(proxmox::Client& client, const std::string& node,
     auto marks = client.storage_prune_preview(node, storage, vmid);
     if (marks) {
       std::size_t removed = 0;
-      for (const auto& m : *marks) removed += m.mark == "remove" ? 1 : 0;
+      for (const auto& m : *marks) removed += m.mark == proxmox::PruneMark::Mark::remove ? 1 : 0;
       if (removed > 0) {
         report.warnings.push_back(
             "storage '" + storage + "' has its own prune-backups setting, which would remove " +

@@ -17,29 +17,26 @@
 #include "agent/vzdump/notes_sync.hpp"
 #include "agent/vzdump/retention_plan.hpp"
 #include "proxmox/error_cause.hpp"
+#include "proxmox/task_log.hpp"
 
 namespace agent {
 namespace {
 
 using Kind = TierError::Kind;
 
-// The basename from "INFO: creating vzdump archive '/var/lib/vz/dump/vzdump-lxc-....tar.zst'".
-std::string archive_name_from_log(const std::string& line) {
-  const std::string marker = "creating vzdump archive '";
-  const auto at = line.find(marker);
-  if (at == std::string::npos) return {};
-  const auto start = at + marker.size();
-  const auto end = line.find('\'', start);
-  if (end == std::string::npos) return {};
-  const std::string path = line.substr(start, end - start);
-  return path.substr(path.rfind('/') + 1);
-}
-
 std::string basename_of_volid(const std::string& volid) {
   return volid.substr(volid.rfind('/') + 1);
 }
 
 std::string ct(const TargetConfig& target) { return "CT " + std::to_string(target.vmid); }
+
+// The vzdump tier backs up containers only: a VM with the configured vmid is refused.
+std::optional<TierError> unless_container(const proxmox::ClusterGuest& guest, std::int64_t vmid) {
+  if (guest.is_container()) return std::nullopt;
+  return TierError{Kind::refused, "guest " + std::to_string(vmid) + " is a " + guest.type +
+                                      ", not a container (lxc); the vzdump tier backs up "
+                                      "containers"};
+}
 
 }  // namespace
 
@@ -67,7 +64,7 @@ TierOutcome VzdumpRun::backup() {
   if (auto e = start_task()) return failed_outcome(*e, m_warnings);
   // Poll the task to its end, its log lines into the agent's log.
   if (auto e = wait_for_task()) return failed_outcome(*e, m_warnings);
-  // The new archive: named in the task log, else tagged with this run, else the newest.
+  // The new archive: tagged with this run, else named in the task log, else the newest.
   if (auto e = find_archive()) return failed_outcome(*e, m_warnings);
   // Archives the agent made and did not delete that are gone: someone else prunes ours.
   warn_about_vanished_archives();
@@ -83,12 +80,7 @@ TierOutcome VzdumpRun::backup() {
 std::optional<TierError> VzdumpRun::locate_guest() {
   auto guest = (*m_api)->locate_guest(m_target.vmid);
   if (!guest) return tier_error_of(guest.error());
-  if (guest->type != "lxc") {
-    return TierError{Kind::refused, "guest " + std::to_string(m_target.vmid) + " is a " +
-                                        guest->type +
-                                        ", not a container (lxc); the vzdump tier backs up "
-                                        "containers"};
-  }
+  if (auto e = unless_container(*guest, m_target.vmid)) return e;
   m_guest = *guest;
   m_node = guest->node;
   if (!m_guest.lock.empty()) {
@@ -205,7 +197,11 @@ std::optional<TierError> VzdumpRun::wait_for_task() {
   proxmox::WaitOptions wait = wait_options(m_options.backup_timeout);
   wait.on_log_line = [this](const std::string& line) {
     spdlog::info("[{}] vzdump: {}", m_target.name, line);
-    if (auto name = archive_name_from_log(line); !name.empty()) m_archive_name = name;
+    // The first archive line names the archive; later lines can quote the guest's own files.
+    if (!m_archive_volid.empty()) return;
+    if (auto archive = proxmox::parse_archive_line(line)) {
+      m_archive_volid = proxmox::archive_volid(*archive, m_vz.storage);
+    }
   };
   auto task = (*m_api)->wait_task(m_node, m_upid, wait);
   if (!task) {
@@ -232,13 +228,15 @@ std::optional<TierError> VzdumpRun::find_archive() {
   auto listing = (*m_api)->list_backups(m_node, m_vz.storage, m_target.vmid);
   if (!listing) return tier_error_of(listing.error());
   m_listing = std::move(*listing);
+  // The notes vzdump wrote from this run's template are the surest sign; the task log comes
+  // from outside and is only trusted for an archive without them.
   const proxmox::BackupVolume* made = nullptr;
   for (const auto& v : m_listing) {
-    if (!m_archive_name.empty() && basename_of_volid(v.volid) == m_archive_name) made = &v;
+    if (owner_run_id(v.notes) == m_ctx.run_id) made = &v;
   }
   if (!made) {
     for (const auto& v : m_listing) {
-      if (owner_run_id(v.notes) == m_ctx.run_id) made = &v;
+      if (!m_archive_volid.empty() && v.volid == m_archive_volid) made = &v;
     }
   }
   if (!made && !m_notes_template_ok && !m_listing.empty()) made = &m_listing.back();
@@ -385,10 +383,7 @@ std::optional<TierError> VzdumpRun::node_for_prune() {
   if (!m_node.empty()) return std::nullopt;  // backup() located the guest
   auto guest = (*m_api)->locate_guest(m_target.vmid);
   if (!guest) return tier_error_of(guest.error());
-  if (guest->type != "lxc") {
-    return TierError{Kind::refused, "guest " + std::to_string(m_target.vmid) + " is a " +
-                                        guest->type + ", not a container (lxc)"};
-  }
+  if (auto e = unless_container(*guest, m_target.vmid)) return e;
   m_node = guest->node;
   return std::nullopt;
 }
@@ -437,9 +432,7 @@ VzdumpRun::PruneTally VzdumpRun::delete_removed(const std::vector<PlannedArchive
     if (a.decision.mark != policies::Mark::remove) {
       ++t.kept;
       t.kept_bytes += a.volume.size;
-      for (const auto rule : a.decision.rules) {
-        ++t.kept_per_rule[std::string(policies::to_string(rule))];
-      }
+      for (const auto rule : a.decision.rules) ++t.kept_per_rule[rule];
       t.plan.lines.push_back({PlanLine::Action::keep, a.volume.volid, a.decision.reason});
       continue;
     }

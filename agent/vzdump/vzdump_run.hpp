@@ -48,7 +48,7 @@ class VzdumpRun final : public TierRun {
     std::uint64_t kept = 0;
     std::uint64_t kept_bytes = 0;
     std::uint64_t to_remove = 0;
-    std::map<std::string, std::uint64_t> kept_per_rule;
+    std::map<policies::Rule, std::uint64_t> kept_per_rule;
     std::set<std::string> deleted;
     std::vector<proxmox::Error> errors;  // of deletions that failed
     std::vector<std::string> warnings;
@@ -82,7 +82,7 @@ class VzdumpRun final : public TierRun {
   bool m_notes_template_ok = true;  // false once a pre-7.2 server refused notes-template
   std::string m_upid;
   // wait_for_task
-  std::string m_archive_name;  // from the task log's "creating vzdump archive" line
+  std::string m_archive_volid;  // named by the task log's first archive line
   proxmox::TaskResult m_task;
   // find_archive
   std::vector<proxmox::BackupVolume> m_listing;

@@ -399,6 +399,21 @@ TEST_F(VzdumpTierTest, PruneRemovesOnlyAgentArchivesBeyondThePolicy) {
   EXPECT_EQ(notes_file(foreign), "manual before upgrade");
 }
 
+TEST_F(VzdumpTierTest, ATaskLogLineNamingAnOlderArchiveNeverMakesItTheNewBackup) {
+  start();
+  const auto old = sim->seed_backup(106, k_start - k_day, "prod-cloud smokerbak:R0");
+  pvesim::Hostile h = pvesim::Hostile::of(pvesim::Hostile::Kind::task_log_lines);
+  h.lines = {"INFO: creating vzdump archive '" +
+             (sim->storage_dir() / old.substr(old.rfind('/') + 1)).string() + "'"};
+  sim->add_hostile(h);
+  auto tier = make_tier();
+  const auto outcome = backup(*tier, context("20260101T010000Z"));
+  ASSERT_EQ(outcome.state, TierState::ok) << why(outcome);
+  EXPECT_NE(outcome.backup_id, old);
+  EXPECT_EQ(owner_run_id(first_line(notes_file(outcome.backup_id))), "20260101T010000Z");
+  EXPECT_EQ(owner_run_id(first_line(notes_file(old))), "R0") << "the older archive is not touched";
+}
+
 TEST_F(VzdumpTierTest, AFailedDeleteLeavesRemovePendingAndTheNextPruneRetriesIt) {
   start();
   config.retention = keep_daily(1);

@@ -43,6 +43,14 @@ for m in agent proxmox remote policies http s3 age; do
     "no transport/JSON/XML types in public headers" '*.hpp'
 done
 
+# Includes are rooted at the repo root, so the arrows above see every one of them: no relative
+# ("../x.hpp") or bare ("x.hpp") project include. Test fakes and fixtures live in tests/ and are
+# never compiled into a production library.
+for m in agent proxmox remote policies http s3 age; do
+  scan "$m" '\.\.?/|[A-Za-z0-9_]+\.hpp"' "includes are rooted at the repo root (DEVELOPERS.md)"
+  scan "$m" 'tests/' "test support is never part of a production library"
+done
+
 # One file per third-party seam: libcurl/OpenSSL only in http/curl_transport.cpp (proxmox/ and
 # s3/ go through http::Transport), pugixml only in s3/xml_answers.cpp, OpenSSL in s3/ only for
 # digests (s3/digest.cpp).

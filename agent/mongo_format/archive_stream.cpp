@@ -82,22 +82,24 @@ ArchiveVerdict ArchiveStream::finish() {
   return v;
 }
 
-std::string read_file_pieces(const std::filesystem::path& path,
-                             const std::function<void(const std::uint8_t*, std::size_t)>& consume,
-                             const std::function<bool()>& stop) {
+FileReadError read_file_pieces(const std::filesystem::path& path,
+                               const std::function<void(const std::uint8_t*, std::size_t)>& consume,
+                               const std::function<bool()>& stop) {
+  using Kind = FileReadError::Kind;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return "cannot open " + escape_control_chars(path.string(), Tabs::escape) + ": " +
-           std::strerror(errno);
+    return {Kind::cannot_open, "cannot open " + escape_control_chars(path.string(), Tabs::escape) +
+                                   ": " + std::strerror(errno)};
   }
   std::vector<std::uint8_t> buf(1 << 20);
-  std::string error;
+  FileReadError error;
   while (!stop()) {
     const ssize_t n = ::read(fd, buf.data(), buf.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      error = "read error on " + escape_control_chars(path.string(), Tabs::escape) + ": " +
-              std::strerror(errno);
+      error = {Kind::read_failed, "read error on " +
+                                      escape_control_chars(path.string(), Tabs::escape) + ": " +
+                                      std::strerror(errno)};
       break;
     }
     if (n == 0) break;

@@ -37,10 +37,18 @@ class ArchiveStream {
   bool m_plain_over_cap = false;
 };
 
-// Reads `path` in 1 MiB pieces into `consume`, stopping early when `stop()` says so. Returns
-// an error text ("cannot open ...", "read error on ...: <errno text>") or "".
-std::string read_file_pieces(const std::filesystem::path& path,
-                             const std::function<void(const std::uint8_t*, std::size_t)>& consume,
-                             const std::function<bool()>& stop);
+// How reading a file ended: `none`, or the file could not be opened (nothing was read), or a
+// read failed part way; `message` says which file and why.
+struct FileReadError {
+  enum class Kind { none, cannot_open, read_failed };
+  Kind kind = Kind::none;
+  std::string message;
+  bool failed() const { return kind != Kind::none; }
+};
+
+// Reads `path` in 1 MiB pieces into `consume`, stopping early when `stop()` says so.
+FileReadError read_file_pieces(const std::filesystem::path& path,
+                               const std::function<void(const std::uint8_t*, std::size_t)>& consume,
+                               const std::function<bool()>& stop);
 
 }  // namespace agent::mongo_format

@@ -26,16 +26,16 @@ ArchiveVerdict validate_archive_file(const std::filesystem::path& path, bool gzi
                                      const ArchiveLimits& limits) {
   ArchiveStream stream(gzip, limits);
   // The whole file is read even after a failure: compressed_bytes is then the file's size.
-  const std::string error = read_file_pieces(
+  const FileReadError error = read_file_pieces(
       path, [&](const std::uint8_t* p, std::size_t n) { stream.feed(p, n); }, [] { return false; });
-  if (error.rfind("cannot open", 0) == 0) {
+  if (error.kind == FileReadError::Kind::cannot_open) {
     ArchiveVerdict v;
-    v.errors.push_back(error);
+    v.errors.push_back(error.message);
     return v;
   }
   ArchiveVerdict v = stream.finish();
-  if (!error.empty()) {
-    v.errors.push_back(error);
+  if (error.failed()) {
+    v.errors.push_back(error.message);
     v.valid = false;
   }
   return v;

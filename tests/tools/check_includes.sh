@@ -19,12 +19,14 @@ fail=0
 bad() { echo "check_includes: $1: includes $2 ($3)"; fail=1; }
 
 scan() {  # scan DIR FORBIDDEN_REGEX REASON [GLOB]
-  local dir=$1 re=$2 why=$3 glob=${4:-*.[ch]pp}
-  while IFS= read -r -d '' f; do
-    while IFS= read -r line; do
-      bad "$f" "${line#*#include }" "$why"
-    done < <(grep -E "^[[:space:]]*#[[:space:]]*include[[:space:]]+[<\"]($re)" "$f")
-  done < <(find "$dir" -name "$glob" -print0 2>/dev/null)
+  local dir=$1 re=$2 why=$3 glob=${4:-*.[ch]pp} f line
+  [ -d "$dir" ] || return 0
+  # One grep over the folder; each hit is "file:line".
+  while IFS= read -r hit; do
+    f=${hit%%:*}
+    line=${hit#*:}
+    bad "$f" "${line#*#include }" "$why"
+  done < <(grep -rHE --include="$glob" "^[[:space:]]*#[[:space:]]*include[[:space:]]+[<\"]($re)" "$dir")
 }
 
 scan policies 'agent/|proxmox/|remote/' "policies depends on nothing"
@@ -55,13 +57,14 @@ done
 # s3/ go through http::Transport), pugixml only in s3/xml_answers.cpp, OpenSSL in s3/ only for
 # digests (s3/digest.cpp).
 only_in() {  # only_in DIR REGEX ALLOWED_FILE REASON
-  local dir=$1 re=$2 allowed=$3 why=$4
-  while IFS= read -r -d '' f; do
+  local dir=$1 re=$2 allowed=$3 why=$4 f line
+  [ -d "$dir" ] || return 0
+  while IFS= read -r hit; do
+    f=${hit%%:*}
+    line=${hit#*:}
     [ "$f" = "$allowed" ] && continue
-    while IFS= read -r line; do
-      bad "$f" "${line#*#include }" "$why"
-    done < <(grep -E "^[[:space:]]*#[[:space:]]*include[[:space:]]+[<\"]($re)" "$f")
-  done < <(find "$dir" -name '*.[ch]pp' -print0 2>/dev/null)
+    bad "$f" "${line#*#include }" "$why"
+  done < <(grep -rHE --include='*.[ch]pp' "^[[:space:]]*#[[:space:]]*include[[:space:]]+[<\"]($re)" "$dir")
 }
 only_in http 'curl/|openssl/' http/curl_transport.cpp "libcurl/OpenSSL stay in curl_transport.cpp"
 only_in proxmox 'curl/|openssl/' none "proxmox reaches the network through http/"

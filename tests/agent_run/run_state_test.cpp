@@ -8,6 +8,7 @@
 #include "agent/run/run_id.hpp"
 #include "agent/run/run_journal.hpp"
 #include "agent/tier/tier_record.hpp"
+#include "tests/support/manual_clock.hpp"
 
 namespace {
 

@@ -101,6 +101,15 @@ done
 for dir in core config mongo_format tier vzdump run status retention validate; do
   scan "agent/$dir" 'remote/' "only the mongo tier and cli open SSH sessions"
 done
+# What a command shows goes through agent::Output (core/output.hpp), the log through spdlog:
+# only cli/main.cpp, which builds the StreamOutput, names the standard streams.
+while IFS= read -r hit; do
+  case "$hit" in agent/cli/main.cpp:*) continue ;; esac
+  echo "check_includes: ${hit%%:*}: writes to a standard stream (${hit#*:*:}); use agent::Output"
+  fail=1
+done < <(grep -rHnE --include='*.[ch]pp' 'std::(cout|cerr|clog)([^a-z_]|$)|(^|[^a-z_])(f|v|vf|d)?printf\(|(^|[^a-z_])f?puts\(' agent |
+  grep -vE '^[^:]+:[0-9]+:[[:space:]]*//')
+
 # Every agent folder is a layer above: a new one must be added here and to agent/CMakeLists.txt.
 for d in agent/*/; do
   d=${d%/}

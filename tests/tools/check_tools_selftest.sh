@@ -3,7 +3,7 @@
 # check_architecture.sh must pass as it is and fail on each planted violation (a layer arrow
 # pointing up, a module including cli/, a relative include, a new agent folder nobody
 # registered, a documented arrow that differs from the enforced one, a path the page names that
-# does not exist).
+# does not exist, a tier writing to std::cout).
 set -u
 root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 work=$(mktemp -d)
@@ -49,10 +49,13 @@ plant status/planted_api.cpp proxmox/client.hpp              # status/ talking t
 plant core/planted_ssh.cpp remote/ssh_session.hpp            # core/ opening SSH sessions
 plant run/planted_relative.cpp ../core/clock.hpp             # a relative include
 plant tier/planted_fake.cpp tests/support/fake_tier.hpp      # a test fake in production
+printf '#include <iostream>\nvoid f() { std::cout << "plan"; }\n' >"$work/t/agent/mongo/planted_cout.cpp"
+printf '#include <cstdio>\nvoid g() { fprintf(stderr, "x"); }\n' >"$work/t/agent/vzdump/planted_printf.cpp"
 mkdir "$work/t/agent/offsite" && touch "$work/t/agent/offsite/offsite_tier.cpp"  # no layer
 expect fail check_includes.sh "planted include violations"
 for f in config/planted_cli.cpp run/planted_tier.cpp tier/planted_up.hpp status/planted_api.cpp \
-  core/planted_ssh.cpp run/planted_relative.cpp tier/planted_fake.cpp offsite; do
+  core/planted_ssh.cpp run/planted_relative.cpp tier/planted_fake.cpp mongo/planted_cout.cpp \
+  vzdump/planted_printf.cpp offsite; do
   grep -q "agent/$f" "$work/out" || {
     echo "check_tools_selftest: check_includes.sh did not report agent/$f"
     fail=1

@@ -7,9 +7,12 @@
 
 #include <filesystem>
 #include <set>
+#include <sstream>
 
 #include "agent/cli/wiring.hpp"
+#include "agent/drill/drill_command.hpp"
 #include "agent/drill/vzdump_drill.hpp"
+#include "agent/status/drill_status.hpp"
 #include "agent/vzdump/vzdump_tier.hpp"
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -340,6 +343,44 @@ TEST_F(VzdumpDrillTest, DryRunReadsOnly) {
   EXPECT_NE(out.plan[1].find("link_down=1"), std::string::npos) << out.plan[1];
   const auto all = sim->requests();
   for (std::size_t i = before; i < all.size(); ++i) EXPECT_EQ(all[i].method, "GET") << all[i].path;
+}
+
+TEST_F(VzdumpDrillTest, TheDrillCommandKeepsTheRecordAndStatusShowsIt) {
+  start();
+  const std::string volid = backup();
+  drill::DrillDeps deps;
+  deps.api = [this] { return make_api_client(config, clock); };
+  deps.vzdump.first_poll = std::chrono::milliseconds(5);
+  deps.vzdump.max_poll = std::chrono::milliseconds(20);
+  drill::DrillCommandOptions o;
+  o.tier = "vzdump";
+  o.json = true;
+  std::ostringstream out, err;
+  StreamOutput output(out, err);
+  ASSERT_EQ(drill::drill_command(config, o, deps, sim->now(), output), 0) << err.str();
+  EXPECT_NE(out.str().find("\"backup_id\": \"" + volid + "\""), std::string::npos) << out.str();
+  EXPECT_NE(err.str().find("prod-cloud/vzdump: restoring"), std::string::npos) << err.str();
+  const auto history = load_drill_history(config.state_dir, "prod-cloud", TierName::vzdump);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_TRUE(history[0].ok);
+  EXPECT_EQ(history[0].step_seconds("restore").has_value(), true);
+  auto status = judge_drills(config, config.targets[0], TierName::vzdump, sim->now());
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->health, Health::ok);
+  EXPECT_EQ(drill_summary_text(*status).rfind("OK ", 0), 0u) << drill_summary_text(*status);
+  // 91 days later the drill is overdue; a failed one is critical.
+  status = judge_drills(config, config.targets[0], TierName::vzdump, sim->now() + 91 * 86400);
+  EXPECT_EQ(status->health, Health::warning);
+  EXPECT_NE(status->reasons.at(0).find("overdue"), std::string::npos);
+  o.json = false;
+  o.backup = "local:backup/vzdump-lxc-106-2020_01_01-00_00_00.tar.zst";  // not listed
+  EXPECT_EQ(drill::drill_command(config, o, deps, sim->now() + 60, output), 1);
+  status = judge_drills(config, config.targets[0], TierName::vzdump, sim->now());
+  EXPECT_EQ(status->health, Health::critical);
+  EXPECT_NE(out.str().find("prod-cloud/vzdump: FAILED"), std::string::npos) << out.str();
+  // A second target with no drill cannot be asked for.
+  o.target = "nope";
+  EXPECT_EQ(drill::drill_command(config, o, deps, sim->now(), output), 2);
 }
 
 }  // namespace

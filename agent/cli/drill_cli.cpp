@@ -6,7 +6,9 @@
 #include "agent/cli/command_context.hpp"
 #include "agent/cli/load_config.hpp"
 #include "agent/cli/tier_option.hpp"
+#include "agent/core/exit_codes.hpp"
 #include "agent/drill/drill_command.hpp"
+#include "agent/run/drill_metrics.hpp"
 
 namespace agent {
 
@@ -49,6 +51,13 @@ void register_drill_commands(CLI::App& app, CommandContext& ctx) {
     deps.vzdump.first_poll = ctx.wiring.vzdump.first_poll;
     deps.vzdump.max_poll = ctx.wiring.vzdump.max_poll;
     ctx.exit_code = drill::drill_command(*config, *opts, deps, now, ctx.output);
+    if (!opts->dry_run && ctx.exit_code != exit_code::k_usage &&
+        ctx.exit_code != exit_code::k_locked) {
+      const TierSet tiers = make_tiers(*config, *clock, ctx.wiring, TierPurpose::status);
+      if (auto err = refresh_metrics_file(*config, tiers)) {
+        ctx.output.message("pve-smokerbak: metrics not written: " + *err + "\n");
+      }
+    }
   });
 }
 

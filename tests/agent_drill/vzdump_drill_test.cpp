@@ -12,6 +12,7 @@
 #include "agent/cli/wiring.hpp"
 #include "agent/drill/drill_command.hpp"
 #include "agent/drill/vzdump_drill.hpp"
+#include "agent/run/drill_metrics.hpp"
 #include "agent/status/drill_status.hpp"
 #include "agent/vzdump/vzdump_tier.hpp"
 
@@ -378,6 +379,19 @@ TEST_F(VzdumpDrillTest, TheDrillCommandKeepsTheRecordAndStatusShowsIt) {
   status = judge_drills(config, config.targets[0], TierName::vzdump, sim->now());
   EXPECT_EQ(status->health, Health::critical);
   EXPECT_NE(out.str().find("prod-cloud/vzdump: FAILED"), std::string::npos) << out.str();
+  const std::string metrics = render_drill_metrics(config);
+  const std::string labels = "{target=\"prod-cloud\",tier=\"vzdump\"}";
+  EXPECT_NE(metrics.find("pve_smokerbak_drill_last_success" + labels + " 0\n"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("pve_smokerbak_drill_last_success_timestamp_seconds" + labels + " " +
+                         std::to_string(history[0].started_at) + "\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find("pve_smokerbak_drill_duration_seconds{target=\"prod-cloud\",tier=\"vzdump\","
+                   "step=\"fetch\"}"),
+      std::string::npos)
+      << metrics;
   // A second target with no drill cannot be asked for.
   o.target = "nope";
   EXPECT_EQ(drill::drill_command(config, o, deps, sim->now(), output), 2);

@@ -94,7 +94,14 @@ std::vector<DrillRecord> load_drill_history(const std::filesystem::path& state_d
   if (!in) return out;
   try {
     const auto j = nlohmann::json::parse(in);
-    for (const auto& d : j.at("drills")) out.push_back(from_json(d, target, tier));
+    const auto& drills = j.at("drills");
+    if (!drills.is_array())
+      throw nlohmann::json::type_error::create(302, "drills is not a list", &j);
+    for (const auto& d : drills) {
+      if (!d.is_object())
+        throw nlohmann::json::type_error::create(302, "a drill is not an object", &j);
+      out.push_back(from_json(d, target, tier));
+    }
   } catch (const nlohmann::json::exception& e) {
     spdlog::warn("{}: unreadable ({}); the next drill starts a new history", path.string(),
                  e.what());

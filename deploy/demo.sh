@@ -67,6 +67,9 @@ targets:
       auth_db: admin
       password_file: $work/mongo.secret
       backup_dir: $work/backups/prod-cloud/mongodb
+    drill:
+      vzdump: { vmid: 9106, storage: local }
+      mongo: { checks: [{ collection: temps, query: "{}", min_count: 1 }] }
 YAML
 
 export PVE_SMOKERBAK_CONFIG="$work/config.yaml"
@@ -78,6 +81,9 @@ echo "\$ pve-smokerbak run"
 rc=0
 "$bin" run || rc=$?
 echo "(exit code $rc)"
+echo
+echo "\$ pve-smokerbak drill    # restore each tier's newest verified backup into a scratch place"
+"$bin" drill || rc=$?
 echo
 echo "\$ pve-smokerbak status"
 "$bin" status || true

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/drill_config.hpp"
 #include "policies/retention_policy.hpp"
 
 // The agent's configuration after loading and validation (docs/configuration.md lists every
@@ -66,6 +67,8 @@ struct TargetConfig {
   std::optional<policies::RetentionPolicy> retention;  // per-target override
   std::optional<VzdumpConfig> vzdump;                  // tier enabled when present
   std::optional<MongoConfig> mongo;                    // tier enabled when present
+  std::optional<DrillConfig> drill;                    // restore drills (drill_config.hpp)
+  CoverageConfig coverage;                             // the coverage preflight
 
   const policies::RetentionPolicy& effective_retention(
       const policies::RetentionPolicy& global) const {
@@ -81,6 +84,7 @@ struct Config {
   std::filesystem::path state_dir = "/var/lib/pve-smokerbak";
   std::filesystem::path metrics_file = "/var/lib/prometheus/node-exporter/pve-smokerbak.prom";
   std::vector<TargetConfig> targets;
+  EventsConfig events;  // pings and webhook (drill_config.hpp)
 
   const TargetConfig* find_target(const std::string& name) const {
     for (const auto& t : targets) {

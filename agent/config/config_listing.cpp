@@ -32,7 +32,47 @@ class Lister {
   std::vector<ConfigEntry> m_entries;
 };
 
-void list_target(Lister& out, const TargetConfig& t, const std::string& p) {
+// drill and coverage of a target (drill_config.hpp).
+void list_drill(Lister& out, const TargetConfig& t, const std::string& p) {
+  if (!t.coverage.accept_uncovered.empty() || !t.coverage.skip_databases.empty()) {
+    std::string accepted, skipped;
+    for (const auto& a : t.coverage.accept_uncovered)
+      accepted += (accepted.empty() ? "" : ", ") + a;
+    for (const auto& d : t.coverage.skip_databases) skipped += (skipped.empty() ? "" : ", ") + d;
+    out.str(p + ".coverage.accept_uncovered", accepted);
+    out.str(p + ".coverage.skip_databases", skipped);
+  }
+  out.boolean(p + ".coverage.in_run", t.coverage.in_run);
+  if (!t.drill) {
+    out.none(p + ".drill");
+    return;
+  }
+  const std::string d = p + ".drill";
+  out.integer(d + ".every", t.drill->every_s);
+  out.boolean(d + ".in_run", t.drill->in_run);
+  if (const auto& vz = t.drill->vzdump) {
+    out.integer(d + ".vzdump.vmid", vz->vmid);
+    out.str(d + ".vzdump.storage", vz->storage);
+    out.str(d + ".vzdump.pool", vz->pool);
+    out.str(d + ".vzdump.node", vz->node);
+    out.integer(d + ".vzdump.restore_timeout_s", vz->restore_timeout_s);
+    out.integer(d + ".vzdump.boot_timeout_s", vz->boot_timeout_s);
+    if (vz->check) {
+      out.str(d + ".vzdump.check.command", vz->check->command);
+      out.str(d + ".vzdump.check.ssh.host", vz->check->ssh_host);
+      out.integer(d + ".vzdump.check.timeout_s", vz->check->timeout_s);
+    }
+  }
+  if (const auto& mg = t.drill->mongo) {
+    out.str(d + ".mongo.uri", mg->uri);
+    if (mg->command) out.str(d + ".mongo.command", *mg->command);
+    out.str(d + ".mongo.shell", mg->shell);
+    out.integer(d + ".mongo.checks", static_cast<std::int64_t>(mg->checks.size()));
+    out.integer(d + ".mongo.timeout_s", mg->timeout_s);
+  }
+}
+
+void list_tiers(Lister& out, const TargetConfig& t, const std::string& p) {
   out.str(p + ".name", t.name);
   out.integer(p + ".vmid", t.vmid);
   if (t.retention) {
@@ -77,6 +117,11 @@ void list_target(Lister& out, const TargetConfig& t, const std::string& p) {
   out.integer(g + ".shrink_warn_percent", m.shrink_warn_percent);
 }
 
+void list_target(Lister& out, const TargetConfig& t, const std::string& p) {
+  list_tiers(out, t, p);
+  list_drill(out, t, p);
+}
+
 }  // namespace
 
 std::vector<ConfigEntry> list_effective_config(const LoadedConfig& loaded) {
@@ -102,6 +147,18 @@ std::vector<ConfigEntry> list_effective_config(const LoadedConfig& loaded) {
   out.path("metrics_file", c.metrics_file);
   for (std::size_t i = 0; i < c.targets.size(); ++i) {
     list_target(out, c.targets[i], "targets[" + std::to_string(i) + "]");
+  }
+  if (c.events.any()) {
+    out.str("events.ping.start", c.events.ping_start);
+    out.str("events.ping.success", c.events.ping_success);
+    out.str("events.ping.fail", c.events.ping_fail);
+    out.str("events.webhook.url", c.events.webhook_url);
+    if (c.events.webhook_authorization_file) {
+      out.secret("events.webhook.authorization_file",
+                 SecretRef{*c.events.webhook_authorization_file, false});
+    }
+    out.boolean("events.webhook.include_messages", c.events.webhook_include_messages);
+    out.integer("events.timeout_s", c.events.timeout_s);
   }
   return out.take();
 }

@@ -5,8 +5,8 @@
 namespace agent::config_yaml {
 namespace {
 
-const std::vector<std::string_view> k_target_keys = {"name", "vmid", "retention", "vzdump",
-                                                     "mongo"};
+const std::vector<std::string_view> k_target_keys = {"name",  "vmid",  "retention", "vzdump",
+                                                     "mongo", "drill", "coverage"};
 const std::vector<std::string_view> k_vzdump_keys = {"storage", "mode", "compress", "notes",
                                                      "prune_foreign"};
 const std::vector<std::string_view> k_mongo_keys = {
@@ -126,6 +126,7 @@ void decode_target(const YAML::Node& node, const std::string& path,
   if (!target.vzdump && !target.mongo) {
     reader.error(node, path, "enables no tier: add a vzdump section, a mongo section, or both");
   }
+  decode_drill_and_coverage(node, path, reader, target);
 }
 
 }  // namespace agent::config_yaml

@@ -12,6 +12,7 @@
 
 #include "agent/core/exit_codes.hpp"
 #include "agent/core/run_lock.hpp"
+#include "agent/run/drill_metrics.hpp"
 #include "agent/run/metrics.hpp"
 #include "agent/run/run_id.hpp"
 #include "agent/run/run_journal.hpp"
@@ -141,7 +142,7 @@ void write_metrics(const Config& config, const TierSet& tiers) {
         all.push_back(load_tier_record(config.state_dir, t.name, tier->name()));
     }
   }
-  if (auto err = write_metrics_file(config.metrics_file, all)) {
+  if (auto err = write_metrics_file(config.metrics_file, all, render_drill_metrics(config))) {
     spdlog::warn("metrics not written: {}", *err);
   }
 }

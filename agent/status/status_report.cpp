@@ -68,6 +68,24 @@ std::string kept_text(const TierRecord& r) {
   return out.empty() ? "-" : out;
 }
 
+nlohmann::json drill_status_json(const DrillStatus& d) {
+  auto history = nlohmann::json::array();
+  for (const auto& r : d.history) history.push_back(nlohmann::json::parse(to_json_text(r)));
+  return {{"last", d.last ? nlohmann::json::parse(to_json_text(*d.last)) : nlohmann::json(nullptr)},
+          {"due_at", rfc3339_utc(d.schedule.due_at)},
+          {"overdue_at", rfc3339_utc(d.schedule.overdue_at)},
+          {"history", history}};
+}
+
+// The tier's drills (drill_status.hpp): their reasons after the tier's own.
+void apply_drill_status(const Config& config, const TargetConfig& target, TierStatus& tst,
+                        std::int64_t now) {
+  tst.drill = judge_drills(config, target, tst.tier, now);
+  if (!tst.drill) return;
+  tst.health.health = worst(tst.health.health, tst.drill->health);
+  for (const auto& r : tst.drill->reasons) tst.health.reasons.push_back(r);
+}
+
 }  // namespace
 
 StatusReport build_status(const Config& config, const TierSet& tiers, std::int64_t now,
@@ -89,6 +107,7 @@ StatusReport build_status(const Config& config, const TierSet& tiers, std::int64
       tst.freshness = freshness_for(policy, facts.timer_interval_s);
       tst.storage = storage_projection(config, *tier, target, tst.record, tst.free_bytes);
       tst.health = judge_tier(tst.record, tst.freshness, now, tst.storage);
+      apply_drill_status(config, target, tst, now);
       if (auto it = facts.unreachable.find(tst.tier); it != facts.unreachable.end()) {
         tst.health.health = Health::unknown;
         tst.health.reasons.insert(tst.health.reasons.begin(),
@@ -121,6 +140,7 @@ std::string render_status_table(const StatusReport& report) {
           << (r.size_bytes ? human_bytes(*r.size_bytes) : "-") << std::setw(7)
           << (r.last_validation_ok ? (*r.last_validation_ok ? "ok" : "FAILED") : "-")
           << kept_text(r) << "\n";
+      if (tier.drill) out << "  drill: " << drill_summary_text(*tier.drill) << "\n";
     }
   }
   bool any_reason = false;
@@ -192,6 +212,7 @@ std::string render_status_json(const StatusReport& report) {
       }
       x["thresholds"] = {{"warn_after_s", tier.freshness.warn_after_s},
                          {"critical_after_s", tier.freshness.critical_after_s}};
+      x["drill"] = tier.drill ? drill_status_json(*tier.drill) : nlohmann::json(nullptr);
       tj["tiers"][to_string(tier.tier)] = x;
     }
     j["targets"].push_back(tj);

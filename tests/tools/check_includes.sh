@@ -7,11 +7,14 @@
 # Inside agent/, one folder per layer library (agent/CMakeLists.txt); each may include only the
 # folders listed for it below, so the arrows point down:
 #   cli -> everything;  run, status, retention, validate (commands) -> tier, config, core
-#   (validate also reads the tiers' files: vzdump, mongo, mongo_format);  vzdump, mongo
+#   (validate also reads the tiers' files: vzdump, mongo, mongo_format);  drill and coverage
+#   (commands that restore and inspect through the tiers' own modules) -> tier, config, core,
+#   vzdump, mongo, mongo_format, and proxmox/ + remote/;  events -> config, core (+ http/);
+#   vzdump, mongo
 #   (tiers) -> tier, config, core (mongo also mongo_format);  tier -> config, core;
 #   config -> core;  mongo_format -> core;  core -> nothing of agent.
-# Only the vzdump tier (and cli, which builds the client) talks to proxmox/, only the mongo
-# tier (and cli) to remote/.
+# Only the vzdump tier, the drill and coverage commands (and cli, which builds the client) talk
+# to proxmox/; only the mongo tier, drill and coverage (and cli) to remote/.
 set -u
 root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$root" || exit 2
@@ -72,7 +75,7 @@ only_in s3 'curl/' none "s3 reaches the network through http/"
 only_in s3 'pugixml' s3/xml_answers.cpp "pugixml stays in xml_answers.cpp"
 only_in s3 'openssl/' s3/digest.cpp "OpenSSL in s3/ is for digests only"
 
-agent_parts="cli config core mongo mongo_format retention run status tier validate vzdump"
+agent_parts="cli config core coverage drill events mongo mongo_format retention run status tier validate vzdump"
 # layer FOLDER ALLOWED...: agent/FOLDER may include agent/ALLOWED/ (and itself) only.
 layer() {
   local dir=$1 part forbidden=""
@@ -94,12 +97,15 @@ layer run tier config core
 layer status tier config core
 layer retention core
 layer validate tier config core vzdump mongo mongo_format
-layer cli config core mongo mongo_format retention run status tier validate vzdump
-for dir in core config mongo_format tier mongo run status retention validate; do
-  scan "agent/$dir" 'proxmox/' "only the vzdump tier and cli talk to the Proxmox API"
+layer drill tier config core vzdump mongo mongo_format
+layer coverage tier config core mongo
+layer events config core
+layer cli config core coverage drill events mongo mongo_format retention run status tier validate vzdump
+for dir in core config events mongo_format tier mongo run status retention validate; do
+  scan "agent/$dir" 'proxmox/' "only the vzdump tier, drill, coverage and cli talk to the Proxmox API"
 done
-for dir in core config mongo_format tier vzdump run status retention validate; do
-  scan "agent/$dir" 'remote/' "only the mongo tier and cli open SSH sessions"
+for dir in core config events mongo_format tier vzdump run status retention validate; do
+  scan "agent/$dir" 'remote/' "only the mongo tier, drill, coverage and cli open SSH sessions"
 done
 # What a command shows goes through agent::Output (core/output.hpp), the log through spdlog:
 # only cli/main.cpp, which builds the StreamOutput, names the standard streams.

@@ -98,9 +98,7 @@ layer status tier config core
 layer retention core
 layer validate tier config core vzdump mongo mongo_format
 layer drill tier config core vzdump mongo mongo_format
-layer coverage tier config core mongo
-layer events config core
-layer cli config core coverage drill events mongo mongo_format retention run status tier validate vzdump
+layer cli config core drill mongo mongo_format retention run status tier validate vzdump
 for dir in core config events mongo_format tier mongo run status retention validate; do
   scan "agent/$dir" 'proxmox/' "only the vzdump tier, drill, coverage and cli talk to the Proxmox API"
 done

@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "agent/config/config_schema.hpp"
+#include "agent/config/file_trust.hpp"
 #include "agent/config/yaml_fields.hpp"
 
 namespace agent {
@@ -47,6 +48,10 @@ tl::expected<LoadedConfig, std::vector<ConfigDiagnostic>> load_config_file(
                            std::string("cannot read the configuration file: ") +
                                std::strerror(errno) +
                                " (give another one with --config or PVE_SMOKERBAK_CONFIG)"});
+    return tl::make_unexpected(std::move(diagnostics));
+  }
+  if (auto problem = untrusted_file_problem(path, "configuration file")) {
+    diagnostics.push_back({path, 0, 0, "", *problem});
     return tl::make_unexpected(std::move(diagnostics));
   }
   std::stringstream text;

@@ -265,8 +265,10 @@ void MongoRun::dump() {
   log_file << kept.tail_text();
   log_file.close();
   if (kept.cut()) {
-    spdlog::warn("mongo: mongodump wrote {} of stderr; {}", human_bytes(kept.bytes_seen()),
-                 kept.cut_line());
+    m_warnings.push_back("mongodump wrote " + human_bytes(kept.bytes_seen()) +
+                         " of stderr; mongodump.log keeps the first and last " +
+                         human_bytes(m_mongo.limits.stderr_keep_bytes) +
+                         " (mongo.stderr_keep_bytes)");
   }
   wipe(m_stdin_text);
   auto result = pipe.finish();

@@ -95,7 +95,7 @@ void decode_database(const YAML::Node& map, const std::string& p, const Field& s
 // sends").
 void decode_mongo_limits(const YAML::Node& map, const std::string& p, FieldReader& reader,
                          MongoLimits& limits) {
-  reader.read_int(map, p, "max_duration_s", 60, 30 * 86400, limits.max_duration_s);
+  reader.read_int(map, p, "max_duration_s", 60, 7 * 86400, limits.max_duration_s);
   reader.read_int(map, p, "max_inflated_ratio", 2, 100000, limits.max_inflated_ratio);
   reader.read_bytes(map, p, "max_inflated_bytes", 0, 1ull << 50, limits.max_inflated_bytes);
   reader.read_int(map, p, "max_bson_depth", 5, 1000, limits.max_bson_depth);

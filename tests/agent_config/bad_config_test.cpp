@@ -163,7 +163,7 @@ std::vector<BadConfigCase> cases() {
            "      max_duration_s: 5\n"
            "      max_inflated_bytes: 12 PB\n"
            "      max_bson_depth: 2000\n",
-       {"10:23: targets[0].mongo.max_duration_s: expected an integer 60..2592000, got \"5\"",
+       {"10:23: targets[0].mongo.max_duration_s: expected an integer 60..604800, got \"5\"",
         "11:27: targets[0].mongo.max_inflated_bytes: expected a size from 0 to "
         "1125899906842624 bytes (a number of bytes, or with KiB, MiB, GiB or TiB), got "
         "\"12 PB\"",

@@ -4,6 +4,9 @@
 
 #include <sstream>
 
+#include <spdlog/spdlog.h>
+
+#include "agent/core/log.hpp"
 #include "agent/core/output.hpp"
 
 namespace {
@@ -43,6 +46,23 @@ TEST(Output, UnicodeTextIsKept) {
   Captured c;
   c.output.result("Zürich — 東京 ✓\n");
   EXPECT_EQ(c.out.str(), "Zürich — 東京 ✓\n");
+}
+
+}  // namespace
+
+namespace {
+
+// The log sink escapes what it is given too (spdlog lines quote remote text: mongodump stderr,
+// API task log lines), so a journal or terminal following the log cannot be driven by it.
+TEST(LogSink, EscapesControlCharactersAndKeepsOneMessageOnOneLine) {
+  agent::setup_logging("info");
+  testing::internal::CaptureStderr();
+  spdlog::info("mongodump: {}", "\x1B]0;owned\x07\rFailed: fake\nsecond line");
+  spdlog::default_logger()->flush();
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err.find('\x1B'), std::string::npos) << err;
+  EXPECT_EQ(err.find('\r'), std::string::npos) << err;
+  EXPECT_NE(err.find("\\x1B]0;owned\\x07\\rFailed: fake\\nsecond line"), std::string::npos) << err;
 }
 
 }  // namespace

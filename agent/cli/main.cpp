@@ -10,8 +10,13 @@
 #include "agent/cli/command_context.hpp"
 #include "agent/core/exit_codes.hpp"
 #include "agent/core/log.hpp"
+#include "agent/core/process_hardening.hpp"
 
 int main(int argc, char** argv) {
+  // Before any secret is read: no core dump, no ptrace by others (agent/core/process_hardening).
+  if (const auto problem = agent::harden_process()) {
+    std::cerr << "pve-smokerbak: warning: " << *problem << "\n";
+  }
   agent::StreamOutput output(std::cout, std::cerr);
   agent::CommandContext ctx(output);
   CLI::App app{

@@ -50,10 +50,28 @@ struct SshConfig {
   int io_timeout_s = 120;  // a stream silent this long counts as stalled
 };
 
+// What the mongo tier accepts from the container at most (docs/configuration.md, "Limits on what
+// a container sends"). The defaults suit a database of tens of GiB.
+struct MongoLimits {
+  int max_duration_s = 14400;  // a dump or restore running longer is stopped and fails
+  // The inflated size cap: the previous valid backup's stored size x max_inflated_ratio (never
+  // below 4 GiB), and never above max_inflated_bytes (0 = no ceiling).
+  int max_inflated_ratio = 50;
+  std::uint64_t max_inflated_bytes = 64ull << 30;
+  int max_bson_depth = 200;                      // MongoDB's nesting limit (maxBSONDepth)
+  std::uint64_t stderr_keep_bytes = 1ull << 20;  // of mongodump's stderr: this much head + tail
+};
+
 struct MongoConfig {
   SshConfig ssh;
-  std::string command = "docker exec -i mongo";  // prefix before mongodump/mongorestore
+  // Prefix before mongodump/mongorestore; "" runs them directly on the SSH host.
+  std::string command = "docker exec -i mongo";
+  // Empty with `oplog`: the whole instance (every database) is dumped.
   std::string database;
+  // mongodump --oplog: a whole-instance dump consistent to one point in time on a replica set;
+  // restore replays it (mongorestore --oplogReplay).
+  bool oplog = false;
+  MongoLimits limits;
   std::string username;
   std::string auth_db = "admin";
   SecretRef password;

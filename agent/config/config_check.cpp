@@ -8,6 +8,7 @@
 
 #include "agent/config/config_listing.hpp"
 #include "agent/config/config_loader.hpp"
+#include "agent/config/file_trust.hpp"
 #include "agent/core/exit_codes.hpp"
 
 namespace agent {
@@ -73,6 +74,24 @@ void check_referenced_files(const LoadedConfig& loaded, Findings& findings) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
       findings.warnings.push_back(at_key(loaded, key, path.string() + " does not exist yet"));
+    }
+  }
+}
+
+// Existing state and backup directories others can read: a warning (the agent creates new ones
+// 0700 and its backups 0700 inside, but does not change what the operator made).
+void check_private_dirs(const LoadedConfig& loaded, Findings& findings) {
+  const Config& c = loaded.config;
+  if (auto p = open_directory_problem(c.state_dir, "state_dir")) {
+    findings.warnings.push_back(at_key(loaded, "state_dir", *p));
+  }
+  for (std::size_t i = 0; i < c.targets.size(); ++i) {
+    const auto& m = c.targets[i].mongo;
+    const std::string key = "targets[" + std::to_string(i) + "].mongo.backup_dir";
+    if (m) {
+      if (auto p = open_directory_problem(m->backup_dir, key)) {
+        findings.warnings.push_back(at_key(loaded, key, *p));
+      }
     }
   }
 }
@@ -155,6 +174,7 @@ int run_config_check(const ConfigCheckRequest& global, Output& out) {
   } else {
     check_secrets(*loaded, findings);
     check_referenced_files(*loaded, findings);
+    check_private_dirs(*loaded, findings);
     entries = list_effective_config(*loaded);
   }
   const bool valid = findings.errors.empty();
@@ -170,7 +190,7 @@ int run_config_check(const ConfigCheckRequest& global, Output& out) {
     doc["values"] = values;
     doc["errors"] = diagnostics_json(findings.errors);
     doc["warnings"] = diagnostics_json(findings.warnings);
-    out.result(doc.dump(2) + "\n");
+    out.json(doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   } else if (!entries.empty()) {
     out.result(listing_text(global, entries));
   }

@@ -105,7 +105,12 @@ void list_tiers(Lister& out, const TargetConfig& t, const std::string& p) {
   out.integer(s + ".io_timeout_s", m.ssh.io_timeout_s);
   const std::string g = p + ".mongo";
   out.str(g + ".command", m.command);
-  out.str(g + ".database", m.database);
+  if (m.database.empty()) {
+    out.none(g + ".database");
+  } else {
+    out.str(g + ".database", m.database);
+  }
+  out.boolean(g + ".oplog", m.oplog);
   if (m.username.empty()) {
     out.none(g + ".username");
   } else {
@@ -115,6 +120,11 @@ void list_tiers(Lister& out, const TargetConfig& t, const std::string& p) {
   out.secret(g + ".password_file", m.password);
   out.path(g + ".backup_dir", m.backup_dir);
   out.integer(g + ".shrink_warn_percent", m.shrink_warn_percent);
+  out.integer(g + ".max_duration_s", m.limits.max_duration_s);
+  out.integer(g + ".max_inflated_ratio", m.limits.max_inflated_ratio);
+  out.integer(g + ".max_inflated_bytes", static_cast<std::int64_t>(m.limits.max_inflated_bytes));
+  out.integer(g + ".max_bson_depth", m.limits.max_bson_depth);
+  out.integer(g + ".stderr_keep_bytes", static_cast<std::int64_t>(m.limits.stderr_keep_bytes));
 }
 
 void list_target(Lister& out, const TargetConfig& t, const std::string& p) {

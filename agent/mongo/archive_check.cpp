@@ -13,7 +13,8 @@
 namespace agent::mongo {
 
 ArchiveCheck check_stored_archive(const std::filesystem::path& file,
-                                  const std::function<void(std::uint64_t bytes)>& on_read) {
+                                  const std::function<void(std::uint64_t bytes)>& on_read,
+                                  const mongo_format::ArchiveLimits& limits) {
   ArchiveCheck out;
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -21,7 +22,7 @@ ArchiveCheck check_stored_archive(const std::filesystem::path& file,
     return out;
   }
   Sha256 sha;
-  mongo_format::ArchiveValidator validator(true);
+  mongo_format::ArchiveValidator validator(true, limits);
   std::vector<std::uint8_t> buf(1 << 20);
   for (;;) {
     const ssize_t n = ::read(fd, buf.data(), buf.size());

@@ -21,7 +21,11 @@ int show_status(const Config& config, TierSet& tiers, const StatusOptions& optio
     out.result(render_status_check(report) + "\n");
     return nagios_code(report.health);
   }
-  out.result(options.json ? render_status_json(report) + "\n" : render_status_table(report));
+  if (options.json) {
+    out.json(render_status_json(report) + "\n");
+  } else {
+    out.result(render_status_table(report));
+  }
   return exit_code::k_success;
 }
 

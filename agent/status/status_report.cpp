@@ -217,7 +217,7 @@ std::string render_status_json(const StatusReport& report) {
     }
     j["targets"].push_back(tj);
   }
-  return j.dump(2);
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string render_status_check(const StatusReport& report) {

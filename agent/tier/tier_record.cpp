@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/core/atomic_file.hpp"
+#include "agent/core/safe_text.hpp"
 
 namespace agent {
 
@@ -87,6 +88,11 @@ void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t r
   }
   if (state == TierState::ok && !record.warnings.empty()) state = TierState::warning;
   record.last_run_state = state;
+  // Messages may quote the outside (mongodump's Failed: line, API and SSH errors): stored as
+  // valid UTF-8, the bad bytes visible as \xNN.
+  record.last_error = escape_invalid_utf8(record.last_error);
+  record.last_run_summary = escape_invalid_utf8(record.last_run_summary);
+  for (auto& w : record.warnings) w = escape_invalid_utf8(w);
   if (backup.validation_ok) record.last_validation_ok = backup.validation_ok;
   const bool made_backup = backup.state == TierState::ok || backup.state == TierState::warning;
   if (made_backup && !backup.backup_id.empty()) {
@@ -171,9 +177,12 @@ TierRecord load_tier_record(const std::filesystem::path& state_dir, const std::s
 std::optional<std::string> save_tier_record(const std::filesystem::path& state_dir,
                                             const TierRecord& record) {
   return write_file_atomically(tier_record_path(state_dir, record.target, record.tier),
-                               to_json_text(record) + "\n", 0644);
+                               to_json_text(record) + "\n", 0600);
 }
 
-std::string to_json_text(const TierRecord& record) { return to_json(record).dump(2); }
+std::string to_json_text(const TierRecord& record) {
+  // apply_outcome stores remote text escaped; `replace` is the backstop for anything else.
+  return to_json(record).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 }  // namespace agent

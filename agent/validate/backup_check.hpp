@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/mongo/dump_limits.hpp"
 #include "agent/tier/tier_name.hpp"
 
 // One re-check of one stored backup, read again from disk (`pve-smokerbak validate`).
@@ -45,13 +46,19 @@ BackupCheck new_check(TierName tier, BackupForm form, const std::filesystem::pat
 // An archive-form mongo backup directory: reads manifest.json, re-reads the archive once for
 // SHA-256 (must equal the manifest's) and full validation, and compares each namespace's
 // document count with the counts the manifest recorded from mongodump's log and the archive.
-BackupCheck check_archive_backup(const std::filesystem::path& dir);
+// `limits` bound every read (the target's mongo.* limits; the defaults for a path given alone).
+BackupCheck check_archive_backup(
+    const std::filesystem::path& dir,
+    const mongo_format::ArchiveLimits& limits = mongo::stored_limits());
 
 // A directory-form dump (the dump root or one <db>/ folder).
-BackupCheck check_directory_dump(const std::filesystem::path& dir);
+BackupCheck check_directory_dump(
+    const std::filesystem::path& dir,
+    const mongo_format::ArchiveLimits& limits = mongo::stored_limits());
 
 // A bare mongodump archive file (`.gz` means `--gzip`); no manifest, so no SHA-256 check.
-BackupCheck check_archive_file(const std::filesystem::path& file);
+BackupCheck check_archive_file(const std::filesystem::path& file,
+                               const mongo_format::ArchiveLimits& limits = mongo::stored_limits());
 
 // True when `dir` holds mongodump --out output: <coll>.bson[.gz] files directly (a <db>/
 // folder) or in its subfolders (a dump root).

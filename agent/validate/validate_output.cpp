@@ -100,7 +100,9 @@ std::string render_table(const std::vector<BackupCheck>& checks) {
 }
 
 std::string render_json(const std::vector<BackupCheck>& checks, std::int64_t checked_at) {
-  return summary_json(checks, checked_at).dump(2) + "\n";
+  return summary_json(checks, checked_at)
+             .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
 }
 
 std::optional<std::string> write_revalidation_report(const std::filesystem::path& dir,
@@ -131,7 +133,9 @@ std::optional<std::string> write_revalidation_report(const std::filesystem::path
        << "verdict:  " << (all_valid ? "ALL VALID" : "INVALID BACKUPS FOUND") << "\n\n"
        << render_table(checks);
   if (auto e = write_file_atomically(dir / "validation-report.txt", text.str())) return e;
-  return write_file_atomically(dir / "validation-report.json", j.dump(2) + "\n");
+  return write_file_atomically(
+      dir / "validation-report.json",
+      j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace agent::validate

@@ -142,6 +142,32 @@ std::vector<BadConfigCase> cases() {
        k_proxmox + k_head + "    mongo: {command: docker exec -i mongo}\n",
        {"7:12: targets[0].mongo.ssh: missing required key (host, identity_file, known_hosts)",
         "7:12: targets[0].mongo.database: missing required key"}},
+      {"RetentionUnknownKeyDoesNotHideASiblingsTypeError",
+       k_proxmox + k_target + "retention:\n  keep-daily: seven\n  keep-weekyl: 4\n",
+       {"9:15: retention.keep-daily: \"seven\" is not an integer >= 0",
+        "10:3: retention.keep-weekyl: unknown key (did you mean \"keep-weekly\"?)"}},
+      {"OplogWithDatabaseIsAConflict",
+       k_proxmox + k_head +
+           "    mongo:\n"
+           "      ssh: {host: h, identity_file: /k, known_hosts: /kh}\n"
+           "      oplog: true\n"
+           "      database: db\n",
+       {"10:7: targets[0].mongo.database: oplog: true dumps the whole instance (mongodump "
+        "--oplog cannot be combined with --db); remove database, or set oplog: false to dump "
+        "one database"}},
+      {"MongoLimitsOutOfRange",
+       k_proxmox + k_head +
+           "    mongo:\n"
+           "      ssh: {host: h, identity_file: /k, known_hosts: /kh}\n"
+           "      database: db\n"
+           "      max_duration_s: 5\n"
+           "      max_inflated_bytes: 12 PB\n"
+           "      max_bson_depth: 2000\n",
+       {"10:23: targets[0].mongo.max_duration_s: expected an integer 60..604800, got \"5\"",
+        "11:27: targets[0].mongo.max_inflated_bytes: expected a size from 0 to "
+        "1125899906842624 bytes (a number of bytes, or with KiB, MiB, GiB or TiB), got "
+        "\"12 PB\"",
+        "12:23: targets[0].mongo.max_bson_depth: expected an integer 5..1000, got \"2000\""}},
       {"NegativeRetentionCount",
        k_proxmox + k_target + "retention:\n  keep-daily: -1\n",
        {"9:15: retention.keep-daily: \"-1\" is not an integer >= 0"}},

@@ -175,6 +175,28 @@ void strings() {
   for (std::size_t i = 0; i < text.size(); ++i) put("safe_text", "t" + std::to_string(i), text[i]);
 }
 
+void configs() {
+  const std::string head =
+      "proxmox:\n  token_id: \"smokerbak@pve!agent\"\n"
+      "  token_secret_file: /etc/pve-smokerbak/pve-token\n";
+  const std::vector<std::string> yaml = {
+      head + "targets:\n  - name: prod-cloud\n    vmid: 106\n    vzdump: {}\n",
+      head +
+          "retention:\n  keep-daily: seven\n  keep-weekyl: 4\ntimezone: Europe/Berlin\n"
+          "targets:\n  - name: a\n    vmid: 106\n    vzdump: {storage: local, mode: stop}\n",
+      head +
+          "retention: \"keep-last=3,keep-monthly=2\"\nstate_dir: /var/lib/x\ntargets:\n"
+          "  - name: b\n    vmid: 107\n    mongo:\n"
+          "      ssh: {host: 10.0.0.7, port: 22, identity_file: /k, known_hosts: /kh}\n"
+          "      command: \"\"\n      oplog: true\n      max_inflated_bytes: 64GiB\n"
+          "      stderr_keep_bytes: 1 MiB\n      max_duration_s: 3600\n"
+          "      username: backup\n      password_file: mongo-password\n",
+      "targets: [ {name: &a x, vmid: *a} ]\n",
+      "a: " + std::string(300, '[') + "\n",
+      "proxmox: !!binary AAAA\ntargets:\n  - ? [complex, key]\n    : 1\n"};
+  for (std::size_t i = 0; i < yaml.size(); ++i) put("config", "c" + std::to_string(i), yaml[i]);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -189,5 +211,6 @@ int main(int argc, char** argv) {
   api_bodies();
   tars();
   strings();
+  configs();
   return 0;
 }

@@ -673,6 +673,12 @@ VzdumpRun::PruneTally VzdumpRun::delete_removed(const std::vector<PlannedArchive
       t.warnings.push_back("not deleted: " + a.volume.volid + ": " + *why_not);
       continue;
     }
+    if (auto why_not = still_deletable(a)) {
+      ++t.kept;
+      t.kept_bytes += a.volume.size;
+      t.warnings.push_back("not deleted: " + a.volume.volid + ": " + *why_not);
+      continue;
+    }
     auto removed = (*m_api)->delete_volume(m_node, m_vz.storage, a.volume.volid,
                                            wait_options(m_options.delete_timeout));
     if (!removed) {
@@ -691,6 +697,19 @@ VzdumpRun::PruneTally VzdumpRun::delete_removed(const std::vector<PlannedArchive
     remove_backup_record(m_config.state_dir, m_target.name, a.volume.volid);
   }
   return t;
+}
+
+std::optional<std::string> VzdumpRun::still_deletable(const PlannedArchive& archive) {
+  // The listing may be minutes old (it was read before the backup's verification): what
+  // Proxmox says about the volume now decides. An operator who protected it or rewrote its
+  // notes in the meantime wins.
+  auto now = (*m_api)->read_volume(m_node, m_vz.storage, archive.volume.volid);
+  if (!now) return "could not read it again before deleting (" + shown(now.error().message) + ")";
+  if (now->is_protected) return "protected since the listing was read";
+  if (!m_vz.prune_foreign && owned_run_id(m_owner, now->notes) != archive.run_id) {
+    return "its notes no longer carry this installation's tag for this target";
+  }
+  return std::nullopt;
 }
 
 void VzdumpRun::write_notes_after_prune(const std::vector<PlannedArchive>& plan,

@@ -70,6 +70,8 @@ class VzdumpRun final : public TierRun {
   proxmox::Result<proxmox::BackupListing> list_checked();
   PlanInput plan_input(const std::vector<proxmox::BackupVolume>& listing) const;
   void warn_about_new_pbs_failures(const std::vector<PlannedArchive>& plan);
+  // nullopt when the volume, read again right before its DELETE, may still be deleted.
+  std::optional<std::string> still_deletable(const PlannedArchive& archive);
 
   const Config& m_config;
   const TargetConfig& m_target;

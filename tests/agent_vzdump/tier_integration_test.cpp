@@ -478,3 +478,80 @@ TEST_F(VzdumpTierTest, AFailedDeleteLeavesRemovePendingAndTheNextPruneRetriesIt)
 
 }  // namespace
 }  // namespace agent
+
+namespace agent {
+namespace {
+
+TEST_F(VzdumpTierTest, WhatTheOperatorChangedSinceTheListingWinsOverThePlannedDelete) {
+  start();
+  config.retention = keep_daily(1);
+  const auto claimed = sim->seed_backup(106, k_start - 3 * k_day, tag("R0"));
+  const auto guarded = sim->seed_backup(106, k_start - 2 * k_day, tag("R1"));
+  const auto plain = sim->seed_backup(106, k_start - k_day, tag("R2"));
+  auto tier = make_tier();
+  const auto ctx = context("R9");
+  auto run = tier->begin(config.targets[0], ctx);
+  ASSERT_EQ(run->backup().state, TierState::ok);
+  // Between the listing backup() read (prune reuses it) and the DELETEs: the operator
+  // takes one archive over (new notes) and protects another.
+  std::ofstream(sim->storage_dir() / (claimed.substr(claimed.rfind('/') + 1) + ".notes"),
+                std::ios::trunc)
+      << "keep: before the upgrade";
+  sim->set_protected(guarded, true);
+  const auto outcome = run->prune();
+  ASSERT_EQ(outcome.state, TierState::warning) << why(outcome);
+  const auto left = sim->volids();
+  EXPECT_NE(std::find(left.begin(), left.end(), claimed), left.end());
+  EXPECT_NE(std::find(left.begin(), left.end(), guarded), left.end());
+  EXPECT_EQ(std::find(left.begin(), left.end(), plain), left.end()) << "still ours: deleted";
+  std::string all;
+  for (const auto& w : outcome.warnings) all += w + "\n";
+  EXPECT_NE(all.find("no longer carry this installation's tag"), std::string::npos) << all;
+  EXPECT_NE(all.find("protected since the listing was read"), std::string::npos) << all;
+}
+
+}  // namespace
+}  // namespace agent
+
+namespace agent {
+namespace {
+
+TEST_F(VzdumpTierTest, OnlyThisInstallationsTargetsStandardArchivesArePrunedLegacyTagsIncluded) {
+  start();
+  config.retention = keep_daily(1);
+  auto seed = [&](int days_ago, const std::string& notes) {
+    return sim->seed_backup(106, k_start - days_ago * k_day, notes);
+  };
+  const auto legacy = seed(9, "prod-cloud smokerbak:R0");  // earlier versions' tag: ours
+  const auto other_install = seed(8, owner_tag_text("0123456789ab", "prod-cloud", "R1"));
+  const auto other_target = seed(7, tag("R2").replace(tag("R2").find("prod-cloud"), 10, "prod"));
+  const auto lookalike = seed(6, "not for smokerbak: keep");
+  const auto second_line = seed(5, "manual\n" + tag("R4"));
+  // Renamed by the operator (Proxmox's way to keep an archive from pruning): the file keeps
+  // its tag in the notes, but its name is no longer the standard one.
+  const auto to_rename = seed(4, tag("R5"));
+  const auto dir = sim->storage_dir();
+  const std::string old_name = to_rename.substr(to_rename.rfind('/') + 1);
+  const std::string new_name =
+      old_name.substr(0, old_name.find(".tar")) + "-before-upgrade" + ".tar.zst";
+  fs::rename(dir / old_name, dir / new_name);
+  fs::rename(dir / (old_name + ".notes"), dir / (new_name + ".notes"));
+  const auto newest = seed(1, tag("R8"));
+
+  const auto outcome = prune(*make_tier(), context("P1"));
+  ASSERT_EQ(outcome.state, TierState::ok) << why(outcome);
+  std::vector<std::string> expected = {
+      other_install, other_target, lookalike, second_line, "local:backup/" + new_name, newest};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(sim->volids(), expected) << "only the legacy-tagged archive is ours and beyond";
+  EXPECT_EQ(outcome.removed_count, 1u);
+  (void)legacy;
+  // Even with prune_foreign the renamed archive stays: only standard names are deleted.
+  config.targets[0].vzdump->prune_foreign = true;
+  const auto foreign = prune(*make_tier(), context("P2"));
+  ASSERT_EQ(foreign.state, TierState::ok) << why(foreign);
+  EXPECT_EQ(sim->volids(), (std::vector<std::string>{"local:backup/" + new_name, newest}));
+}
+
+}  // namespace
+}  // namespace agent

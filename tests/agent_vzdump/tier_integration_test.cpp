@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "agent/cli/wiring.hpp"
 #include "agent/core/installation_id.hpp"
@@ -551,6 +552,65 @@ TEST_F(VzdumpTierTest, OnlyThisInstallationsTargetsStandardArchivesArePrunedLega
   const auto foreign = prune(*make_tier(), context("P2"));
   ASSERT_EQ(foreign.state, TierState::ok) << why(foreign);
   EXPECT_EQ(sim->volids(), (std::vector<std::string>{"local:backup/" + new_name, newest}));
+}
+
+}  // namespace
+}  // namespace agent
+
+namespace agent {
+namespace {
+
+// Issue 11: a task the agent started finishes after the agent was killed. Its archive carries
+// the agent's tag and has no local record; the next run adopts it from the journal's
+// "task-started" step and reads it before it counts.
+TEST_F(VzdumpTierTest, AKilledRunsTaskIsAdoptedAndItsArchiveReadBeforeItCounts) {
+  options.task_finish_after_polls = 0;  // the clock decides: the task still runs at first
+  options.task_seconds = 30;
+  start();
+  auto api = make_api_client(config, clock);
+  ASSERT_TRUE(api);
+  proxmox::VzdumpRequest request;
+  request.vmid = 106;
+  request.storage = "local";
+  request.notes_template = vzdump_notes_template(tag("K1"), "");
+  auto upid = (*api)->start_vzdump("pve1", request);  // the killed run's POST
+  ASSERT_TRUE(upid) << upid.error().message;
+  auto tier = make_tier();
+  std::thread clock_mover([this] {
+    for (int i = 0; i < 40; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      sim->advance(1);
+    }
+  });
+  const auto said = tier->reconcile(config.targets[0], "task-started", *upid);
+  clock_mover.join();
+  std::string all;
+  for (const auto& s : said) all += s + "\n";
+  EXPECT_NE(all.find("still running: waiting"), std::string::npos) << all;
+  EXPECT_NE(all.find("adopted"), std::string::npos) << all;
+  EXPECT_NE(all.find("read here: verified"), std::string::npos) << all;
+  const auto volids = sim->volids();
+  ASSERT_EQ(volids.size(), 1u);
+  const auto record = read_backup_record(config.state_dir, "prod-cloud", volids[0]);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(state_of(*record), VerifyState::verified);
+  EXPECT_EQ(record->run_id, "K1");
+  EXPECT_EQ(record->sha256.size(), 64u);
+}
+
+TEST_F(VzdumpTierTest, ATaggedArchiveWithoutARecordIsNotVerifiedWhateverItsNotesSay) {
+  start();
+  const auto orphan =
+      sim->seed_backup(106, k_start - k_day, tag("K1") + " \xC2\xB7 keep: daily \xC2\xB7 verified");
+  auto tier = make_tier();
+  const auto listed = tier->list(config.targets[0]);
+  ASSERT_TRUE(listed) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].validation, Validation::unknown);
+  // The next prune's notes say what is known: not verified.
+  ASSERT_EQ(prune(*tier, context("P1")).state, TierState::ok);
+  EXPECT_NE(first_line(notes_file(orphan)).find("not verified"), std::string::npos)
+      << notes_file(orphan);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "agent/vzdump/backup_record.hpp"
 #include "agent/vzdump/notes.hpp"
 #include "agent/vzdump/owner_tag.hpp"
+#include "agent/vzdump/vzdump_config_check.hpp"
 #include "agent/vzdump/vzdump_tier.hpp"
 #include "policies/local_calendar.hpp"
 #include "policies/retention_engine.hpp"
@@ -283,6 +284,67 @@ TEST_F(PbsTierTest, ChangeDetectionModeIsPassedToPbsOnly) {
     }
   }
   EXPECT_TRUE(seen);
+}
+
+}  // namespace
+}  // namespace agent
+
+namespace agent {
+namespace {
+
+// `config check --api`: the retention vzdump applies comes from vzdump/defaults (storage and
+// /etc/vzdump.conf merged; Datastore.Audit suffices), not GET /storage/{id} (which needs
+// Datastore.Allocate, absent from the documented minimal token).
+class ApiCheckTest : public PbsTierTest {
+ protected:
+  ConfigFindings api_check() {
+    LoadedConfig loaded;
+    loaded.config = config;
+    ConfigFindings findings;
+    vzdump_api_check([this](const Config& c) { return make_api_client(c, clock); })(loaded,
+                                                                                    findings);
+    return findings;
+  }
+  static std::string joined(const std::vector<ConfigDiagnostic>& ds) {
+    std::string all;
+    for (const auto& d : ds) all += d.key_path + ": " + d.message + "\n";
+    return all;
+  }
+};
+
+TEST_F(ApiCheckTest, RetentionFromVzdumpConfIsFoundWithoutDatastoreAllocate) {
+  harness.options.vzdump_conf = "prune-backups: keep-last=3\n";
+  pvesim::Token minimal("smokerbak@pve!agent", "0123456789abcdef0123456789abcdef",
+                        {"VM.Audit", "VM.Backup", "Datastore.Audit", "Datastore.AllocateSpace"});
+  harness.options.tokens = {minimal};
+  start("local");
+  config.proxmox.token_secret.path = harness.write_token_file(minimal.secret);
+  const auto f = api_check();
+  EXPECT_TRUE(f.errors.empty()) << joined(f.errors);
+  const auto all = joined(f.warnings);
+  EXPECT_NE(all.find("keep-last=3"), std::string::npos) << all;
+  EXPECT_NE(all.find("vzdump/defaults"), std::string::npos) << all;
+  for (const auto& line : sim->request_log()) {
+    EXPECT_NE(line, "GET /api2/json/storage/local") << "needs Datastore.Allocate";
+  }
+}
+
+TEST_F(ApiCheckTest, StorageKindsAreNamedWithWhatTheyMeanForVerification) {
+  start("borg");
+  config.targets[0].vzdump->pbs_change_detection_mode = "metadata";
+  auto f = api_check();
+  auto all = joined(f.warnings);
+  EXPECT_NE(all.find("backup provider"), std::string::npos) << all;
+  EXPECT_NE(all.find("never deletes them"), std::string::npos) << all;
+  config.targets[0].vzdump->storage = "pbs";
+  f = api_check();
+  EXPECT_TRUE(f.errors.empty()) << joined(f.errors);
+  EXPECT_EQ(joined(f.warnings).find("has no effect"), std::string::npos) << joined(f.warnings);
+  config.targets[0].vzdump->storage = "local";
+  f = api_check();
+  EXPECT_NE(joined(f.warnings).find("pbs_change_detection_mode: --api: has no effect"),
+            std::string::npos)
+      << joined(f.warnings);
 }
 
 }  // namespace

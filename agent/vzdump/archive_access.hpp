@@ -4,7 +4,7 @@
 
 #include "proxmox/types.hpp"
 
-// How the agent checks an archive, by the kind of storage it lies on (docs/operator-guide.md,
+// How the agent checks an archive, by the kind of storage it lies on (docs/vzdump-storages.md,
 // "Storage kinds"):
 //  - read_here: a file on a storage with a local path that this host sees (dir, NFS, CIFS,
 //    CephFS, BTRFS; shared, or node-local on this very node): read it completely;

@@ -5,7 +5,7 @@
 #include <string_view>
 
 // The ownership tag at the very start of an agent-made archive's first notes line: which
-// installation made it, for which target, in which run. The grammar (docs/operator-guide.md,
+// installation made it, for which target, in which run. The grammar (docs/vzdump-storages.md,
 // "Which archives are the agent's"):
 //
 //   tag        = "smokerbak:" install-id ":" target ":" run-id

@@ -369,19 +369,18 @@ std::optional<TierError> VzdumpRun::find_archive() {
   if (!listing) return tier_error_of(listing.error());
   m_listing = std::move(listing->volumes);
   const proxmox::BackupVolume* made = nullptr;
-  // 1. The volid the task log names (every upstream form: file, PBS snapshot, provider).
-  if (m_archive_line) {
+  // 1. The archive whose notes carry this run's tag (exact: this installation, target, run).
+  for (const auto& v : m_listing) {
+    if (owned_run_id(m_owner, v.notes) == m_ctx.run_id) made = &v;
+  }
+  // 2. The volid the task log names (every upstream form: file, PBS snapshot, provider), when
+  // no notes say so (a server without notes-template); it must be listed.
+  if (!made && m_archive_line) {
     const std::string volid = proxmox::archive_volid(*m_archive_line, m_vz.storage);
     if (proxmox::parse_backup_volid(volid).form != proxmox::BackupNameForm::unsafe) {
       for (const auto& v : m_listing) {
         if (v.volid == volid) made = &v;
       }
-    }
-  }
-  // 2. The archive whose notes carry this run's tag.
-  if (!made) {
-    for (const auto& v : m_listing) {
-      if (owned_run_id(m_owner, v.notes) == m_ctx.run_id) made = &v;
     }
   }
   // 3. A pre-7.2 server wrote no notes: the newest archive.

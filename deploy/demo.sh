@@ -47,6 +47,7 @@ proxmox:
   token_id: "$(json token_id)"
   token_secret_file: $(json token_secret_file)
   ca_file: $(json ca_file)
+  node: pve1  # the simulated node this agent "runs on"
 retention:
   keep-daily: 7
   keep-weekly: 4

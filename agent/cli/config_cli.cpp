@@ -3,6 +3,7 @@
 
 #include "agent/cli/command_context.hpp"
 #include "agent/config/config_check.hpp"
+#include "agent/vzdump/vzdump_config_check.hpp"
 
 namespace agent {
 
@@ -11,19 +12,31 @@ void register_config_commands(CLI::App& app, CommandContext& ctx) {
   config->require_subcommand(1);
 
   auto json = std::make_shared<bool>(false);
+  auto api = std::make_shared<bool>(false);
   auto* check = config->add_subcommand(
       "check",
       "Validate the configuration file and the secret files it names (ownership, mode, "
       "readability; values are never printed), then print the effective configuration with "
       "the origin of every value (default, file, environment).");
   check->add_flag("--json", *json, "Print the result as JSON on stdout");
+  check->add_flag("--api", *api,
+                  "Also ask the Proxmox API (read-only) about each vzdump target: the storage's "
+                  "kind on the CT's node and the retention vzdump applies there "
+                  "(vzdump/defaults)");
   check->footer(
       "Exit codes: 0 valid (warnings, e.g. a CA file that does not exist yet, are printed on "
       "stderr), 2 invalid: every problem is printed on stderr as "
       "FILE:LINE:COLUMN: KEY: MESSAGE.\n");
-  check->callback([&ctx, json] {
+  check->callback([&ctx, json, api] {
+    static const SystemClock clock;
+    std::vector<ConfigCheck> checks = {vzdump_config_check()};
+    if (*api) {
+      checks.push_back(vzdump_api_check([](const Config& loaded) {
+        return make_api_client(loaded, clock, std::chrono::seconds(10));
+      }));
+    }
     ctx.exit_code = run_config_check(
-        {ctx.global.config_path, ctx.global.config_path_from_env, *json}, ctx.output);
+        {ctx.global.config_path, ctx.global.config_path_from_env, *json}, ctx.output, checks);
   });
 }
 

@@ -30,6 +30,10 @@ struct ProxmoxConfig {
   std::optional<std::filesystem::path> ca_file = "/etc/pve/pve-root-ca.pem";
   std::optional<std::string> fingerprint;  // SHA-256, colon hex (either this or ca_file)
   int timeout_s = 30;
+  // The Proxmox node this agent runs on (PVE names a node by its short host name): archives on
+  // a node-local storage of another node cannot be read here ("not verifiable here"). The
+  // loader's default is this host's short name.
+  std::string node;
 };
 
 struct VzdumpConfig {
@@ -38,6 +42,14 @@ struct VzdumpConfig {
   std::string compress = "zstd";  // zstd | gzip | lzo | 0
   std::string notes = "{{guestname}} ({{node}})";
   bool prune_foreign = false;  // also prune backups without the agent's ownership tag
+  // Passed to vzdump as notification-mode (PVE >= 8.1). legacy-sendmail without mailto sends
+  // no notification: the agent's status, metrics and exit code report every night
+  // (docs/configuration.md says why).
+  std::string notification_mode =
+      "legacy-sendmail";              // auto | legacy-sendmail | notification-system
+  std::optional<std::string> mailto;  // passed as mailto when set
+  // Passed as pbs-change-detection-mode to PBS storages only (PVE >= 8.2).
+  std::optional<std::string> pbs_change_detection_mode;  // legacy | data | metadata
 };
 
 struct SshConfig {

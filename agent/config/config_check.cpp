@@ -10,14 +10,12 @@
 #include "agent/config/config_loader.hpp"
 #include "agent/config/file_trust.hpp"
 #include "agent/core/exit_codes.hpp"
+#include "agent/core/installation_id.hpp"
 
 namespace agent {
 namespace {
 
-struct Findings {
-  std::vector<ConfigDiagnostic> errors;
-  std::vector<ConfigDiagnostic> warnings;
-};
+using Findings = ConfigFindings;
 
 ConfigDiagnostic at_key(const LoadedConfig& loaded, const std::string& key, std::string message) {
   ConfigDiagnostic d{loaded.config.source_file, 0, 0, key, std::move(message)};
@@ -165,18 +163,28 @@ void print_findings(const Findings& findings, Output& out) {
 
 }  // namespace
 
-int run_config_check(const ConfigCheckRequest& global, Output& out) {
+int run_config_check(const ConfigCheckRequest& global, Output& out,
+                     const std::vector<ConfigCheck>& checks) {
   Findings findings;
   auto loaded = load_config_file(global.config_path);
   std::vector<ConfigEntry> entries;
+  std::optional<std::string> installation_id;
   if (!loaded) {
     findings.errors = loaded.error();
   } else {
     check_secrets(*loaded, findings);
     check_referenced_files(*loaded, findings);
     check_private_dirs(*loaded, findings);
+    for (const auto& check : checks) check(*loaded, findings);
     entries = list_effective_config(*loaded);
+    if (auto id = read_installation_id(loaded->config.state_dir); !id) {
+      findings.errors.push_back({loaded->config.source_file, 0, 0, "state_dir", id.error()});
+    } else {
+      installation_id = *id;
+    }
   }
+  const std::string id_file =
+      loaded ? installation_id_path(loaded->config.state_dir).string() : std::string();
   const bool valid = findings.errors.empty();
 
   if (global.json) {
@@ -188,11 +196,18 @@ int run_config_check(const ConfigCheckRequest& global, Output& out) {
       values[e.key] = {{"value", entry_json(e)}, {"origin", to_string(e.origin)}};
     }
     doc["values"] = values;
+    doc["installation_id"] = {
+        {"value", installation_id ? nlohmann::ordered_json(*installation_id) : nullptr},
+        {"file", id_file}};
     doc["errors"] = diagnostics_json(findings.errors);
     doc["warnings"] = diagnostics_json(findings.warnings);
     out.json(doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   } else if (!entries.empty()) {
     out.result(listing_text(global, entries));
+    out.result(
+        "installation_id = " +
+        (installation_id ? *installation_id : std::string("(none yet: the first run makes it)")) +
+        "  # " + id_file + "\n");
   }
   print_findings(findings, out);
   if (!valid) {

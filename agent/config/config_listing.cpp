@@ -22,6 +22,13 @@ class Lister {
     add(key, v ? "true" : "false", ConfigEntry::Kind::boolean);
   }
   void none(const std::string& key) { add(key, "", ConfigEntry::Kind::none); }
+  void optional(const std::string& key, const std::optional<std::string>& v) {
+    if (v) {
+      str(key, *v);
+    } else {
+      none(key);
+    }
+  }
   void secret(const std::string& key, const SecretRef& ref) {
     add(key, ref.path.string(), ConfigEntry::Kind::secret);
   }
@@ -87,6 +94,9 @@ void list_tiers(Lister& out, const TargetConfig& t, const std::string& p) {
     out.str(v + ".compress", t.vzdump->compress);
     out.str(v + ".notes", t.vzdump->notes);
     out.boolean(v + ".prune_foreign", t.vzdump->prune_foreign);
+    out.str(v + ".notification_mode", t.vzdump->notification_mode);
+    out.optional(v + ".mailto", t.vzdump->mailto);
+    out.optional(v + ".pbs_change_detection_mode", t.vzdump->pbs_change_detection_mode);
   } else {
     out.none(p + ".vzdump");
   }
@@ -151,6 +161,7 @@ std::vector<ConfigEntry> list_effective_config(const LoadedConfig& loaded) {
     out.none("proxmox.fingerprint");
   }
   out.integer("proxmox.timeout_s", c.proxmox.timeout_s);
+  out.str("proxmox.node", c.proxmox.node);
   out.str("retention", policies::to_prune_string(c.retention));
   out.str("timezone", c.timezone);
   out.path("state_dir", c.state_dir);

@@ -7,8 +7,10 @@ namespace {
 
 const std::vector<std::string_view> k_target_keys = {"name",  "vmid",  "retention", "vzdump",
                                                      "mongo", "drill", "coverage"};
-const std::vector<std::string_view> k_vzdump_keys = {"storage", "mode", "compress", "notes",
-                                                     "prune_foreign"};
+const std::vector<std::string_view> k_vzdump_keys = {"storage",       "mode",
+                                                     "compress",      "notes",
+                                                     "prune_foreign", "notification_mode",
+                                                     "mailto",        "pbs_change_detection_mode"};
 const std::vector<std::string_view> k_mongo_keys = {"ssh",
                                                     "command",
                                                     "database",
@@ -42,9 +44,27 @@ VzdumpConfig decode_vzdump(const Field& section, FieldReader& reader) {
     check_value(reader, map, p, "storage", config_checks::check_storage_id(vz.storage));
   }
   reader.read_enum(map, p, "mode", {"snapshot", "suspend", "stop"}, vz.mode);
-  reader.read_enum(map, p, "compress", {"zstd", "gzip", "lzo", "0"}, vz.compress);
+  if (const auto c = reader.field(map, p, "compress");
+      c && c->value.IsScalar() && c->value.Scalar() == "lzo") {
+    reader.note(c->path, ValueOrigin::file, c->key);
+    reader.error(c->value, c->path,
+                 "lzo archives cannot be verified: vzdump writes them with the lzop program, "
+                 "whose container no maintained library reads (liblzo2 has only the raw "
+                 "blocks); use zstd (Proxmox's default: faster, smaller, checksummed) or gzip",
+                 c->key);
+  } else {
+    reader.read_enum(map, p, "compress", {"zstd", "gzip", "0"}, vz.compress);
+  }
   reader.read_string(map, p, "notes", vz.notes);
   reader.read_bool(map, p, "prune_foreign", vz.prune_foreign);
+  reader.read_enum(map, p, "notification_mode", {"auto", "legacy-sendmail", "notification-system"},
+                   vz.notification_mode);
+  std::string text;
+  if (reader.read_string(map, p, "mailto", text)) vz.mailto = text;
+  text.clear();
+  if (reader.read_enum(map, p, "pbs_change_detection_mode", {"legacy", "data", "metadata"}, text)) {
+    vz.pbs_change_detection_mode = text;
+  }
   return vz;
 }
 

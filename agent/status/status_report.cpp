@@ -59,6 +59,24 @@ std::string human_age(std::optional<std::int64_t> s) {
   return *s < 0 ? "in " + human_duration(*s) : human_duration(*s);
 }
 
+// The VALID column: "ok", "FAILED", "pending" (PBS has not verified it yet), "not here"
+// (this host cannot read it), "-".
+const char* validation_text(Validation v) {
+  switch (v) {
+    case Validation::ok:
+      return "ok";
+    case Validation::failed:
+      return "FAILED";
+    case Validation::pending:
+      return "pending";
+    case Validation::not_verifiable:
+      return "not here";
+    case Validation::unknown:
+      break;
+  }
+  return "-";
+}
+
 std::string kept_text(const TierRecord& r) {
   std::string out;
   for (const auto& [rule, n] : r.kept_per_rule) {  // in the order Proxmox applies the rules
@@ -126,7 +144,8 @@ std::string render_status_table(const StatusReport& report) {
   std::ostringstream out;
   out << std::left << std::setw(14) << "TARGET" << std::setw(8) << "TIER" << std::setw(10)
       << "STATE" << std::setw(22) << "LAST SUCCESS" << std::setw(9) << "AGE" << std::setw(9)
-      << "LAST RUN" << std::setw(7) << "COUNT" << std::setw(11) << "SIZE" << std::setw(7) << "VALID"
+      << "LAST RUN" << std::setw(7) << "COUNT" << std::setw(11) << "SIZE" << std::setw(10)
+      << "VALID"
       << "KEPT\n";
   for (const auto& t : report.targets) {
     for (const auto& tier : t.tiers) {
@@ -137,9 +156,8 @@ std::string render_status_table(const StatusReport& report) {
           << human_age(tier.health.last_success_age_s) << std::setw(9)
           << (r.last_run_state ? to_string(*r.last_run_state) : "-") << std::setw(7)
           << (r.count ? std::to_string(*r.count) : "-") << std::setw(11)
-          << (r.size_bytes ? human_bytes(*r.size_bytes) : "-") << std::setw(7)
-          << (r.last_validation_ok ? (*r.last_validation_ok ? "ok" : "FAILED") : "-")
-          << kept_text(r) << "\n";
+          << (r.size_bytes ? human_bytes(*r.size_bytes) : "-") << std::setw(10)
+          << validation_text(validation_of(r)) << kept_text(r) << "\n";
       if (tier.drill) out << "  drill: " << drill_summary_text(*tier.drill) << "\n";
     }
   }
@@ -195,9 +213,9 @@ std::string render_status_json(const StatusReport& report) {
                        {"duration_s", r.last_run_duration_s},
                        {"warnings", r.warnings}};
       x["kept_per_rule"] = kept_per_rule_words(r.kept_per_rule);
-      x["validation"] = r.last_validation_ok
-                            ? nlohmann::json(*r.last_validation_ok ? "ok" : "failed")
-                            : nlohmann::json(nullptr);
+      const Validation v = validation_of(r);
+      x["validation"] =
+          v == Validation::unknown ? nlohmann::json(nullptr) : nlohmann::json(to_string(v));
       x["reasons"] = tier.health.reasons;
       if (tier.free_bytes) {
         nlohmann::json st = {{"free_bytes", *tier.free_bytes}, {"days_left", nullptr}};

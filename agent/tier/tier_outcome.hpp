@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/tier/backup_listing.hpp"
 #include "agent/tier/prune_plan.hpp"
 #include "agent/tier/tier_error.hpp"
 #include "policies/retention_engine.hpp"
@@ -28,6 +29,9 @@ struct TierOutcome {
   std::string backup_id;              // volid (vzdump) or backup directory name (mongo), if made
   std::uint64_t backup_bytes = 0;     // size of the backup made (backup())
   std::optional<bool> validation_ok;  // verdict of the backup made (backup())
+  // The finer state of the backup made, when the tier knows more than validation_ok says
+  // (vzdump: pending on PBS, not verifiable here); unknown: validation_ok alone tells.
+  Validation validation = Validation::unknown;
   // Filled by prune() (also in dry-run): what the retention leaves in place.
   std::optional<std::uint64_t> kept_count;
   std::optional<std::uint64_t> kept_bytes;

@@ -33,6 +33,7 @@ nlohmann::json to_json(const TierRecord& r) {
       {"kept_per_rule", kept_per_rule_words(r.kept_per_rule)}};
   j["last_validation_ok"] =
       r.last_validation_ok ? nlohmann::json(*r.last_validation_ok) : nlohmann::json(nullptr);
+  if (r.last_validation) j["last_validation"] = to_string(*r.last_validation);
   j["count"] = r.count ? nlohmann::json(*r.count) : nlohmann::json(nullptr);
   j["size_bytes"] = r.size_bytes ? nlohmann::json(*r.size_bytes) : nlohmann::json(nullptr);
   auto history = nlohmann::json::array();
@@ -93,7 +94,13 @@ void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t r
   record.last_error = escape_invalid_utf8(record.last_error);
   record.last_run_summary = escape_invalid_utf8(record.last_run_summary);
   for (auto& w : record.warnings) w = escape_invalid_utf8(w);
-  if (backup.validation_ok) record.last_validation_ok = backup.validation_ok;
+  if (backup.validation != Validation::unknown) {
+    record.last_validation = backup.validation;
+    record.last_validation_ok = backup.validation_ok;  // nullopt while pending
+  } else if (backup.validation_ok) {
+    record.last_validation_ok = backup.validation_ok;
+    record.last_validation.reset();
+  }
   const bool made_backup = backup.state == TierState::ok || backup.state == TierState::warning;
   if (made_backup && !backup.backup_id.empty()) {
     record.last_success_run_id = run_id;
@@ -109,6 +116,14 @@ void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t r
                                 record.size_history.end() - k_size_history_max);
     }
   }
+}
+
+Validation validation_of(const TierRecord& record) {
+  if (record.last_validation) return *record.last_validation;
+  if (record.last_validation_ok) {
+    return *record.last_validation_ok ? Validation::ok : Validation::failed;
+  }
+  return Validation::unknown;
 }
 
 std::filesystem::path tier_record_path(const std::filesystem::path& state_dir,
@@ -153,6 +168,9 @@ TierRecord load_tier_record(const std::filesystem::path& state_dir, const std::s
     }
     if (j.contains("last_validation_ok") && !j["last_validation_ok"].is_null())
       r.last_validation_ok = j["last_validation_ok"].get<bool>();
+    if (j.contains("last_validation") && j["last_validation"].is_string()) {
+      r.last_validation = parse_validation(j["last_validation"].get<std::string>());
+    }
     if (j.contains("count") && !j["count"].is_null()) r.count = j["count"].get<std::uint64_t>();
     if (j.contains("size_bytes") && !j["size_bytes"].is_null())
       r.size_bytes = j["size_bytes"].get<std::uint64_t>();

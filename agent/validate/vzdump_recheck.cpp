@@ -52,6 +52,13 @@ std::vector<BackupCheck> check_vzdump_records(const fs::path& state_dir,
       out.push_back(std::move(c));
       continue;
     }
+    // Archives the agent never read here (PBS snapshots, archives not verifiable from this
+    // node) have no file to re-read: their soundness is PBS's verdict or unknown, which
+    // `list` and the notes show.
+    const std::string state = j.contains("verify_state") && j["verify_state"].is_string()
+                                  ? j["verify_state"].get<std::string>()
+                                  : std::string();
+    if (state.rfind("pbs_", 0) == 0 || state == "not_verifiable") continue;
     const fs::path file = j["path"].get<std::string>();
     BackupCheck c;
     if (!fs::exists(file, ec)) {

@@ -65,7 +65,17 @@ std::vector<BadConfigCase> cases() {
        {"7:20: targets[0].vzdump.mode: expected snapshot, suspend or stop, got \"fast\""}},
       {"CompressNotInEnum",
        k_proxmox + k_head + "    vzdump: {compress: xz}\n",
-       {"7:24: targets[0].vzdump.compress: expected zstd, gzip, lzo or 0, got \"xz\""}},
+       {"7:24: targets[0].vzdump.compress: expected zstd, gzip or 0, got \"xz\""}},
+      // Refused with the reason: the agent cannot verify lzop archives (docs/configuration.md).
+      {"CompressLzoIsRefusedWithTheReason",
+       k_proxmox + k_head + "    vzdump: {compress: lzo}\n",
+       {"7:24: targets[0].vzdump.compress: lzo archives cannot be verified: vzdump writes them "
+        "with the lzop program, whose container no maintained library reads (liblzo2 has only "
+        "the raw blocks); use zstd (Proxmox's default: faster, smaller, checksummed) or gzip"}},
+      {"NotificationModeNotInEnum",
+       k_proxmox + k_head + "    vzdump: {notification_mode: mail}\n",
+       {"7:33: targets[0].vzdump.notification_mode: expected auto, legacy-sendmail or "
+        "notification-system, got \"mail\""}},
       {"PlainHttpApiUrl",
        "proxmox:\n  api_url: http://pve:8006\n  token_id: \"a@pve!b\"\n"
        "  token_secret_file: /s\n" +

@@ -59,6 +59,7 @@ class VzdumpDrillTest : public ::testing::Test {
     const auto token = pvesim::default_token();
     config.proxmox.api_url = sim->base_url();
     config.proxmox.ca_file = sim->ca_file();
+    config.proxmox.node = "pve1";  // the agent runs on the simulator's first node
     config.proxmox.token_id = token.token_id;
     config.proxmox.token_secret.path = harness.write_token_file(token.secret);
     config.state_dir = harness.dir() / "state";

@@ -173,6 +173,19 @@ void strings() {
       "plain", "caf\xC3\xA9 \xF0\x9F\x94\xA5", "\x1B]0;t\x07\x1B[2J\r\n\t\x7F",
       "\xC2\x9B\xE2\x80\xAE\xE2\x81\xA6", "\xFF\xC0\xAF\xED\xA0\x80\xF4\x90\x80\x80"};
   for (std::size_t i = 0; i < text.size(); ++i) put("safe_text", "t" + std::to_string(i), text[i]);
+  const std::vector<std::string> notes = {
+      "smokerbak:3f9a0c2e71b4:prod-cloud:20251207T010002Z \xC2\xB7 keep: daily, weekly \xC2\xB7 "
+      "verified\nsmartsmoker-cloud (pve1)",
+      "smokerbak:3f9a0c2e71b4:prod-cloud:20251207T010002Z \xC2\xB7 remove pending \xC2\xB7 not "
+      "yet verified by PBS \xC2\xB7 offsite: s3",
+      "prod-cloud smokerbak:20251207T010002Z \xC2\xB7 keep: last \xC2\xB7 verify FAILED",
+      "not for smokerbak: keep",
+      "manual\nsmokerbak:3f9a0c2e71b4:prod-cloud:R1",
+      "local:backup/vzdump-lxc-106-2025_12_07-01_00_02.tar.zst",
+      "local:backup/vzdump-lxc-106-2025_12_07-01_00_02-renamed.tar.zst",
+      "local:backup/ct/106/2025-12-07T01:00:02Z",
+      "local:backup/../vzdump-lxc-106-2025_12_07-01_00_02.tar"};
+  for (std::size_t i = 0; i < notes.size(); ++i) put("notes", "n" + std::to_string(i), notes[i]);
 }
 
 void configs() {

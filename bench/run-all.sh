@@ -29,7 +29,11 @@
 # Env: BUILD_DIR (default build-bench, configured Release; an existing one is used as it is
 #      configured), WORK (inputs and scratch, default
 #      /tmp/smokerbak-bench-all), DUMP_BSON_BYTES (default 4.5 GiB of BSON, ~1.1 GB gzipped),
-#      TAR_MIB (default 2048: a ~1.1 GiB .tar.zst), BACKUPS (default 10000).
+#      TAR_MIB (default 2048: a ~1.1 GiB .tar.zst), BACKUPS (default 10000),
+#      BEFORE_DIR (a folder with mongo_bench, mongo-validate-file and vzdump_bench of another
+#      build: they run as contender "before" in the same rounds, for a before/after table),
+#      TRANSFER_VARIANTS (more mongo_bench receivers for dump-transfer, default "discard";
+#      see tests/agent_mongo/mongo_bench.cpp, e.g. "discard threaded").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 smoke=0
@@ -65,6 +69,7 @@ fi
 for tool in igzip zstd ssh /usr/sbin/sshd python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench/run-all.sh: $tool is missing (deploy/install-deps.sh)" >&2; exit 2; }
 done
+before=${BEFORE_DIR:-}
 want() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 mkdir -p "$work"
 chmod 700 "$work"
@@ -171,28 +176,41 @@ for round in $(seq "$rounds"); do
   printf '%s\tload\t-\t%s\t0\t%s\t0\n' "$round" "$load" "$load" >>"$raw"
   if want dump-transfer || want dump-e2e; then
     measure "$round" dump-transfer openssh "$dump_bytes" "${ssh_cmd[@]}" cat "$dump"
-    for v in pipeline discard; do
-      measure "$round" dump-transfer "$([ $v = discard ] && echo libssh-discard || echo ours)" \
-        "$dump_bytes" "$mongo_bench" transfer "$v" 127.0.0.1 "$SSHD_PORT" "$SSHD_USER" \
-        "$SSHD_IDENTITY" "$SSHD_KNOWN_HOSTS" "$dump" "$work/out.gz"
+    for v in pipeline ${before:+before} ${TRANSFER_VARIANTS-discard}; do
+      exe=$mongo_bench name=ours variant=$v
+      case $v in
+        before) exe=$before/mongo_bench name=before variant=pipeline ;;
+        discard) name=libssh-discard ;;
+        pipeline) ;;
+        *) name=variant-$v ;;
+      esac
+      measure "$round" dump-transfer "$name" "$dump_bytes" "$exe" transfer "$variant" 127.0.0.1 \
+        "$SSHD_PORT" "$SSHD_USER" "$SSHD_IDENTITY" "$SSHD_KNOWN_HOSTS" "$dump" "$work/out.gz"
       rm -f "$work/out.gz"
-      [ $v = discard ] || [ "$(sha_of_transfer)" = "$expected_sha" ] ||
-        { echo "dump-transfer: SHA-256 mismatch" >&2; exit 1; }
+      [ "$v" = discard ] || [ "$(sha_of_transfer)" = "$expected_sha" ] ||
+        { echo "dump-transfer/$name: SHA-256 mismatch" >&2; exit 1; }
     done
   fi
   if want validation || want dump-e2e; then
     measure "$round" validation igzip-t "$dump_plain" igzip -t "$dump"
     measure "$round" validation ours "$dump_plain" "$fakebin/mongo-validate-file" "$dump"
+    [ -z "$before" ] || measure "$round" validation before "$dump_plain" "$before/mongo-validate-file" "$dump"
   fi
   if want dump-e2e; then
     measure "$round" dump-e2e ours "$dump_bytes" "$mongo_bench" e2e pipeline 127.0.0.1 \
       "$SSHD_PORT" "$SSHD_USER" "$SSHD_IDENTITY" "$SSHD_KNOWN_HOSTS" "$dump" "$work/out.gz"
     rm -f "$work/out.gz"
     [ "$(sha_of_transfer)" = "$expected_sha" ] || { echo "dump-e2e: SHA-256 mismatch" >&2; exit 1; }
+    if [ -n "$before" ]; then
+      measure "$round" dump-e2e before "$dump_bytes" "$before/mongo_bench" e2e pipeline 127.0.0.1 \
+        "$SSHD_PORT" "$SSHD_USER" "$SSHD_IDENTITY" "$SSHD_KNOWN_HOSTS" "$dump" "$work/out.gz"
+      rm -f "$work/out.gz"
+    fi
   fi
   if want vzdump-verify; then
     measure "$round" vzdump-verify zstd-t "$tar_bytes" zstd -q -t "$archive"
     measure "$round" vzdump-verify ours "$tar_bytes" "$vzdump_bench" verify "$archive"
+    [ -z "$before" ] || measure "$round" vzdump-verify before "$tar_bytes" "$before/vzdump_bench" verify "$archive"
   fi
   for n in 100k 1M; do
     want "retention-$n" || continue

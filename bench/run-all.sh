@@ -140,8 +140,9 @@ if want status-10k || want list-10k; then
   pids+=("$(cat "$work/listing/sim.pid")")
 fi
 
-# measure ROUND FIGURE CONTENDER BYTES CMD...: one timed run (wall clock around it, peak RSS of
-# the command from /usr/bin/time -v); stdout of CMD goes to $work/last.out.
+# measure ROUND FIGURE CONTENDER BYTES CMD...: one timed run (wall clock around it, peak RSS and
+# user + system CPU seconds of the command from /usr/bin/time -v); stdout of CMD goes to
+# $work/last.out.
 load=0
 measure() {
   local round=$1 figure=$2 contender=$3 bytes=$4
@@ -155,8 +156,9 @@ measure() {
   fi
   t1=$(date +%s.%N)
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$figure" "$contender" \
-    "$(echo "$t1 - $t0" | bc -l)" "$rss" "$load" "$bytes" >>"$raw"
+  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$work/time.txt")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$figure" "$contender" \
+    "$(echo "$t1 - $t0" | bc -l)" "$rss" "$load" "$bytes" "$cpu" >>"$raw"
 }
 # record ROUND FIGURE CONTENDER SECONDS BYTES: a figure timed by the program itself.
 record() {

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """bench/run-all.sh's table and JSON from its raw measurements.
 
-Input lines (tab-separated): round figure contender seconds peak_rss_kib load bytes.
+Input lines (tab-separated): round figure contender seconds peak_rss_kib load bytes [cpu], cpu
+being the user + system seconds of the measured process (all its threads). Under load the CPU
+seconds vary much less than the wall time.
 Ratios are the reference's time over ours (above 1: ours is faster), taken per round (both
 measured side by side in that round) and then the median of the rounds, so one noisy round does
 not decide. dump-e2e's reference is, per round, the slower of dump-transfer's OpenSSH and
@@ -43,17 +45,19 @@ def main():
     rows = defaultdict(dict)  # (figure, contender) -> round -> (seconds, rss, load, bytes)
     loads = {}
     for line in open(a.raw):
-        r, fig, who, secs, rss, load, nbytes = line.rstrip("\n").split("\t")
+        fields = line.rstrip("\n").split("\t")
+        r, fig, who, secs, rss, load, nbytes = fields[:7]
+        cpu = float(fields[7]) if len(fields) > 7 and fields[7] else None
         if fig == "load":
             loads[int(r)] = float(load)
             continue
-        rows[(fig, who)][int(r)] = (float(secs), int(rss or 0), float(load), int(nbytes))
+        rows[(fig, who)][int(r)] = (float(secs), int(rss or 0), float(load), int(nbytes), cpu)
     # dump-e2e's reference, per round.
     for rnd in rows.get(("dump-e2e", "ours"), {}):
         t = rows.get(("dump-transfer", "openssh"), {}).get(rnd)
         v = rows.get(("validation", "ours"), {}).get(rnd)
         if t and v:
-            rows[("dump-e2e", "slower-ref")][rnd] = (max(t[0], v[0]), 0, t[2], 0)
+            rows[("dump-e2e", "slower-ref")][rnd] = (max(t[0], v[0]), 0, t[2], 0, None)
 
     figures = []
     for fig in ORDER + sorted({f for f, _ in rows} - set(ORDER)):
@@ -66,6 +70,9 @@ def main():
                      "median": statistics.median(secs), "min": min(secs), "max": max(secs),
                      "peak_rss_kib": max(v[1] for v in per_round.values()),
                      "load_at_round_start": [per_round[k][2] for k in sorted(per_round)]}
+            cpus = [v[4] for v in per_round.values() if v[4] is not None]
+            if cpus:
+                entry["cpu_median"] = statistics.median(cpus)
             nbytes = max(v[3] for v in per_round.values())
             if nbytes and fig != "vzdump-requests":
                 entry["bytes"] = nbytes
@@ -89,7 +96,7 @@ def main():
 
     print()
     hdr = f"{'figure':<16} {'contender':<15} {'median':>9} {'min':>9} {'max':>9} {'MB/s':>7} " \
-          f"{'ratio':>7} {'per round':<18} {'peak RSS':>9}  goal"
+          f"{'ratio':>7} {'per round':<18} {'cpu s':>7} {'peak RSS':>9}  goal"
     print(hdr)
     print("-" * len(hdr))
     for e in figures:
@@ -102,10 +109,12 @@ def main():
         goal = e.get("goal", "")
         if "goal_met" in e:
             goal += " MET" if e["goal_met"] else " NOT MET"
+        cpu = f"{e['cpu_median']:.2f}" if "cpu_median" in e else "-"
         print(f"{e['figure']:<16} {e['contender']:<15} {fmt(e['median']):>9} {fmt(e['min']):>9} "
-              f"{fmt(e['max']):>9} {mbs:>7} {ratio:>7} {per:<18} {rss:>9}  {goal}")
+              f"{fmt(e['max']):>9} {mbs:>7} {ratio:>7} {per:<18} {cpu:>7} {rss:>9}  {goal}")
     print("ratio: reference time / ours, median of the per-round ratios (above 1: ours faster);"
-          " MB/s of the uncompressed bytes for validation and verify, of the file otherwise")
+          " MB/s of the uncompressed bytes for validation and verify, of the file otherwise;"
+          " cpu s: median user+system seconds of the measured process")
     print("load average at each round's start: "
           + ", ".join(f"{loads[k]:.2f}" for k in sorted(loads)))
     print("offsite-upload: not measured (no off-site tier in this tree; bench/s3/run.sh measures"

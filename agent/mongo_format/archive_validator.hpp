@@ -14,8 +14,8 @@ namespace agent::mongo_format {
 // Where a gzip archive's grammar and BSON checks run: on the thread that feeds it, or on a
 // thread of their own fed through a fixed ring of inflated buffers (8 x 1 MiB) while the
 // feeding thread inflates (and reads, hashes) the next bytes. The verdict is the same; the
-// second thread lets a re-check use two cores (bench/RESULTS.md). A caller that already runs
-// the validator on a worker thread of its own (the dump pipeline) keeps it on that thread.
+// second thread lets a re-check use two cores (bench/RESULTS.md). The dump pipeline uses it
+// too: its validator worker then inflates while the checks run on the thread behind it.
 enum class ArchiveParsing { on_caller_thread, own_thread };
 
 // One-pass validator for `mongodump --archive --gzip` output (or plain `--archive` with

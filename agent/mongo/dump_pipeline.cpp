@@ -11,7 +11,7 @@ namespace agent::mongo {
 
 DumpPipeline::DumpPipeline(const std::filesystem::path& file, bool validate,
                            const mongo_format::ArchiveLimits& limits)
-    : m_validate(validate), m_validator(true, limits) {
+    : m_validate(validate), m_validator(true, limits, mongo_format::ArchiveParsing::own_thread) {
   m_fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (m_fd < 0) {
     m_result.write_error = "cannot create " + file.string() + ": " + std::strerror(errno);

@@ -6,12 +6,13 @@ namespace agent::mongo_format {
 
 struct ArchiveValidator::Impl {
   ArchiveStream stream;
-  Impl(bool gzip, const ArchiveLimits& limits) : stream(gzip, limits) {}
+  Impl(bool gzip, const ArchiveLimits& limits, ArchiveParsing parsing)
+      : stream(gzip, limits, nullptr, parsing) {}
 };
 
 ArchiveValidator::ArchiveValidator(bool gzip) : ArchiveValidator(gzip, ArchiveLimits{}) {}
-ArchiveValidator::ArchiveValidator(bool gzip, const ArchiveLimits& limits)
-    : m_impl(std::make_unique<Impl>(gzip, limits)) {}
+ArchiveValidator::ArchiveValidator(bool gzip, const ArchiveLimits& limits, ArchiveParsing parsing)
+    : m_impl(std::make_unique<Impl>(gzip, limits, parsing)) {}
 ArchiveValidator::~ArchiveValidator() = default;
 ArchiveValidator::ArchiveValidator(ArchiveValidator&&) noexcept = default;
 ArchiveValidator& ArchiveValidator::operator=(ArchiveValidator&&) noexcept = default;

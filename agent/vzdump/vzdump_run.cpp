@@ -19,8 +19,8 @@
 #include "agent/vzdump/owner_tag.hpp"
 #include "proxmox/backup_name.hpp"
 #include "proxmox/error_cause.hpp"
-#include "proxmox/task_log.hpp"
 #include "proxmox/storage.hpp"
+#include "proxmox/task_log.hpp"
 
 namespace agent {
 namespace {

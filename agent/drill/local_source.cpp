@@ -1,13 +1,9 @@
 // The local source of a mongo drill: a valid backup of mongo.backup_dir, checked again.
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include "agent/drill/drill_source.hpp"
 #include "agent/mongo/backup_store.hpp"
 #include "agent/mongo/sha256.hpp"
+#include "agent/mongo_format/archive_stream.hpp"
 
 namespace agent::drill {
 namespace {
@@ -69,27 +65,21 @@ std::unique_ptr<MongoBackupSource> local_mongo_source() {
 
 ArchiveReading read_archive_inventory(const std::filesystem::path& file) {
   ArchiveReading out;
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    out.read_error = "cannot open " + file.string() + ": " + std::strerror(errno);
-    return out;
-  }
   mongo::Sha256 sha;
   mongo_format::ArchiveInventory inventory(true);
-  std::vector<std::uint8_t> buf(1 << 20);
-  for (;;) {
-    const ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      out.read_error = "cannot read " + file.string() + ": " + std::strerror(errno);
-      break;
-    }
-    if (n == 0) break;
-    sha.update(buf.data(), static_cast<std::size_t>(n));
-    inventory.feed(buf.data(), static_cast<std::size_t>(n));
-    out.bytes += static_cast<std::uint64_t>(n);
+  const auto error = mongo_format::read_file_pieces(
+      file,
+      [&](const std::uint8_t* data, std::size_t size) {
+        sha.update(data, size);
+        inventory.feed(data, size);
+        out.bytes += size;
+      },
+      [] { return false; });
+  if (error.kind == mongo_format::FileReadError::Kind::cannot_open) {
+    out.read_error = error.message;
+    return out;
   }
-  ::close(fd);
+  if (error.failed()) out.read_error = error.message;
   out.sha256 = sha.finish_hex();
   out.inventory = inventory.finish();
   return out;

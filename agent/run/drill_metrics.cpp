@@ -8,19 +8,6 @@
 namespace agent {
 namespace {
 
-std::string label(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 bool drilled(const TargetConfig& t, TierName tier) {
   if (!t.drill) return false;
   return tier == TierName::vzdump ? t.drill->vzdump && t.vzdump : t.drill->mongo && t.mongo;
@@ -34,8 +21,8 @@ std::string render_drill_metrics(const Config& config) {
     for (TierName tier : {TierName::vzdump, TierName::mongo}) {
       if (!drilled(t, tier)) continue;
       const auto history = load_drill_history(config.state_dir, t.name, tier);
-      const std::string labels =
-          "target=\"" + label(t.name) + "\",tier=\"" + std::string(to_string(tier)) + "\"";
+      const std::string labels = "target=\"" + metric_label_value(t.name) + "\",tier=\"" +
+                                 std::string(to_string(tier)) + "\"";
       const auto ok = last_successful_drill(history);
       last_ok << "pve_smokerbak_drill_last_success_timestamp_seconds{" << labels << "} "
               << (ok ? ok->started_at : 0) << "\n";
@@ -44,8 +31,8 @@ std::string render_drill_metrics(const Config& config) {
       last_result << "pve_smokerbak_drill_last_success{" << labels << "} " << (last->ok ? 1 : 0)
                   << "\n";
       for (const auto& s : last->steps) {
-        duration << "pve_smokerbak_drill_duration_seconds{" << labels << ",step=\"" << label(s.name)
-                 << "\"} " << s.seconds << "\n";
+        duration << "pve_smokerbak_drill_duration_seconds{" << labels << ",step=\""
+                 << metric_label_value(s.name) << "\"} " << s.seconds << "\n";
       }
       duration << "pve_smokerbak_drill_duration_seconds{" << labels << ",step=\"rto\"} "
                << last->rto_s << "\n";

@@ -9,19 +9,6 @@
 namespace agent {
 namespace {
 
-std::string escape_label(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 // One sample of a metric for one record: extra labels (after target and tier) and the value.
 struct Sample {
   std::string labels;
@@ -101,6 +88,19 @@ const std::vector<Metric>& metrics() {
 
 }  // namespace
 
+std::string metric_label_value(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 std::string render_metrics(const std::vector<TierRecord>& records) {
   std::ostringstream out;
   for (const auto& m : metrics()) {
@@ -108,8 +108,8 @@ std::string render_metrics(const std::vector<TierRecord>& records) {
     for (const auto& r : records) {
       const auto s = m.sample(r);
       if (!s) continue;
-      out << m.name << "{target=\"" << escape_label(r.target) << "\",tier=\"" << to_string(r.tier)
-          << '"' << s->labels << "} " << s->value << '\n';
+      out << m.name << "{target=\"" << metric_label_value(r.target) << "\",tier=\""
+          << to_string(r.tier) << '"' << s->labels << "} " << s->value << '\n';
     }
   }
   return out.str();

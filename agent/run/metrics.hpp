@@ -20,4 +20,7 @@ std::optional<std::string> write_metrics_file(const std::filesystem::path& path,
                                               const std::vector<TierRecord>& records,
                                               const std::string& extra = "");
 
+// A Prometheus label value: backslash, double quote and line feed escaped.
+std::string metric_label_value(const std::string& value);
+
 }  // namespace agent

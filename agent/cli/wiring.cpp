@@ -49,6 +49,7 @@ TierSet make_tiers(const Config& config, const Clock& clock, const Wiring& wirin
       [&config, &clock, api_timeout] { return make_api_client(config, clock, api_timeout); },
       wiring.vzdump));
   tiers.add(std::make_unique<mongo::MongoTier>(config, wiring.ssh_sessions));
+  tiers.add(std::make_unique<offsite::OffsiteTier>(config, wiring.offsite));
   return tiers;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/offsite_config.hpp"
 #include "policies/retention_policy.hpp"
 
 // The agent's configuration after loading and validation (docs/configuration.md lists every
@@ -81,6 +82,7 @@ struct Config {
   std::filesystem::path state_dir = "/var/lib/pve-smokerbak";
   std::filesystem::path metrics_file = "/var/lib/prometheus/node-exporter/pve-smokerbak.prom";
   std::vector<TargetConfig> targets;
+  OffsiteConfig offsite;  // off-site copies (agent/offsite); none when no destination is set
 
   const TargetConfig* find_target(const std::string& name) const {
     for (const auto& t : targets) {

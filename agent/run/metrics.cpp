@@ -106,8 +106,9 @@ std::string render_metrics(const std::vector<TierRecord>& records) {
 }
 
 std::optional<std::string> write_metrics_file(const std::filesystem::path& path,
-                                              const std::vector<TierRecord>& records) {
-  return write_file_atomically(path, render_metrics(records), 0644);
+                                              const std::vector<TierRecord>& records,
+                                              const std::string& extra) {
+  return write_file_atomically(path, render_metrics(records) + extra, 0644);
 }
 
 }  // namespace agent

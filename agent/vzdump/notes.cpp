@@ -51,11 +51,15 @@ std::string vzdump_notes_template(std::string_view target, std::string_view run_
 }
 
 std::string status_line(std::string_view target, std::string_view run_id,
-                        std::string_view keep_rules, VerifyState verify_state) {
+                        std::string_view keep_rules, VerifyState verify_state, bool offsite) {
   std::string line = identity_line(target, run_id);
   line += k_separator;
   line += keep_rules.empty() ? std::string("remove pending") : "keep: " + std::string(keep_rules);
   line += k_separator;
+  if (offsite) {
+    line += "off-site";
+    line += k_separator;
+  }
   line += notes_text(verify_state);
   return line;
 }

@@ -38,9 +38,11 @@ std::string vzdump_notes_template(std::string_view target, std::string_view run_
                                   std::string_view operator_template);
 
 // The complete first line, e.g. "prod smokerbak:X · keep: daily, weekly · verified".
-// `keep_rules` empty means "remove pending".
+// `keep_rules` empty means "remove pending". `offsite`: the archive has a confirmed off-site
+// copy (agent/tier/offsite_receipt.hpp), written as " · off-site" before the verify state.
 std::string status_line(std::string_view target, std::string_view run_id,
-                        std::string_view keep_rules, VerifyState verify_state);
+                        std::string_view keep_rules, VerifyState verify_state,
+                        bool offsite = false);
 
 // Notes with the first line replaced and the operator's lines kept.
 std::string with_first_line(std::string_view notes, std::string_view line);

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/tier/offsite_receipt.hpp"
 #include "agent/vzdump/backup_record.hpp"
 #include "agent/vzdump/notes.hpp"
 
@@ -27,8 +28,9 @@ NotesSyncResult sync_notes(proxmox::Client& client, const NotesSyncInput& input,
   std::map<std::string, std::string> expected;  // volid -> first line written
   for (const auto& a : plan) {
     if (!a.run_id || input.skip.count(a.volume.volid)) continue;
-    const std::string line =
-        status_line(input.target, *a.run_id, keep_text(a), verify_state_for(input, a));
+    const std::string line = status_line(
+        input.target, *a.run_id, keep_text(a), verify_state_for(input, a),
+        has_offsite_copy(input.state_dir, input.target, TierName::vzdump, a.volume.volid));
     if (first_line(a.volume.notes) == line) continue;
     result.planned.push_back({a.volume.volid, line});
     if (dry_run) continue;

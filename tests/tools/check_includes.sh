@@ -9,7 +9,9 @@
 #   cli -> everything;  run, status, retention, validate (commands) -> tier, config, core
 #   (validate also reads the tiers' files: vzdump, mongo, mongo_format);  vzdump, mongo
 #   (tiers) -> tier, config, core (mongo also mongo_format);  tier -> config, core;
-#   config -> core;  mongo_format -> core;  core -> nothing of agent.
+#   config -> core;  mongo_format -> core;  core -> nothing of agent;  offsite (the off-site
+#   tier, above the other tiers: reads their records) -> tier, config, core, vzdump, mongo,
+#   mongo_format.
 # Only the vzdump tier (and cli, which builds the client) talks to proxmox/, only the mongo
 # tier (and cli) to remote/.
 set -u
@@ -61,7 +63,7 @@ only_in s3 'curl/' none "s3 reaches the network through http/"
 only_in s3 'pugixml' s3/xml_answers.cpp "pugixml stays in xml_answers.cpp"
 only_in s3 'openssl/' s3/digest.cpp "OpenSSL in s3/ is for digests only"
 
-agent_parts="cli config core mongo mongo_format retention run status tier validate vzdump"
+agent_parts="cli config core mongo mongo_format offsite retention run status tier validate vzdump"
 # layer FOLDER ALLOWED...: agent/FOLDER may include agent/ALLOWED/ (and itself) only.
 layer() {
   local dir=$1 part forbidden=""
@@ -83,11 +85,12 @@ layer run tier config core
 layer status tier config core
 layer retention core
 layer validate tier config core vzdump mongo mongo_format
-layer cli config core mongo mongo_format retention run status tier validate vzdump
-for dir in core config mongo_format tier mongo run status retention validate; do
+layer offsite tier config core vzdump mongo mongo_format
+layer cli config core mongo mongo_format offsite retention run status tier validate vzdump
+for dir in core config mongo_format tier mongo offsite run status retention validate; do
   scan "agent/$dir" 'proxmox/' "only the vzdump tier and cli talk to the Proxmox API"
 done
-for dir in core config mongo_format tier vzdump run status retention validate; do
+for dir in core config mongo_format tier vzdump offsite run status retention validate; do
   scan "agent/$dir" 'remote/' "only the mongo tier and cli open SSH sessions"
 done
 # Every agent folder is a layer above: a new one must be added here and to agent/CMakeLists.txt.

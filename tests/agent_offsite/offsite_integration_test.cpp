@@ -67,21 +67,7 @@ class OffsiteIntegration : public s3::testing::S3ServerTest {
 
     m_ctime = epoch_now() - 600;
     m_backup_id = "backup-20261203-115000";
-    const fs::path bdir = m_dir / "backups" / m_backup_id;
-    fs::create_directories(bdir);
-    spit(bdir / "app.archive.gz", m_archive);
-    mongo::Manifest m;
-    m.backup_id = m_backup_id;
-    m.run_id = "20261203T115000Z";
-    m.target = "prod";
-    m.database = "app";
-    m.started_at = m.finished_at = m_ctime;
-    m.archive_file = "app.archive.gz";
-    m.size = m_archive.size();
-    m.sha256 = m_sha;
-    m.mongodump_exit = 0;
-    m.valid = true;
-    spit(bdir / "manifest.json", mongo::manifest_to_json(m));
+    add_mongo_backup(m_backup_id, m_ctime);
 
     auto id = age::Identity::generate();
     ASSERT_TRUE(id);
@@ -101,6 +87,25 @@ class OffsiteIntegration : public s3::testing::S3ServerTest {
   void TearDown() override {
     if (!m_dir.empty()) fs::remove_all(m_dir);
     S3ServerTest::TearDown();
+  }
+
+  // A valid mongo backup (the real archive) in backup_dir, made at `ctime`.
+  void add_mongo_backup(const std::string& id, std::int64_t ctime) {
+    const fs::path bdir = m_dir / "backups" / id;
+    fs::create_directories(bdir);
+    spit(bdir / "app.archive.gz", m_archive);
+    mongo::Manifest m;
+    m.backup_id = id;
+    m.run_id = "20261203T115000Z";
+    m.target = "prod";
+    m.database = "app";
+    m.started_at = m.finished_at = ctime;
+    m.archive_file = "app.archive.gz";
+    m.size = m_archive.size();
+    m.sha256 = m_sha;
+    m.mongodump_exit = 0;
+    m.valid = true;
+    spit(bdir / "manifest.json", mongo::manifest_to_json(m));
   }
 
   // A destination on a fresh bucket; `lock`: Object Lock (and versioning) on the bucket.
@@ -131,6 +136,18 @@ class OffsiteIntegration : public s3::testing::S3ServerTest {
         config, "20261203T120000Z", std::chrono::system_clock::now(), false, false, nullptr, {}};
     auto run = tier.begin(config.targets.front(), ctx);
     return run->backup();
+  }
+  TierOutcome run_prune(OffsiteTier& tier) {
+    RunContext ctx{
+        config, "20261203T120000Z", std::chrono::system_clock::now(), false, false, nullptr, {}};
+    auto run = tier.begin(config.targets.front(), ctx);
+    return run->prune();
+  }
+  static policies::RetentionPolicy keep_last(std::int64_t n) {
+    policies::RetentionPolicy p;
+    p.keep_last = n;
+    p.keep_daily = p.keep_weekly = p.keep_monthly = std::nullopt;
+    return p;
   }
 
   using TestServerRef = s3::testing::TestServer;
@@ -263,6 +280,54 @@ TEST_F(OffsiteIntegration, BucketWithoutObjectLockFailsAndRecordsNothing) {
   const auto reports = destination_reports(config, epoch_now(), std::nullopt);
   ASSERT_EQ(reports.size(), 1u);
   EXPECT_FALSE(reports[0].state.last_error.empty());
+}
+
+// Pruning off-site: the policy's leftovers go when unlocked, a locked one waits for a later run,
+// and an object that is not this installation's is never touched.
+TEST_F(OffsiteIntegration, PruneDeletesWhatThePolicyLetsGoButNeverLockedOrForeignCopies) {
+  const std::string older = "backup-20261201-115000";
+  add_mongo_backup(older, m_ctime - 2 * 86400);
+  config.retention = keep_last(2);
+  OffsiteDestination& d = add_destination(true);
+  OffsiteTier tier(config, options());
+  const TierOutcome up = run_backup(tier);
+  ASSERT_EQ(up.state, TierState::ok) << up.summary << (up.error ? up.error->message : "");
+  ASSERT_TRUE(has_offsite_copy(config.state_dir, "prod", TierName::mongo, older));
+
+  // Someone else's object under our prefix, old enough for any policy to let it go.
+  const std::string foreign = "pve1/prod/mongo/20200101T000000Z/backup-20200101-000000.x.age";
+  s3::PutOptions put;
+  put.metadata = {{"smokerbak-owner", std::string(32, 'f')}};
+  ASSERT_TRUE(m_bucket_client->put_object(foreign, "not ours", put));
+
+  config.retention = keep_last(1);
+  // The older copy is still locked: the prune says so and keeps the receipt.
+  const TierOutcome locked = run_prune(tier);
+  ASSERT_NE(locked.state, TierState::failed) << (locked.error ? locked.error->message : "");
+  EXPECT_NE(locked.summary.find("still locked"), std::string::npos) << locked.summary;
+  EXPECT_TRUE(has_offsite_copy(config.state_dir, "prod", TierName::mongo, older));
+
+  // Once its lock is gone (lifted here with the governance bypass), the next run deletes it.
+  auto receipts = read_offsite_receipts(config.state_dir, "prod", TierName::mongo, older);
+  ASSERT_TRUE(receipts);
+  const OffsiteCopy old_copy = receipts->copies.front();
+  ASSERT_TRUE(m_bucket_client->delete_object(old_copy.key, old_copy.version_id, true));
+  // (deleting it by bypass leaves nothing; put an unlocked copy of ours back in its place)
+  s3::PutOptions ours;
+  auto head_new = m_bucket_client->head_object(
+      read_offsite_receipts(config.state_dir, "prod", TierName::mongo, m_backup_id)
+          ->copies.front()
+          .key);
+  ASSERT_TRUE(head_new);
+  ours.metadata = head_new->metadata;
+  ASSERT_TRUE(m_bucket_client->put_object(old_copy.key, "ciphertext", ours));
+  d.lock = OffsiteLock::off;
+  const TierOutcome pruned = run_prune(tier);
+  ASSERT_NE(pruned.state, TierState::failed) << (pruned.error ? pruned.error->message : "");
+  EXPECT_EQ(pruned.removed_count, 1u) << pruned.summary;
+  EXPECT_TRUE(has_offsite_copy(config.state_dir, "prod", TierName::mongo, m_backup_id));
+  EXPECT_TRUE(m_bucket_client->head_object(foreign)) << "a foreign object was deleted";
+  EXPECT_FALSE(m_bucket_client->head_object(old_copy.key));
 }
 
 }  // namespace

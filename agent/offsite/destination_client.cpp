@@ -1,6 +1,7 @@
 #include "agent/offsite/destination_client.hpp"
 
 #include "agent/config/config_loader.hpp"
+#include "agent/core/log.hpp"
 
 namespace agent::offsite {
 namespace {
@@ -53,7 +54,7 @@ tl::expected<s3::Credentials, std::string> parse_credentials(std::string_view te
 }
 
 s3::Result<std::unique_ptr<s3::Client>> make_destination_client(const OffsiteDestination& d) {
-  auto text = read_secret(SecretRef{d.credentials_path, d.credentials_from_credentials});
+  auto text = read_secret(SecretRef{d.credentials_path, d.credentials_from_credentials}, true);
   if (!text) {
     return s3::make_error(s3::Error::Kind::invalid_credentials,
                           "cannot read the S3 credentials: " + text.error());
@@ -64,6 +65,8 @@ s3::Result<std::unique_ptr<s3::Client>> make_destination_client(const OffsiteDes
         s3::Error::Kind::invalid_credentials,
         "unusable S3 credentials file " + d.credentials_path.string() + ": " + credentials.error());
   }
+  register_secret(credentials->secret_key);  // logs redact it
+  if (!credentials->session_token.empty()) register_secret(credentials->session_token);
   s3::ClientOptions o;
   o.endpoint = d.endpoint;
   o.region = d.region;

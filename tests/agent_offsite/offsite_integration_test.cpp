@@ -330,5 +330,80 @@ TEST_F(OffsiteIntegration, PruneDeletesWhatThePolicyLetsGoButNeverLockedOrForeig
   EXPECT_FALSE(m_bucket_client->head_object(old_copy.key));
 }
 
+// The commands through the binary, as an operator on a new host runs them: `offsite list` reads
+// the bucket, `offsite fetch` brings the copy back decrypted and validated.
+TEST_F(OffsiteIntegration, BinaryListsAndFetchesTheCopy) {
+  add_destination(true);
+  OffsiteTier tier(config, options());
+  ASSERT_EQ(run_backup(tier).state, TierState::ok);
+  const auto& d = config.offsite.destinations.front();
+  spit(m_dir / "s3.credentials", "access_key_id = " + server.access_key +
+                                     "\nsecret_access_key = " + server.secret_key + "\n");
+  fs::permissions(m_dir / "s3.credentials", fs::perms::owner_read | fs::perms::owner_write);
+  spit(m_dir / "identity.txt", std::string(m_identity->to_string().view()) + "\n");
+  fs::permissions(m_dir / "identity.txt", fs::perms::owner_read | fs::perms::owner_write);
+  // A new host: an empty state directory.
+  fs::create_directories(m_dir / "newstate");
+  const std::string yaml =
+      "timezone: UTC\n"
+      "state_dir: " +
+      (m_dir / "newstate").string() +
+      "\n"
+      "metrics_file: " +
+      (m_dir / "metrics.prom").string() +
+      "\n"
+      "targets:\n"
+      "  - name: prod\n"
+      "    vmid: 106\n"
+      "    mongo:\n"
+      "      ssh: { host: 127.0.0.1, identity_file: /nonexistent/k, known_hosts: /nonexistent/kh "
+      "}\n"
+      "      database: app\n"
+      "      backup_dir: " +
+      (m_dir / "restored").string() +
+      "\n"
+      "offsite:\n"
+      "  destinations:\n"
+      "    - name: rgw\n"
+      "      endpoint: " +
+      server.https_endpoint +
+      "\n"
+      "      region: " +
+      server.region +
+      "\n"
+      "      bucket: " +
+      d.bucket +
+      "\n"
+      "      prefix: pve1/\n"
+      "      credentials_file: " +
+      (m_dir / "s3.credentials").string() +
+      "\n"
+      "      ca_file: " +
+      server.ca_file +
+      "\n"
+      "      lock: governance\n"
+      "      recipients: [" +
+      m_identity->recipient().to_string() + "]\n";
+  spit(m_dir / "config.yaml", yaml);
+  auto run_cli = [&](const std::string& args, std::string& out) {
+    const std::string cmd = "env -u CREDENTIALS_DIRECTORY " + std::string(PVE_SMOKERBAK_BINARY) +
+                            " -c '" + (m_dir / "config.yaml").string() + "' " + args + " >'" +
+                            (m_dir / "out").string() + "' 2>'" + (m_dir / "err").string() + "'";
+    const int status = std::system(cmd.c_str());
+    out = slurp(m_dir / "out") + slurp(m_dir / "err");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  std::string out;
+  ASSERT_EQ(run_cli("offsite list --json", out), 0) << out;
+  EXPECT_NE(out.find(m_backup_id), std::string::npos) << out;
+  ASSERT_EQ(run_cli("offsite fetch " + m_backup_id + " --target prod --identity '" +
+                        (m_dir / "identity.txt").string() + "'",
+                    out),
+            0)
+      << out;
+  EXPECT_EQ(slurp(m_dir / "restored" / m_backup_id / "app.archive.gz"), m_archive);
+  EXPECT_TRUE(fs::exists(m_dir / "restored" / m_backup_id / "manifest.json"));
+}
+
 }  // namespace
 }  // namespace agent::offsite

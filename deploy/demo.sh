@@ -47,6 +47,7 @@ proxmox:
   token_id: "$(json token_id)"
   token_secret_file: $(json token_secret_file)
   ca_file: $(json ca_file)
+  node: pve1  # the simulated node this agent "runs on"
 retention:
   keep-daily: 7
   keep-weekly: 4
@@ -67,6 +68,9 @@ targets:
       auth_db: admin
       password_file: $work/mongo.secret
       backup_dir: $work/backups/prod-cloud/mongodb
+    drill:
+      vzdump: { vmid: 9106, storage: local }
+      mongo: { checks: [{ collection: temps, query: "{}", min_count: 1 }] }
 YAML
 
 export PVE_SMOKERBAK_CONFIG="$work/config.yaml"
@@ -78,6 +82,9 @@ echo "\$ pve-smokerbak run"
 rc=0
 "$bin" run || rc=$?
 echo "(exit code $rc)"
+echo
+echo "\$ pve-smokerbak drill    # restore each tier's newest verified backup into a scratch place"
+"$bin" drill || rc=$?
 echo
 echo "\$ pve-smokerbak status"
 "$bin" status || true

@@ -1,6 +1,6 @@
 // The only file of the project that talks to libcurl (and OpenSSL for fingerprint pinning).
 //
-// Fingerprint pinning follows ../shared/reference/transport-perf.md §5.1: VERIFYPEER=0 makes
+// Fingerprint pinning (docs/transports.md section 1.1): VERIFYPEER=0 makes
 // curl install SSL_VERIFY_NONE, under which a verify callback cannot abort the handshake (a
 // wrong certificate would still receive the request and its credentials). So the SSL_CTX
 // callback itself switches the context to SSL_VERIFY_PEER with our callback, which accepts the

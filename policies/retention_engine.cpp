@@ -134,6 +134,14 @@ std::string_view to_string(Mark mark) {
   return "remove";
 }
 
+std::optional<Rule> parse_rule(std::string_view text) {
+  for (const Rule r :
+       {Rule::last, Rule::hourly, Rule::daily, Rule::weekly, Rule::monthly, Rule::yearly}) {
+    if (text == to_string(r)) return r;
+  }
+  return std::nullopt;
+}
+
 std::string_view to_string(Rule rule) {
   switch (rule) {
     case Rule::last:

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,6 +42,8 @@ struct Decision {
 std::string_view to_string(Mark mark);
 // "last", "hourly", "daily", "weekly", "monthly" or "yearly".
 std::string_view to_string(Rule rule);
+// The rule of one of those words; nullopt for any other text.
+std::optional<Rule> parse_rule(std::string_view text);
 // "daily, weekly": the form the vzdump tier writes into Proxmox notes.
 std::string join_rules(const std::vector<Rule>& rules);
 

@@ -23,4 +23,9 @@ Cause cause_of(const Error& error) {
   return Cause::other;
 }
 
+bool parameter_unsupported(const Error& error, std::string_view name) {
+  return error.kind == Error::Kind::http_status && error.http_status == 400 &&
+         says(error, std::string(name) + ": property is not defined in schema");
+}
+
 }  // namespace proxmox

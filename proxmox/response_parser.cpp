@@ -496,11 +496,23 @@ Result<std::int64_t> integer_data(const std::string& body) {
   });
 }
 
+namespace {
+
+PruneMark::Mark prune_mark_of(const std::string& word) {
+  if (word == "keep") return PruneMark::Mark::keep;
+  if (word == "remove") return PruneMark::Mark::remove;
+  if (word == "protected") return PruneMark::Mark::protected_backup;
+  if (word == "renamed") return PruneMark::Mark::renamed;
+  throw std::runtime_error("\"mark\" is not keep, remove, protected or renamed");
+}
+
+}  // namespace
+
 Result<std::vector<PruneMark>> prune_marks(const std::string& body) {
   return guarded("GET prunebackups", [&] {
     std::vector<PruneMark> out;
     for (const auto& item : require_array(data_of(body))) {
-      out.push_back({str(item, "volid"), integer(item, "ctime"), str(item, "mark")});
+      out.push_back({str(item, "volid"), integer(item, "ctime"), prune_mark_of(str(item, "mark"))});
     }
     return out;
   });

@@ -40,7 +40,7 @@ Result<LxcConfig> lxc_config(const std::string& body);
 // the vmid parameter as given, a string, or a computed number).
 Result<std::int64_t> integer_data(const std::string& body);
 
-// UPID:<node>:<pid>:<pstart>:<starttime>:<type>:<id>:<user>: (docs/proxmox-api.md section 4).
+// UPID:<node>:<pid>:<pstart>:<starttime>:<type>:<id>:<user>: (docs/proxmox-api.md section 5).
 Result<Upid> upid(const std::string& text);
 
 }  // namespace proxmox::parse

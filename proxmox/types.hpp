@@ -30,6 +30,8 @@ struct ClusterGuest {
   std::string lock;    // empty when not locked, e.g. "backup" while a backup runs
   std::string tags;    // ';'-separated as PVE stores them, "" when none
   bool template_ = false;
+
+  bool is_container() const { return type == "lxc"; }
 };
 
 // GET /nodes/{node}/lxc/{vmid}/status/current
@@ -65,7 +67,7 @@ struct VzdumpRequest {
   std::string log_marker;
 };
 
-// A decoded UPID (docs/proxmox-api.md section 4).
+// A decoded UPID (docs/proxmox-api.md section 5).
 struct Upid {
   std::string node;
   std::int64_t pid = 0;
@@ -250,9 +252,12 @@ struct VzdumpDefaults {
 
 // One item of GET /nodes/{node}/storage/{storage}/prunebackups (the server's dry run).
 struct PruneMark {
+  // The server's words "keep", "remove", "protected", "renamed" (docs/proxmox-api.md
+  // section 8); any other word makes the answer unparsable.
+  enum class Mark { keep, remove, protected_backup, renamed };
   std::string volid;
   std::int64_t ctime = 0;
-  std::string mark;  // "keep" | "remove" | "protected" | "renamed"
+  Mark mark = Mark::keep;
 };
 
 }  // namespace proxmox

@@ -1,5 +1,5 @@
 // The exec stream loop of LibsshSession. It follows the libssh 0.10.6 read procedure of
-// transport-perf.md 2.4a: a 0 from ssh_channel_read is ambiguous (EOF, timeout, or stdout
+// docs/transports.md section 2.3: a 0 from ssh_channel_read is ambiguous (EOF, timeout, or stdout
 // drained while stderr is pending), so per-stream state comes from ssh_channel_poll, stalls are
 // measured across short read ticks, and the exit status/signal come from channel callbacks.
 #include <algorithm>

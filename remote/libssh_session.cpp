@@ -15,7 +15,7 @@
 namespace remote {
 namespace {
 
-// AES-GCM first: fastest with AES-NI and not affected by Terrapin (transport-perf.md 0.2);
+// AES-GCM first: fastest with AES-NI and not affected by Terrapin (docs/transports.md 2.1);
 // the rest only so that servers without GCM still connect.
 constexpr const char* k_ciphers =
     "aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,"

@@ -29,7 +29,7 @@ class LibsshSession final : public SshSession {
 
 // Bytes requested per ssh_channel_read. libssh 0.10 returns at most one 32 KiB packet per call
 // but grows the receive window to the requested count, so a larger count keeps more data in
-// flight on links with latency (transport-perf.md 1.5, 2.1) at no cost on loopback.
+// flight on links with latency (docs/transports.md 2.2) at no cost on loopback.
 inline constexpr int k_read_size = 256 * 1024;
 
 // The libssh wait per read call; stalls are measured across ticks against io_timeout_s.

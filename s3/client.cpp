@@ -19,7 +19,7 @@ namespace {
 using Query = std::vector<std::pair<std::string, std::string>>;
 
 // Keys, sorted by their encoded form, each with '=': the canonical query libcurl signs as
-// written (../shared/reference/s3-test-server.md).
+// written (docs/s3.md "Connection and trust").
 std::string render_query(Query query) {
   for (auto& [k, v] : query) {
     k = http::escape(k);

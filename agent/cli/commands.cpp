@@ -12,6 +12,7 @@ void register_all_commands(CLI::App& app, CommandContext& ctx) {
   register_status_commands(app, ctx);
   register_validate_commands(app, ctx);
   register_offsite_commands(app, ctx);
+  register_drill_commands(app, ctx);
 }
 
 }  // namespace agent

@@ -4,6 +4,7 @@
 #include "agent/cli/command_context.hpp"
 #include "agent/config/config_check.hpp"
 #include "agent/offsite/offsite_commands.hpp"
+#include "agent/vzdump/vzdump_config_check.hpp"
 
 namespace agent {
 
@@ -12,6 +13,7 @@ void register_config_commands(CLI::App& app, CommandContext& ctx) {
   config->require_subcommand(1);
 
   auto json = std::make_shared<bool>(false);
+  auto api = std::make_shared<bool>(false);
   auto* check = config->add_subcommand(
       "check",
       "Validate the configuration file and the secret files it names (ownership, mode, "
@@ -20,11 +22,22 @@ void register_config_commands(CLI::App& app, CommandContext& ctx) {
       "also checks that each bucket answers to its credentials and, when lock is on, has "
       "versioning and Object Lock enabled.");
   check->add_flag("--json", *json, "Print the result as JSON on stdout");
+  check->add_flag("--api", *api,
+                  "Also ask the Proxmox API (read-only) about each vzdump target: the storage's "
+                  "kind on the CT's node and the retention vzdump applies there "
+                  "(vzdump/defaults)");
   check->footer(
       "Exit codes: 0 valid (warnings, e.g. a CA file that does not exist yet, are printed on "
       "stderr), 2 invalid: every problem is printed on stderr as "
       "FILE:LINE:COLUMN: KEY: MESSAGE.\n");
-  check->callback([&ctx, json] {
+  check->callback([&ctx, json, api] {
+    static const SystemClock clock;
+    std::vector<ConfigCheck> checks = {vzdump_config_check()};
+    if (*api) {
+      checks.push_back(vzdump_api_check([](const Config& loaded) {
+        return make_api_client(loaded, clock, std::chrono::seconds(10));
+      }));
+    }
     ConfigCheckRequest request;
     request.config_path = ctx.global.config_path;
     request.config_path_from_env = ctx.global.config_path_from_env;
@@ -33,7 +46,7 @@ void register_config_commands(CLI::App& app, CommandContext& ctx) {
     request.remote_check = [&ctx](const Config& loaded) {
       return offsite::check_destinations(loaded, ctx.wiring.offsite.clients);
     };
-    ctx.exit_code = run_config_check(request, ctx.output);
+    ctx.exit_code = run_config_check(request, ctx.output, checks);
   });
 }
 

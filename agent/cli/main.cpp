@@ -2,6 +2,7 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <string>
 #include <string_view>
 
 #include <CLI/CLI.hpp>
@@ -9,8 +10,13 @@
 #include "agent/cli/command_context.hpp"
 #include "agent/core/exit_codes.hpp"
 #include "agent/core/log.hpp"
+#include "agent/core/process_hardening.hpp"
 
 int main(int argc, char** argv) {
+  // Before any secret is read: no core dump, no ptrace by others (agent/core/process_hardening).
+  if (const auto problem = agent::harden_process()) {
+    std::cerr << "pve-smokerbak: warning: " << *problem << "\n";
+  }
   agent::StreamOutput output(std::cout, std::cerr);
   agent::CommandContext ctx(output);
   CLI::App app{
@@ -48,7 +54,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? agent::exit_code::k_success : agent::exit_code::k_usage;
   } catch (const std::exception& e) {
     // Last resort: commands return errors as values; reaching this is a bug.
-    std::cerr << "pve-smokerbak: internal error: " << e.what() << "\n";
+    output.error(std::string("internal error: ") + e.what());
     return agent::exit_code::k_failure;
   }
   return ctx.exit_code;

@@ -9,7 +9,8 @@
 namespace agent {
 
 proxmox::Result<std::unique_ptr<proxmox::Client>> make_api_client(
-    const Config& config, const Clock& clock, std::optional<std::chrono::seconds> max_timeout) {
+    const Config& config, const Clock& clock, std::optional<std::chrono::seconds> max_timeout,
+    std::chrono::seconds adoption_wait) {
   const auto& pc = config.proxmox;
   auto secret = read_secret(pc.token_secret);
   if (!secret) {
@@ -33,6 +34,7 @@ proxmox::Result<std::unique_ptr<proxmox::Client>> make_api_client(
   if (!transport) return tl::unexpected(transport.error());
   proxmox::ClientOptions client_options;
   client_options.token_id = pc.token_id;
+  client_options.adoption_wait = adoption_wait;
   client_options.epoch_now = [&clock] {
     return static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(clock.now()));
   };
@@ -46,7 +48,9 @@ TierSet make_tiers(const Config& config, const Clock& clock, const Wiring& wirin
   TierSet tiers;
   tiers.add(std::make_unique<VzdumpTier>(
       config,
-      [&config, &clock, api_timeout] { return make_api_client(config, clock, api_timeout); },
+      [&config, &clock, api_timeout, wait = wiring.vzdump.adoption_wait] {
+        return make_api_client(config, clock, api_timeout, wait);
+      },
       wiring.vzdump));
   tiers.add(std::make_unique<mongo::MongoTier>(config, wiring.ssh_sessions));
   tiers.add(std::make_unique<offsite::OffsiteTier>(config, wiring.offsite));

@@ -35,9 +35,12 @@ enum class TierPurpose { run, status };
 // connects with the configured CA file or fingerprint pin and timeouts (capped at
 // `max_timeout` when given). Task start times are compared with `clock`, which end-to-end tests
 // set to the simulator's time (PVE_SMOKERBAK_NOW); `clock` must outlive the client.
+// `adoption_wait`: how long a lost vzdump answer's candidate task is waited for
+// (VzdumpTierOptions::adoption_wait).
 proxmox::Result<std::unique_ptr<proxmox::Client>> make_api_client(
     const Config& config, const Clock& clock,
-    std::optional<std::chrono::seconds> max_timeout = std::nullopt);
+    std::optional<std::chrono::seconds> max_timeout = std::nullopt,
+    std::chrono::seconds adoption_wait = VzdumpTierOptions{}.adoption_wait);
 
 // The tiers, in the order a run backs up each target: vzdump first, so the mongo manifest can
 // name the same run's archive; off-site last, after both local tiers validated their backups. The

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/drill_config.hpp"
 #include "agent/config/offsite_config.hpp"
 #include "policies/retention_policy.hpp"
 
@@ -30,6 +31,10 @@ struct ProxmoxConfig {
   std::optional<std::filesystem::path> ca_file = "/etc/pve/pve-root-ca.pem";
   std::optional<std::string> fingerprint;  // SHA-256, colon hex (either this or ca_file)
   int timeout_s = 30;
+  // The Proxmox node this agent runs on (PVE names a node by its short host name): archives on
+  // a node-local storage of another node cannot be read here ("not verifiable here"). The
+  // loader's default is this host's short name.
+  std::string node;
 };
 
 struct VzdumpConfig {
@@ -38,6 +43,14 @@ struct VzdumpConfig {
   std::string compress = "zstd";  // zstd | gzip | lzo | 0
   std::string notes = "{{guestname}} ({{node}})";
   bool prune_foreign = false;  // also prune backups without the agent's ownership tag
+  // Passed to vzdump as notification-mode (PVE >= 8.1). legacy-sendmail without mailto sends
+  // no notification: the agent's status, metrics and exit code report every night
+  // (docs/configuration.md says why).
+  std::string notification_mode =
+      "legacy-sendmail";              // auto | legacy-sendmail | notification-system
+  std::optional<std::string> mailto;  // passed as mailto when set
+  // Passed as pbs-change-detection-mode to PBS storages only (PVE >= 8.2).
+  std::optional<std::string> pbs_change_detection_mode;  // legacy | data | metadata
 };
 
 struct SshConfig {
@@ -50,10 +63,28 @@ struct SshConfig {
   int io_timeout_s = 120;  // a stream silent this long counts as stalled
 };
 
+// What the mongo tier accepts from the container at most (docs/configuration.md, "Limits on what
+// a container sends"). The defaults suit a database of tens of GiB.
+struct MongoLimits {
+  int max_duration_s = 14400;  // a dump or restore running longer is stopped and fails
+  // The inflated size cap: the previous valid backup's stored size x max_inflated_ratio (never
+  // below 4 GiB), and never above max_inflated_bytes (0 = no ceiling).
+  int max_inflated_ratio = 50;
+  std::uint64_t max_inflated_bytes = 64ull << 30;
+  int max_bson_depth = 200;                      // MongoDB's nesting limit (maxBSONDepth)
+  std::uint64_t stderr_keep_bytes = 1ull << 20;  // of mongodump's stderr: this much head + tail
+};
+
 struct MongoConfig {
   SshConfig ssh;
-  std::string command = "docker exec -i mongo";  // prefix before mongodump/mongorestore
+  // Prefix before mongodump/mongorestore; "" runs them directly on the SSH host.
+  std::string command = "docker exec -i mongo";
+  // Empty with `oplog`: the whole instance (every database) is dumped.
   std::string database;
+  // mongodump --oplog: a whole-instance dump consistent to one point in time on a replica set;
+  // restore replays it (mongorestore --oplogReplay).
+  bool oplog = false;
+  MongoLimits limits;
   std::string username;
   std::string auth_db = "admin";
   SecretRef password;
@@ -67,6 +98,8 @@ struct TargetConfig {
   std::optional<policies::RetentionPolicy> retention;  // per-target override
   std::optional<VzdumpConfig> vzdump;                  // tier enabled when present
   std::optional<MongoConfig> mongo;                    // tier enabled when present
+  std::optional<DrillConfig> drill;                    // restore drills (drill_config.hpp)
+  CoverageConfig coverage;                             // the coverage preflight
 
   const policies::RetentionPolicy& effective_retention(
       const policies::RetentionPolicy& global) const {
@@ -82,6 +115,7 @@ struct Config {
   std::filesystem::path state_dir = "/var/lib/pve-smokerbak";
   std::filesystem::path metrics_file = "/var/lib/prometheus/node-exporter/pve-smokerbak.prom";
   std::vector<TargetConfig> targets;
+  EventsConfig events;    // pings and webhook (drill_config.hpp)
   OffsiteConfig offsite;  // off-site copies (agent/offsite); none when no destination is set
 
   const TargetConfig* find_target(const std::string& name) const {

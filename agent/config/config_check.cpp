@@ -8,15 +8,14 @@
 
 #include "agent/config/config_listing.hpp"
 #include "agent/config/config_loader.hpp"
+#include "agent/config/file_trust.hpp"
 #include "agent/core/exit_codes.hpp"
+#include "agent/core/installation_id.hpp"
 
 namespace agent {
 namespace {
 
-struct Findings {
-  std::vector<ConfigDiagnostic> errors;
-  std::vector<ConfigDiagnostic> warnings;
-};
+using Findings = ConfigFindings;
 
 ConfigDiagnostic at_key(const LoadedConfig& loaded, const std::string& key, std::string message) {
   ConfigDiagnostic d{loaded.config.source_file, 0, 0, key, std::move(message)};
@@ -79,6 +78,24 @@ void check_referenced_files(const LoadedConfig& loaded, Findings& findings) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
       findings.warnings.push_back(at_key(loaded, key, path.string() + " does not exist yet"));
+    }
+  }
+}
+
+// Existing state and backup directories others can read: a warning (the agent creates new ones
+// 0700 and its backups 0700 inside, but does not change what the operator made).
+void check_private_dirs(const LoadedConfig& loaded, Findings& findings) {
+  const Config& c = loaded.config;
+  if (auto p = open_directory_problem(c.state_dir, "state_dir")) {
+    findings.warnings.push_back(at_key(loaded, "state_dir", *p));
+  }
+  for (std::size_t i = 0; i < c.targets.size(); ++i) {
+    const auto& m = c.targets[i].mongo;
+    const std::string key = "targets[" + std::to_string(i) + "].mongo.backup_dir";
+    if (m) {
+      if (auto p = open_directory_problem(m->backup_dir, key)) {
+        findings.warnings.push_back(at_key(loaded, key, *p));
+      }
     }
   }
 }
@@ -152,15 +169,19 @@ void print_findings(const Findings& findings, Output& out) {
 
 }  // namespace
 
-int run_config_check(const ConfigCheckRequest& global, Output& out) {
+int run_config_check(const ConfigCheckRequest& global, Output& out,
+                     const std::vector<ConfigCheck>& checks) {
   Findings findings;
   auto loaded = load_config_file(global.config_path);
   std::vector<ConfigEntry> entries;
+  std::optional<std::string> installation_id;
   if (!loaded) {
     findings.errors = loaded.error();
   } else {
     check_secrets(*loaded, findings);
     check_referenced_files(*loaded, findings);
+    check_private_dirs(*loaded, findings);
+    for (const auto& check : checks) check(*loaded, findings);
     entries = list_effective_config(*loaded);
     if (findings.errors.empty() && global.remote_check) {
       for (auto& f : global.remote_check(loaded->config)) {
@@ -168,7 +189,14 @@ int run_config_check(const ConfigCheckRequest& global, Output& out) {
             .push_back(at_key(*loaded, f.key, std::move(f.message)));
       }
     }
+    if (auto id = read_installation_id(loaded->config.state_dir); !id) {
+      findings.errors.push_back({loaded->config.source_file, 0, 0, "state_dir", id.error()});
+    } else {
+      installation_id = *id;
+    }
   }
+  const std::string id_file =
+      loaded ? installation_id_path(loaded->config.state_dir).string() : std::string();
   const bool valid = findings.errors.empty();
 
   if (global.json) {
@@ -180,11 +208,18 @@ int run_config_check(const ConfigCheckRequest& global, Output& out) {
       values[e.key] = {{"value", entry_json(e)}, {"origin", to_string(e.origin)}};
     }
     doc["values"] = values;
+    doc["installation_id"] = {
+        {"value", installation_id ? nlohmann::ordered_json(*installation_id) : nullptr},
+        {"file", id_file}};
     doc["errors"] = diagnostics_json(findings.errors);
     doc["warnings"] = diagnostics_json(findings.warnings);
-    out.result(doc.dump(2) + "\n");
+    out.json(doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   } else if (!entries.empty()) {
     out.result(listing_text(global, entries));
+    out.result(
+        "installation_id = " +
+        (installation_id ? *installation_id : std::string("(none yet: the first run makes it)")) +
+        "  # " + id_file + "\n");
   }
   print_findings(findings, out);
   if (!valid) {

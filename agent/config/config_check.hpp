@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "agent/config/config.hpp"
+#include "agent/config/config_loader.hpp"
 #include "agent/core/output.hpp"
 
 // `pve-smokerbak config check [--json]`: validates the configuration file and the secret files
@@ -29,8 +30,20 @@ struct ConfigCheckRequest {
   ConfigRemoteCheck remote_check;  // unset: none
 };
 
+// What the checks found: errors fail the check (exit 2), warnings are printed only.
+struct ConfigFindings {
+  std::vector<ConfigDiagnostic> errors;
+  std::vector<ConfigDiagnostic> warnings;
+};
+
+// A further check of a loaded, valid configuration by a layer that knows its rules (the vzdump
+// tier's, agent/vzdump/vzdump_config_check.hpp); agent/cli/ passes them in.
+using ConfigCheck = std::function<void(const LoadedConfig&, ConfigFindings&)>;
+
 // Returns the exit code: 0 when valid (warnings such as a missing CA file are messages but do
-// not fail the check), 2 with every problem as a message otherwise.
-int run_config_check(const ConfigCheckRequest& request, Output& out);
+// not fail the check), 2 with every problem as a message otherwise. Also shows the
+// installation id (agent/core/installation_id.hpp) or that the first run will make it.
+int run_config_check(const ConfigCheckRequest& request, Output& out,
+                     const std::vector<ConfigCheck>& checks = {});
 
 }  // namespace agent

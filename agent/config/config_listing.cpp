@@ -22,6 +22,13 @@ class Lister {
     add(key, v ? "true" : "false", ConfigEntry::Kind::boolean);
   }
   void none(const std::string& key) { add(key, "", ConfigEntry::Kind::none); }
+  void optional(const std::string& key, const std::optional<std::string>& v) {
+    if (v) {
+      str(key, *v);
+    } else {
+      none(key);
+    }
+  }
   void secret(const std::string& key, const SecretRef& ref) {
     add(key, ref.path.string(), ConfigEntry::Kind::secret);
   }
@@ -32,7 +39,47 @@ class Lister {
   std::vector<ConfigEntry> m_entries;
 };
 
-void list_target(Lister& out, const TargetConfig& t, const std::string& p) {
+// drill and coverage of a target (drill_config.hpp).
+void list_drill(Lister& out, const TargetConfig& t, const std::string& p) {
+  if (!t.coverage.accept_uncovered.empty() || !t.coverage.skip_databases.empty()) {
+    std::string accepted, skipped;
+    for (const auto& a : t.coverage.accept_uncovered)
+      accepted += (accepted.empty() ? "" : ", ") + a;
+    for (const auto& d : t.coverage.skip_databases) skipped += (skipped.empty() ? "" : ", ") + d;
+    out.str(p + ".coverage.accept_uncovered", accepted);
+    out.str(p + ".coverage.skip_databases", skipped);
+  }
+  out.boolean(p + ".coverage.in_run", t.coverage.in_run);
+  if (!t.drill) {
+    out.none(p + ".drill");
+    return;
+  }
+  const std::string d = p + ".drill";
+  out.integer(d + ".every", t.drill->every_s);
+  out.boolean(d + ".in_run", t.drill->in_run);
+  if (const auto& vz = t.drill->vzdump) {
+    out.integer(d + ".vzdump.vmid", vz->vmid);
+    out.str(d + ".vzdump.storage", vz->storage);
+    out.str(d + ".vzdump.pool", vz->pool);
+    out.str(d + ".vzdump.node", vz->node);
+    out.integer(d + ".vzdump.restore_timeout_s", vz->restore_timeout_s);
+    out.integer(d + ".vzdump.boot_timeout_s", vz->boot_timeout_s);
+    if (vz->check) {
+      out.str(d + ".vzdump.check.command", vz->check->command);
+      out.str(d + ".vzdump.check.ssh.host", vz->check->ssh_host);
+      out.integer(d + ".vzdump.check.timeout_s", vz->check->timeout_s);
+    }
+  }
+  if (const auto& mg = t.drill->mongo) {
+    out.str(d + ".mongo.uri", mg->uri);
+    if (mg->command) out.str(d + ".mongo.command", *mg->command);
+    out.str(d + ".mongo.shell", mg->shell);
+    out.integer(d + ".mongo.checks", static_cast<std::int64_t>(mg->checks.size()));
+    out.integer(d + ".mongo.timeout_s", mg->timeout_s);
+  }
+}
+
+void list_tiers(Lister& out, const TargetConfig& t, const std::string& p) {
   out.str(p + ".name", t.name);
   out.integer(p + ".vmid", t.vmid);
   if (t.retention) {
@@ -47,6 +94,9 @@ void list_target(Lister& out, const TargetConfig& t, const std::string& p) {
     out.str(v + ".compress", t.vzdump->compress);
     out.str(v + ".notes", t.vzdump->notes);
     out.boolean(v + ".prune_foreign", t.vzdump->prune_foreign);
+    out.str(v + ".notification_mode", t.vzdump->notification_mode);
+    out.optional(v + ".mailto", t.vzdump->mailto);
+    out.optional(v + ".pbs_change_detection_mode", t.vzdump->pbs_change_detection_mode);
   } else {
     out.none(p + ".vzdump");
   }
@@ -65,7 +115,12 @@ void list_target(Lister& out, const TargetConfig& t, const std::string& p) {
   out.integer(s + ".io_timeout_s", m.ssh.io_timeout_s);
   const std::string g = p + ".mongo";
   out.str(g + ".command", m.command);
-  out.str(g + ".database", m.database);
+  if (m.database.empty()) {
+    out.none(g + ".database");
+  } else {
+    out.str(g + ".database", m.database);
+  }
+  out.boolean(g + ".oplog", m.oplog);
   if (m.username.empty()) {
     out.none(g + ".username");
   } else {
@@ -75,6 +130,16 @@ void list_target(Lister& out, const TargetConfig& t, const std::string& p) {
   out.secret(g + ".password_file", m.password);
   out.path(g + ".backup_dir", m.backup_dir);
   out.integer(g + ".shrink_warn_percent", m.shrink_warn_percent);
+  out.integer(g + ".max_duration_s", m.limits.max_duration_s);
+  out.integer(g + ".max_inflated_ratio", m.limits.max_inflated_ratio);
+  out.integer(g + ".max_inflated_bytes", static_cast<std::int64_t>(m.limits.max_inflated_bytes));
+  out.integer(g + ".max_bson_depth", m.limits.max_bson_depth);
+  out.integer(g + ".stderr_keep_bytes", static_cast<std::int64_t>(m.limits.stderr_keep_bytes));
+}
+
+void list_target(Lister& out, const TargetConfig& t, const std::string& p) {
+  list_tiers(out, t, p);
+  list_drill(out, t, p);
 }
 
 }  // namespace
@@ -96,6 +161,7 @@ std::vector<ConfigEntry> list_effective_config(const LoadedConfig& loaded) {
     out.none("proxmox.fingerprint");
   }
   out.integer("proxmox.timeout_s", c.proxmox.timeout_s);
+  out.str("proxmox.node", c.proxmox.node);
   out.str("retention", policies::to_prune_string(c.retention));
   out.str("timezone", c.timezone);
   out.path("state_dir", c.state_dir);
@@ -125,6 +191,18 @@ std::vector<ConfigEntry> list_effective_config(const LoadedConfig& loaded) {
     }
     out.str(p + "retention", d.retention ? policies::to_prune_string(*d.retention)
                                          : std::string("(the local policy)"));
+  }
+  if (c.events.any()) {
+    out.str("events.ping.start", c.events.ping_start);
+    out.str("events.ping.success", c.events.ping_success);
+    out.str("events.ping.fail", c.events.ping_fail);
+    out.str("events.webhook.url", c.events.webhook_url);
+    if (c.events.webhook_authorization_file) {
+      out.secret("events.webhook.authorization_file",
+                 SecretRef{*c.events.webhook_authorization_file, false});
+    }
+    out.boolean("events.webhook.include_messages", c.events.webhook_include_messages);
+    out.integer("events.timeout_s", c.events.timeout_s);
   }
   return out.take();
 }

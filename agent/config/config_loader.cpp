@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "agent/config/config_schema.hpp"
+#include "agent/config/file_trust.hpp"
 #include "agent/config/yaml_fields.hpp"
 
 namespace agent {
@@ -49,13 +50,31 @@ tl::expected<LoadedConfig, std::vector<ConfigDiagnostic>> load_config_file(
                                " (give another one with --config or PVE_SMOKERBAK_CONFIG)"});
     return tl::make_unexpected(std::move(diagnostics));
   }
-  std::stringstream text;
-  text << in.rdbuf();
+  if (auto problem = untrusted_file_problem(path, "configuration file")) {
+    diagnostics.push_back({path, 0, 0, "", *problem});
+    return tl::make_unexpected(std::move(diagnostics));
+  }
+  // An operator's file is a few KiB; reading stops well before a mistaken /dev/zero fills memory.
+  constexpr std::size_t k_max_config_bytes = 1 << 20;
+  std::string text(k_max_config_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > k_max_config_bytes) {
+    diagnostics.push_back({path, 0, 0, "",
+                           "larger than 1 MiB: not a pve-smokerbak configuration file (give "
+                           "another one with --config or PVE_SMOKERBAK_CONFIG)"});
+    return tl::make_unexpected(std::move(diagnostics));
+  }
+  return parse_config_text(text, path);
+}
 
+tl::expected<LoadedConfig, std::vector<ConfigDiagnostic>> parse_config_text(
+    std::string_view text, const std::filesystem::path& path) {
+  std::vector<ConfigDiagnostic> diagnostics;
   YAML::Node root;
   try {
-    root = YAML::Load(text.str());
-  } catch (const YAML::ParserException& e) {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {  // ParserException, and its DeepRecursion
     diagnostics.push_back(
         {path, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg});
     return tl::make_unexpected(std::move(diagnostics));

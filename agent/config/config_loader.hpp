@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <tl/expected.hpp>
@@ -55,6 +56,11 @@ struct LoadedConfig {
 // Secret files are only resolved here, not read: see read_secret().
 tl::expected<LoadedConfig, std::vector<ConfigDiagnostic>> load_config_file(
     const std::filesystem::path& path);
+
+// The parsing and validation of load_config_file() on text already read (`path` names it in
+// the diagnostics and resolves relative defaults). Used by the fuzz target; never throws.
+tl::expected<LoadedConfig, std::vector<ConfigDiagnostic>> parse_config_text(
+    std::string_view text, const std::filesystem::path& path);
 
 // Reads a secret (one trailing newline stripped) after checking that the file is a regular
 // file owned by root (uid 0) or the current user and that group and other have no access.

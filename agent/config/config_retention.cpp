@@ -1,6 +1,7 @@
 // `retention`: the mapping form or one Proxmox prune-backups string, both validated and
 // normalised by the policies module with Proxmox's own rules.
 #include <algorithm>
+#include <set>
 
 #include "agent/config/config_schema.hpp"
 
@@ -20,6 +21,20 @@ std::string_view leading_key(const std::string& message) {
     if (k == key) return k;
   }
   return {};
+}
+
+// Reports a policies error at the key it names ("keep-daily: ..."), else at the section.
+void report(FieldReader& reader, const YAML::Node& value, const Field& field,
+            const std::string& message) {
+  const std::string_view key = leading_key(message);
+  const auto at = key.empty() ? std::nullopt : reader.field(value, field.path, key);
+  if (at) {
+    std::string detail = message.substr(key.size() + 1);
+    if (!detail.empty() && detail.front() == ' ') detail.erase(0, 1);
+    reader.error(at->value, at->path, detail, at->key);
+  } else {
+    reader.error(value, field.path, message, field.key);
+  }
 }
 
 }  // namespace
@@ -45,12 +60,14 @@ std::optional<policies::RetentionPolicy> decode_retention(const Field& field, Fi
   }
   if (!reader.check_mapping(value, field.path, k_retention_keys)) return std::nullopt;
   std::vector<std::pair<std::string, std::string>> pairs;
+  std::set<std::string> seen;
   bool shaped = true;
   for (auto it = value.begin(); it != value.end(); ++it) {
-    const std::string key = it->first.Scalar();
+    const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
     if (std::find(k_retention_keys.begin(), k_retention_keys.end(), key) ==
-        k_retention_keys.end()) {
-      shaped = false;  // already reported by check_mapping
+            k_retention_keys.end() ||
+        !seen.insert(key).second) {
+      shaped = false;  // unknown or duplicate: already reported by check_mapping
       continue;
     }
     if (!it->second.IsScalar()) {
@@ -61,20 +78,19 @@ std::optional<policies::RetentionPolicy> decode_retention(const Field& field, Fi
       shaped = false;
       continue;
     }
+    // Each key on its own first, so that one bad key (or an unknown sibling) never hides
+    // another key's problem.
+    if (auto alone = policies::policy_from_pairs({{key, it->second.Scalar()}}); !alone) {
+      report(reader, value, field, alone.error().message);
+      shaped = false;
+      continue;
+    }
     pairs.emplace_back(key, it->second.Scalar());
   }
   if (!shaped) return std::nullopt;
   auto policy = policies::policy_from_pairs(pairs);
   if (!policy) {
-    const std::string_view key = leading_key(policy.error().message);
-    const auto at = key.empty() ? std::nullopt : reader.field(value, field.path, key);
-    if (at) {
-      std::string detail = policy.error().message.substr(key.size() + 1);
-      if (!detail.empty() && detail.front() == ' ') detail.erase(0, 1);
-      reader.error(at->value, at->path, detail, at->key);
-    } else {
-      reader.error(value, field.path, policy.error().message, field.key);
-    }
+    report(reader, value, field, policy.error().message);
     return std::nullopt;
   }
   return *policy;

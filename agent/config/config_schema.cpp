@@ -5,14 +5,16 @@
 #include <cstdlib>
 
 #include "agent/config/config_validators.hpp"
+#include "agent/config/node_name.hpp"
 
 namespace agent::config_yaml {
 namespace {
 
-const std::vector<std::string_view> k_top_keys = {
-    "proxmox", "retention", "timezone", "state_dir", "metrics_file", "targets", "offsite"};
-const std::vector<std::string_view> k_proxmox_keys = {"api_url", "token_id",    "token_secret_file",
-                                                      "ca_file", "fingerprint", "timeout_s"};
+const std::vector<std::string_view> k_top_keys = {"proxmox",   "retention",    "timezone",
+                                                  "state_dir", "metrics_file", "targets",
+                                                  "events",    "offsite"};
+const std::vector<std::string_view> k_proxmox_keys = {
+    "api_url", "token_id", "token_secret_file", "ca_file", "fingerprint", "timeout_s", "node"};
 
 // Reports `message` for a present field when `check` found a problem.
 bool check_value(FieldReader& reader, const std::optional<Field>& f,
@@ -76,6 +78,10 @@ void decode_proxmox(const std::optional<Field>& section, bool required, FieldRea
   read_secret_ref(map, p, "token_secret_file", reader, proxmox.token_secret);
   decode_tls_pin(map, reader, proxmox);
   reader.read_int(map, p, "timeout_s", 1, 3600, proxmox.timeout_s);
+  proxmox.node = config_checks::this_host_node_name();
+  if (reader.read_string(map, p, "node", proxmox.node)) {
+    check_value(reader, reader.field(map, p, "node"), config_checks::check_node_name(proxmox.node));
+  }
   if (required) {
     const std::string why = " (needed because a target has a vzdump tier)";
     for (const auto* name : {"token_id", "token_secret_file"}) {
@@ -158,6 +164,7 @@ void decode_config(const YAML::Node& root, FieldReader& reader, Config& config) 
   reader.read_path(root, "", "state_dir", config.state_dir);
   reader.read_path(root, "", "metrics_file", config.metrics_file);
   decode_targets(reader.field(root, "", "targets"), reader, config);
+  decode_events(reader.field(root, "", "events"), reader, config.events);
   decode_offsite(reader.field(root, "", "offsite"), reader, config);
 
   bool any_vzdump = false;

@@ -35,4 +35,11 @@ void decode_offsite(const std::optional<Field>& section, FieldReader& reader, Co
 bool read_secret_ref(const YAML::Node& map, const std::string& parent, std::string_view key,
                      FieldReader& reader, SecretRef& out);
 
+// A target's `drill` and `coverage` sections (drill_schema.cpp); after the tiers are decoded.
+void decode_drill_and_coverage(const YAML::Node& node, const std::string& path, FieldReader& reader,
+                               TargetConfig& target);
+
+// The top-level `events` section (drill_schema.cpp).
+void decode_events(const std::optional<Field>& section, FieldReader& reader, EventsConfig& events);
+
 }  // namespace agent::config_yaml

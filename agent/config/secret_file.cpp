@@ -9,6 +9,7 @@
 #include <string>
 
 #include "agent/config/config_loader.hpp"
+#include "agent/config/file_trust.hpp"
 #include "agent/core/log.hpp"
 
 namespace agent {
@@ -74,6 +75,10 @@ tl::expected<std::string, std::string> read_secret(const SecretRef& ref, bool se
     return tl::make_unexpected("secret file " + file + ": mode " + mode +
                                " gives group/other access; fix with: chmod 600 " + file +
                                " && chown root:root " + file);
+  }
+
+  if (auto problem = untrusted_file_problem(file, "secret file")) {
+    return tl::make_unexpected(*problem);
   }
 
   std::string secret;

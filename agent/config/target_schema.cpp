@@ -5,13 +5,26 @@
 namespace agent::config_yaml {
 namespace {
 
-const std::vector<std::string_view> k_target_keys = {"name", "vmid", "retention", "vzdump",
-                                                     "mongo"};
-const std::vector<std::string_view> k_vzdump_keys = {"storage", "mode", "compress", "notes",
-                                                     "prune_foreign"};
-const std::vector<std::string_view> k_mongo_keys = {
-    "ssh",     "command",       "database",   "username",
-    "auth_db", "password_file", "backup_dir", "shrink_warn_percent"};
+const std::vector<std::string_view> k_target_keys = {"name",  "vmid",  "retention", "vzdump",
+                                                     "mongo", "drill", "coverage"};
+const std::vector<std::string_view> k_vzdump_keys = {"storage",       "mode",
+                                                     "compress",      "notes",
+                                                     "prune_foreign", "notification_mode",
+                                                     "mailto",        "pbs_change_detection_mode"};
+const std::vector<std::string_view> k_mongo_keys = {"ssh",
+                                                    "command",
+                                                    "database",
+                                                    "username",
+                                                    "auth_db",
+                                                    "password_file",
+                                                    "backup_dir",
+                                                    "shrink_warn_percent",
+                                                    "oplog",
+                                                    "max_duration_s",
+                                                    "max_inflated_ratio",
+                                                    "max_inflated_bytes",
+                                                    "max_bson_depth",
+                                                    "stderr_keep_bytes"};
 const std::vector<std::string_view> k_ssh_keys = {
     "host", "port", "user", "identity_file", "known_hosts", "connect_timeout_s", "io_timeout_s"};
 
@@ -31,9 +44,27 @@ VzdumpConfig decode_vzdump(const Field& section, FieldReader& reader) {
     check_value(reader, map, p, "storage", config_checks::check_storage_id(vz.storage));
   }
   reader.read_enum(map, p, "mode", {"snapshot", "suspend", "stop"}, vz.mode);
-  reader.read_enum(map, p, "compress", {"zstd", "gzip", "lzo", "0"}, vz.compress);
+  if (const auto c = reader.field(map, p, "compress");
+      c && c->value.IsScalar() && c->value.Scalar() == "lzo") {
+    reader.note(c->path, ValueOrigin::file, c->key);
+    reader.error(c->value, c->path,
+                 "lzo archives cannot be verified: vzdump writes them with the lzop program, "
+                 "whose container no maintained library reads (liblzo2 has only the raw "
+                 "blocks); use zstd (Proxmox's default: faster, smaller, checksummed) or gzip",
+                 c->key);
+  } else {
+    reader.read_enum(map, p, "compress", {"zstd", "gzip", "0"}, vz.compress);
+  }
   reader.read_string(map, p, "notes", vz.notes);
   reader.read_bool(map, p, "prune_foreign", vz.prune_foreign);
+  reader.read_enum(map, p, "notification_mode", {"auto", "legacy-sendmail", "notification-system"},
+                   vz.notification_mode);
+  std::string text;
+  if (reader.read_string(map, p, "mailto", text)) vz.mailto = text;
+  text.clear();
+  if (reader.read_enum(map, p, "pbs_change_detection_mode", {"legacy", "data", "metadata"}, text)) {
+    vz.pbs_change_detection_mode = text;
+  }
   return vz;
 }
 
@@ -59,6 +90,38 @@ SshConfig decode_ssh(const std::optional<Field>& section, const std::string& p,
   return ssh;
 }
 
+// `database`, required unless `oplog` asks for a whole-instance dump (mongodump refuses --oplog
+// with --db: "--oplog mode only supported on full dumps").
+void decode_database(const YAML::Node& map, const std::string& p, const Field& section,
+                     FieldReader& reader, MongoConfig& mongo) {
+  const auto db = reader.field(map, p, "database");
+  if (mongo.oplog) {
+    reader.note(join(p, "database"), db ? ValueOrigin::file : ValueOrigin::default_value,
+                db ? db->key : YAML::Node());
+    if (db) {
+      reader.error(db->key, db->path,
+                   "oplog: true dumps the whole instance (mongodump --oplog cannot be combined "
+                   "with --db); remove database, or set oplog: false to dump one database");
+    }
+    return;
+  }
+  if (reader.require(map, p, "database", section.key) &&
+      reader.read_string(map, p, "database", mongo.database)) {
+    check_value(reader, map, p, "database", config_checks::check_database_name(mongo.database));
+  }
+}
+
+// The bounds on what the container sends (docs/configuration.md, "Limits on what a container
+// sends").
+void decode_mongo_limits(const YAML::Node& map, const std::string& p, FieldReader& reader,
+                         MongoLimits& limits) {
+  reader.read_int(map, p, "max_duration_s", 60, 7 * 86400, limits.max_duration_s);
+  reader.read_int(map, p, "max_inflated_ratio", 2, 100000, limits.max_inflated_ratio);
+  reader.read_bytes(map, p, "max_inflated_bytes", 0, 1ull << 50, limits.max_inflated_bytes);
+  reader.read_int(map, p, "max_bson_depth", 5, 1000, limits.max_bson_depth);
+  reader.read_bytes(map, p, "stderr_keep_bytes", 4096, 256ull << 20, limits.stderr_keep_bytes);
+}
+
 MongoConfig decode_mongo(const Field& section, const std::filesystem::path& default_backup_dir,
                          FieldReader& reader) {
   MongoConfig mongo;
@@ -66,11 +129,10 @@ MongoConfig decode_mongo(const Field& section, const std::filesystem::path& defa
   const std::string& p = section.path;
   if (!reader.check_mapping(map, p, k_mongo_keys)) return mongo;
   mongo.ssh = decode_ssh(reader.field(map, p, "ssh"), join(p, "ssh"), map, reader);
-  reader.read_string(map, p, "command", mongo.command);
-  if (reader.require(map, p, "database", section.key) &&
-      reader.read_string(map, p, "database", mongo.database)) {
-    check_value(reader, map, p, "database", config_checks::check_database_name(mongo.database));
-  }
+  reader.read_string_or_empty(map, p, "command", mongo.command);
+  reader.read_bool(map, p, "oplog", mongo.oplog);
+  decode_database(map, p, section, reader, mongo);
+  decode_mongo_limits(map, p, reader, mongo.limits);
   reader.read_string(map, p, "username", mongo.username);
   if (!reader.field(map, p, "username"))
     reader.note(join(p, "username"), ValueOrigin::default_value);
@@ -126,6 +188,7 @@ void decode_target(const YAML::Node& node, const std::string& path,
   if (!target.vzdump && !target.mongo) {
     reader.error(node, path, "enables no tier: add a vzdump section, a mongo section, or both");
   }
+  decode_drill_and_coverage(node, path, reader, target);
 }
 
 }  // namespace agent::config_yaml

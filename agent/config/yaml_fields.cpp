@@ -164,6 +164,58 @@ bool FieldReader::read_string(const YAML::Node& map, const std::string& parent,
   return true;
 }
 
+bool FieldReader::read_string_or_empty(const YAML::Node& map, const std::string& parent,
+                                       std::string_view key, std::string& out) {
+  std::string path;
+  const auto f = noted_field(map, parent, key, path);
+  if (!f) return false;
+  auto text = scalar(*f, "a string (\"\" for none)");
+  if (!text) return false;
+  out = *text;
+  return true;
+}
+
+bool FieldReader::read_bytes(const YAML::Node& map, const std::string& parent, std::string_view key,
+                             std::uint64_t min, std::uint64_t max, std::uint64_t& out) {
+  std::string path;
+  const auto f = noted_field(map, parent, key, path);
+  if (!f) return false;
+  const std::string expected = "a size from " + std::to_string(min) + " to " + std::to_string(max) +
+                               " bytes (a number of bytes, or with KiB, MiB, GiB or TiB)";
+  const auto bad = [&] {
+    error(f->value, path, "expected " + expected + ", got " + describe(f->value), f->key);
+    return false;
+  };
+  if (!f->value.IsScalar()) return bad();
+  const std::string& text = f->value.Scalar();
+  std::uint64_t number = 0;
+  const char* begin = text.data();
+  const char* end = text.data() + text.size();
+  const auto [rest, ec] = std::from_chars(begin, end, number);
+  if (rest == begin || ec != std::errc()) return bad();
+  std::string unit(rest, end);
+  while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
+  int shift = 0;
+  if (unit.empty() || unit == "B") {
+    shift = 0;
+  } else if (unit == "K" || unit == "KiB") {
+    shift = 10;
+  } else if (unit == "M" || unit == "MiB") {
+    shift = 20;
+  } else if (unit == "G" || unit == "GiB") {
+    shift = 30;
+  } else if (unit == "T" || unit == "TiB") {
+    shift = 40;
+  } else {
+    return bad();
+  }
+  if (shift > 0 && number > (UINT64_MAX >> shift)) return bad();
+  const std::uint64_t value = number << shift;
+  if (value < min || value > max) return bad();
+  out = value;
+  return true;
+}
+
 bool FieldReader::read_int(const YAML::Node& map, const std::string& parent, std::string_view key,
                            std::int64_t min, std::int64_t max, std::int64_t& out) {
   std::string path;

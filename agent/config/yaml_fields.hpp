@@ -64,6 +64,13 @@ class FieldReader {
   // and valid.
   bool read_string(const YAML::Node& map, const std::string& parent, std::string_view key,
                    std::string& out);
+  // read_string for a key whose empty value ("") means something (mongo.command).
+  bool read_string_or_empty(const YAML::Node& map, const std::string& parent, std::string_view key,
+                            std::string& out);
+  // A size in bytes: an integer, or a whole number with a binary unit (KiB, MiB, GiB, TiB, or
+  // K, M, G, T for the same), e.g. "64GiB", within min..max bytes.
+  bool read_bytes(const YAML::Node& map, const std::string& parent, std::string_view key,
+                  std::uint64_t min, std::uint64_t max, std::uint64_t& out);
   bool read_int(const YAML::Node& map, const std::string& parent, std::string_view key,
                 std::int64_t min, std::int64_t max, std::int64_t& out);
   bool read_int(const YAML::Node& map, const std::string& parent, std::string_view key,

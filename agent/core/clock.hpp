@@ -7,8 +7,8 @@
 
 #include <tl/expected.hpp>
 
-// The time source of the agent: one interface, a real and a manual implementation, so
-// retention and scheduling logic can be tested at any date.
+// The time source of the agent: one interface and the real implementation; tests drive the
+// agent at any date with tests/support/manual_clock.hpp.
 namespace agent {
 
 class Clock {
@@ -32,18 +32,6 @@ class SystemClock final : public Clock {
  private:
   std::optional<std::chrono::system_clock::time_point> m_override;
   std::optional<std::string> m_override_error;
-};
-
-// A clock that only moves when told to; for unit tests.
-class ManualClock final : public Clock {
- public:
-  explicit ManualClock(std::chrono::system_clock::time_point start = {}) : m_now(start) {}
-  std::chrono::system_clock::time_point now() const override { return m_now; }
-  void set(std::chrono::system_clock::time_point t) { m_now = t; }
-  void advance(std::chrono::system_clock::duration d) { m_now += d; }
-
- private:
-  std::chrono::system_clock::time_point m_now;
 };
 
 // Parses epoch seconds ("1767225600") or RFC 3339 UTC ("2026-01-01T00:00:00Z", fractional

@@ -10,6 +10,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/core/safe_text.hpp"
+
 namespace agent {
 namespace {
 
@@ -50,14 +52,17 @@ std::mutex g_secrets_mutex;
 std::vector<std::string> g_secrets;
 
 // Scrubs every registered secret from each message before the wrapped sink formats it, so no
-// log call anywhere can leak one (redaction is not left to each call site).
+// log call anywhere can leak one (redaction is not left to each call site), and escapes what a
+// terminal or the journal would act on (control characters, invalid UTF-8: remote text is
+// logged too), so one message stays one line.
 class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
   explicit RedactingSink(std::shared_ptr<spdlog::sinks::sink> inner) : m_inner(std::move(inner)) {}
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    const std::string clean = redact(std::string_view(msg.payload.data(), msg.payload.size()));
+    const std::string clean = escape_control_chars(
+        redact(std::string_view(msg.payload.data(), msg.payload.size())), Tabs::keep);
     spdlog::details::log_msg copy(msg);
     copy.payload = clean;
     m_inner->log(copy);

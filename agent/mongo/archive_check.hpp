@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "agent/mongo/dump_limits.hpp"
 #include "agent/mongo_format/archive_verdict.hpp"
 
 namespace agent::mongo {
@@ -18,7 +19,9 @@ struct ArchiveCheck {
 };
 
 // `on_read`, when set, is called with the size of each block read (for progress lines).
+// `limits` bound the validator (the target's stored_limits(); the defaults without one).
 ArchiveCheck check_stored_archive(const std::filesystem::path& file,
-                                  const std::function<void(std::uint64_t bytes)>& on_read = {});
+                                  const std::function<void(std::uint64_t bytes)>& on_read = {},
+                                  const mongo_format::ArchiveLimits& limits = stored_limits());
 
 }  // namespace agent::mongo

@@ -89,7 +89,8 @@ tl::expected<StoredBackup, std::string> BackupStore::resolve(const std::string& 
 
 tl::expected<std::string, std::string> BackupStore::create_partial(const std::string& stamp) const {
   std::error_code ec;
-  fs::create_directories(m_root, ec);
+  // A new backup_dir and every backup in it are private (0700): they hold the whole database.
+  if (fs::create_directories(m_root, ec)) fs::permissions(m_root, fs::perms::owner_all, ec);
   if (ec) return tl::make_unexpected("cannot create " + m_root.string() + ": " + ec.message());
   for (int n = 1; n < 100; ++n) {
     const std::string name = "backup-" + stamp + (n == 1 ? "" : "-" + std::to_string(n));
@@ -98,6 +99,7 @@ tl::expected<std::string, std::string> BackupStore::create_partial(const std::st
       return tl::make_unexpected("cannot create " + partial_dir(name).string() + ": " +
                                  ec.message());
     }
+    fs::permissions(partial_dir(name), fs::perms::owner_all, ec);
     return name;
   }
   return tl::make_unexpected("too many backups named backup-" + stamp);

@@ -9,8 +9,9 @@
 
 namespace agent::mongo {
 
-DumpPipeline::DumpPipeline(const std::filesystem::path& file, bool validate)
-    : m_validate(validate) {
+DumpPipeline::DumpPipeline(const std::filesystem::path& file, bool validate,
+                           const mongo_format::ArchiveLimits& limits)
+    : m_validate(validate), m_validator(true, limits, mongo_format::ArchiveParsing::own_thread) {
   m_fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (m_fd < 0) {
     m_result.write_error = "cannot create " + file.string() + ": " + std::strerror(errno);
@@ -54,7 +55,9 @@ void DumpPipeline::write_all(const std::uint8_t* data, std::size_t size) {
     const ssize_t w = ::write(m_fd, data, size);
     if (w < 0 && errno == EINTR) continue;
     if (w <= 0) {
-      m_result.write_error = std::string("write failed: ") + std::strerror(errno);
+      const int err = w < 0 ? errno : ENOSPC;  // a zero-byte write: no room
+      m_result.write_error = std::string("write failed: ") + std::strerror(err);
+      m_result.disk_full = err == ENOSPC || err == EDQUOT;
       return;
     }
     data += w;
@@ -116,7 +119,9 @@ DumpPipeline::Result DumpPipeline::finish() {
   m_result.sha256 = m_sha.finish_hex();
   if (m_fd >= 0) {
     if (!m_result.write_error && ::fsync(m_fd) != 0) {
-      m_result.write_error = std::string("fsync failed: ") + std::strerror(errno);
+      const int err = errno;
+      m_result.write_error = std::string("fsync failed: ") + std::strerror(err);
+      m_result.disk_full = err == ENOSPC || err == EDQUOT;
     }
     ::close(m_fd);
     m_fd = -1;

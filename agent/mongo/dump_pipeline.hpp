@@ -41,10 +41,13 @@ class DumpPipeline {
     std::string sha256;  // hex
     mongo_format::ArchiveVerdict verdict;
     std::optional<std::string> write_error;  // local disk problem (then verdict is not final)
+    bool disk_full = false;  // write_error is ENOSPC or EDQUOT: no room left for the dump
   };
 
-  // `validate` false only for benchmarks that measure transfer + write + hash alone.
-  explicit DumpPipeline(const std::filesystem::path& file, bool validate = true);
+  // `validate` false only for benchmarks that measure transfer + write + hash alone. `limits`
+  // bound the validator (size cap, nesting depth; agent/mongo/dump_limits.hpp).
+  explicit DumpPipeline(const std::filesystem::path& file, bool validate = true,
+                        const mongo_format::ArchiveLimits& limits = {});
   ~DumpPipeline();
   DumpPipeline(const DumpPipeline&) = delete;
   DumpPipeline& operator=(const DumpPipeline&) = delete;
@@ -84,7 +87,8 @@ class DumpPipeline {
   std::condition_variable m_cv;
 
   Chunk* m_current = nullptr;  // being filled by push()
-  mongo_format::ArchiveValidator m_validator{true};
+  // Inflate on the worker thread, the archive checks on one more (bench/RESULTS.md).
+  mongo_format::ArchiveValidator m_validator;  // parses on a thread of its own (bench/RESULTS.md)
   std::thread m_check_thread;
   bool m_finished = false;
 };

@@ -31,6 +31,7 @@ std::string manifest_to_json(const Manifest& m) {
       {"run_id", m.run_id},
       {"target", m.target},
       {"database", m.database},
+      {"oplog", m.oplog},
       {"started_at", rfc3339_utc(m.started_at)},
       {"started_epoch", m.started_at},
       {"finished_at", rfc3339_utc(m.finished_at)},
@@ -43,7 +44,9 @@ std::string manifest_to_json(const Manifest& m) {
       {"mongodump_exit", m.mongodump_exit},
       {"validation", {{"valid", m.valid}, {"errors", m.errors}, {"warnings", m.warnings}}},
   };
-  return j.dump(2) + "\n";
+  // Every text in it is valid UTF-8 already (names checked by the validator, remote text
+  // escaped); `replace` is the backstop that keeps a missed byte from throwing.
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 tl::expected<Manifest, std::string> read_manifest(const std::filesystem::path& file) {
@@ -59,6 +62,7 @@ tl::expected<Manifest, std::string> read_manifest(const std::filesystem::path& f
     m.run_id = j.value("run_id", "");
     m.target = j.value("target", "");
     m.database = j.at("database").get<std::string>();
+    m.oplog = j.value("oplog", false);
     m.started_at = j.at("started_epoch").get<std::int64_t>();
     m.finished_at = j.value("finished_epoch", std::int64_t{0});
     const auto& a = j.at("archive");

@@ -27,10 +27,13 @@ struct Manifest {
   std::string backup_id;  // directory name, "backup-YYYYMMDD-HHMMSS"
   std::string run_id;
   std::string target;
-  std::string database;
+  std::string database;  // "" for a whole-instance dump (mongo.oplog)
+  // mongodump --oplog: the archive holds the oplog captured during the dump, and a restore
+  // replays it (mongorestore --oplogReplay).
+  bool oplog = false;
   std::int64_t started_at = 0;   // epoch seconds (run start; retention ctime)
   std::int64_t finished_at = 0;  // epoch seconds
-  std::string archive_file;      // "<database>.archive.gz"
+  std::string archive_file;      // "<database>.archive.gz", "instance.archive.gz" with oplog
   std::uint64_t size = 0;
   std::string sha256;
   std::string tool_version, server_version;

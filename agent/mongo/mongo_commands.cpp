@@ -24,14 +24,19 @@ std::string auth_flags(const MongoConfig& m) {
 bool uses_auth(const MongoConfig& m) { return !m.username.empty(); }
 
 std::string dump_command(const MongoConfig& m) {
-  return prefix(m) + "mongodump --archive --gzip" + flag("db", m.database) + auth_flags(m);
+  // --oplog is for whole-instance dumps only (mongodump refuses it with --db).
+  const std::string what = m.oplog ? std::string(" --oplog") : flag("db", m.database);
+  return prefix(m) + "mongodump --archive --gzip" + what + auth_flags(m);
 }
 
 std::string restore_command(const MongoConfig& m, const std::string& source_db,
                             const RestoreOptions& o) {
-  std::string cmd = prefix(m) + "mongorestore --archive --gzip" + flag("username", m.username) +
-                    flag("authenticationDatabase", m.auth_db) + flag("nsInclude", source_db + ".*");
-  if (o.into_db) {
+  std::string cmd = prefix(m) + "mongorestore --archive --gzip" + auth_flags(m);
+  // A whole-instance backup restores every namespace it has; mongorestore refuses
+  // --oplogReplay together with --nsInclude or --nsFrom/--nsTo.
+  if (!source_db.empty()) cmd += flag("nsInclude", source_db + ".*");
+  if (o.oplog_replay) cmd += " --oplogReplay";
+  if (o.into_db && !source_db.empty()) {
     cmd += flag("nsFrom", source_db + ".*") + flag("nsTo", *o.into_db + ".*");
   }
   if (o.drop) cmd += " --drop";

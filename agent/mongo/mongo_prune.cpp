@@ -28,7 +28,7 @@ tl::expected<std::vector<PrunePlanEntry>, std::string> plan_mongo_prune(const Co
                      decisions[i].reason,
                      backups[i].manifest.size,
                      {}};
-    for (const auto rule : decisions[i].rules) e.rules.emplace_back(policies::to_string(rule));
+    e.rules = decisions[i].rules;
     if (!e.keep && latest == e.backup_id) {
       e.keep = true;
       e.reason = "keep: latest";

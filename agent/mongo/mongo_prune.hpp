@@ -12,9 +12,9 @@ struct PrunePlanEntry {
   std::string backup_id;
   std::int64_t started_at = 0;
   bool keep = true;
-  std::string reason;              // from the retention engine, or "keep: latest"
-  std::uint64_t bytes = 0;         // archive size from the manifest
-  std::vector<std::string> rules;  // rules that keep it ("daily", "weekly", ...)
+  std::string reason;                 // from the retention engine, or "keep: latest"
+  std::uint64_t bytes = 0;            // archive size from the manifest
+  std::vector<policies::Rule> rules;  // rules that keep it (daily, weekly, ...)
 };
 
 // The retention plan for the valid backups of `mongo` (ctime = run start), oldest first.

@@ -1,16 +1,23 @@
 #include "agent/mongo/mongo_run.hpp"
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
 
 #include <spdlog/spdlog.h>
 
 #include "agent/config/config_loader.hpp"
 #include "agent/core/atomic_file.hpp"
+#include "agent/core/bounded_log.hpp"
+#include "agent/core/disk_space.hpp"
 #include "agent/core/human_format.hpp"
 #include "agent/core/local_time.hpp"
 #include "agent/core/progress.hpp"
+#include "agent/core/safe_text.hpp"
+#include "agent/core/secret_memory.hpp"
+#include "agent/mongo/dump_limits.hpp"
 #include "agent/mongo/dump_pipeline.hpp"
 #include "agent/mongo/mongo_commands.hpp"
 #include "agent/mongo/mongo_prune.hpp"
@@ -28,25 +35,40 @@ std::int64_t epoch_of(std::chrono::system_clock::time_point t) {
 }
 
 // Why mongodump failed, from its exit and its `Failed:` line, in words an operator can act on.
-// Its authentication failure is mongodump's own wording (docs/mongodump-format.md).
 TierError mongodump_failure(const remote::ExitStatus& st, const mongo_format::DumpLog& log) {
   std::string what = st.signal ? "mongodump was killed by signal " + *st.signal
                                : "mongodump exited with status " + std::to_string(st.code);
-  if (log.failed) {
-    const std::string line = redact_mongo_line(*log.failed);
-    if (line.find("Authentication failed") != std::string::npos ||
-        line.find("AuthenticationFailed") != std::string::npos) {
-      return {Kind::access, "wrong MongoDB username or password (" + what + ": Failed: " + line +
-                                "); check mongo.username, mongo.auth_db and the password file"};
-    }
-    return {Kind::refused, what + ": Failed: " + line};
+  if (!log.failed) return {Kind::refused, what + " without a Failed: line; see mongodump.log"};
+  // Redacted, control characters and invalid UTF-8 escaped: the container wrote it.
+  const std::string line = mongo_format::failure_text(log);
+  if (mongo_format::failure_cause(log) == mongo_format::FailureCause::authentication) {
+    return {Kind::access, "wrong MongoDB username or password (" + what + ": Failed: " + line +
+                              "); check mongo.username, mongo.auth_db and the password file"};
   }
-  return {Kind::refused, what + " without a Failed: line; see mongodump.log"};
+  return {Kind::refused, what + ": Failed: " + line};
 }
 
-TierError transport_failure(const remote::Error& e) {
+// The password line from `text` itself, so no copy outlives the wipe after the dump.
+remote::StdinSource stdin_from(const std::string& text) {
+  auto offset = std::make_shared<std::size_t>(0);
+  return [&text, offset](char* buf, std::size_t size) -> std::optional<std::size_t> {
+    const std::size_t n = std::min(size, text.size() - *offset);
+    std::memcpy(buf, text.data() + *offset, n);
+    *offset += n;
+    return n;
+  };
+}
+
+TierError transport_failure(const remote::Error& e, const MongoLimits& limits) {
   TierError error = tier_error_of(e);
   switch (e.kind) {
+    case remote::Error::Kind::deadline:
+      error.message = "the dump ran longer than mongo.max_duration_s (" +
+                      std::to_string(limits.max_duration_s) + " s) and was stopped after " +
+                      std::to_string(e.stdout_bytes) +
+                      " bytes; a container that sends slowly on purpose, or a database that "
+                      "outgrew the limit: raise mongo.max_duration_s if the dump is genuine";
+      break;
     case remote::Error::Kind::disconnected:
       error.message = "SSH connection lost at " + std::to_string(e.stdout_bytes) +
                       " bytes of the dump: " + e.message;
@@ -77,6 +99,13 @@ void fill_counts(Manifest& m, const mongo_format::ArchiveVerdict& v,
     c.ns = ns;
     c.log_documents = n;
   }
+  // The oplog of a --oplog dump (archive namespace "" . "oplog") is counted by its own line,
+  // "dumped N oplog entries".
+  if (log.oplog_entries) {
+    auto& c = by_ns[".oplog"];
+    c.ns = ".oplog";
+    c.log_documents = *log.oplog_entries;
+  }
   for (auto& [ns, c] : by_ns) m.collections.push_back(std::move(c));
 }
 
@@ -91,6 +120,8 @@ MongoRun::MongoRun(const Config& config, const TargetConfig& target, const RunCo
       m_sessions(sessions),
       m_store(target.mongo->backup_dir) {}
 
+MongoRun::~MongoRun() { wipe(m_stdin_text); }
+
 TierOutcome MongoRun::backup() {
   if (m_ctx.dry_run) return dry_run_outcome();
   // The backup's name: the run start in the configured zone.
@@ -99,8 +130,12 @@ TierOutcome MongoRun::backup() {
   if (auto e = prepare()) return failed_outcome(*e);
   // backup-STAMP.partial/ for this attempt.
   if (auto e = create_partial()) return failed_outcome(*e);
+  // Less free space in backup_dir than the previous backup took: warn before starting.
+  check_free_space();
   // mongodump over SSH into the pipeline: written, hashed and validated as it arrives.
   dump();
+  // The attempt's verdict and finish time go in the manifest.
+  conclude_attempt();
   // Much smaller than the previous valid backup: warn (data may be lost at the source).
   check_shrink();
   // manifest.json: what was dumped, its SHA-256, the counts, the verdict.
@@ -146,7 +181,9 @@ std::optional<TierError> MongoRun::prepare() {
     if (!password) {
       return TierError{Kind::access, "cannot read the MongoDB password: " + password.error()};
     }
-    m_stdin_text = *password + "\n";
+    m_stdin_text.reserve(password->size() + 1);
+    m_stdin_text.append(*password).push_back('\n');
+    wipe(*password);
   }
   return std::nullopt;
 }
@@ -159,8 +196,10 @@ std::optional<TierError> MongoRun::create_partial() {
   m_manifest.run_id = m_ctx.run_id;
   m_manifest.target = m_target.name;
   m_manifest.database = m_mongo.database;
+  m_manifest.oplog = m_mongo.oplog;
   m_manifest.started_at = m_start;
-  m_manifest.archive_file = m_mongo.database + ".archive.gz";
+  m_manifest.archive_file =
+      (m_mongo.oplog ? std::string("instance") : m_mongo.database) + ".archive.gz";
   if (auto it = m_ctx.made.find(TierName::vzdump); it != m_ctx.made.end()) {
     m_manifest.vzdump_volid = it->second;
   }
@@ -169,41 +208,72 @@ std::optional<TierError> MongoRun::create_partial() {
   return std::nullopt;
 }
 
+void MongoRun::check_free_space() {
+  // The previous valid backup's size is the best guess of this one's.
+  if (m_previous.empty()) return;
+  const std::uint64_t expected = m_previous.back().manifest.size;
+  const auto free = free_bytes(m_mongo.backup_dir);
+  if (!free || *free >= expected + expected / 10) return;
+  m_warnings.push_back("backup_dir " + m_mongo.backup_dir.string() + " has " + human_bytes(*free) +
+                       " free, but the previous mongo backup (" + m_previous.back().id + ") took " +
+                       human_bytes(expected) +
+                       ": this dump will likely not fit; free space there or lower the retention");
+}
+
 void MongoRun::dump() {
   Manifest& m = m_manifest;
   const auto partial = m_store.partial_dir(m_name);
-  std::string stderr_text;
   std::ofstream log_file(partial / "mongodump.log");
-  auto session = m_sessions(ssh_options(m_mongo.ssh));
+  std::error_code mode_ec;  // private like the archive (0600); the directory is 0700 anyway
+  std::filesystem::permissions(
+      partial / "mongodump.log",
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, mode_ec);
+  auto session = m_sessions(ssh_options(m_mongo));
   if (!session) {
     m_failure = tier_error_of(session.error());
     return;
   }
-  spdlog::info("mongo: dumping {} over SSH {}", m_mongo.database, (*session)->describe());
-  DumpPipeline pipe(partial / m.archive_file);
+  spdlog::info("mongo: dumping {} over SSH {}", describe_source(), (*session)->describe());
+  std::optional<std::uint64_t> previous_size;
+  if (!m_previous.empty()) previous_size = m_previous.back().manifest.size;
+  const auto limits = dump_limits(m_mongo.limits, previous_size);
+  DumpPipeline pipe(partial / m.archive_file, true, limits);
   // mongodump's output size is unknown up front; the previous valid backup's archive size is
   // the estimate for percent and ETA.
   ProgressOptions po;
-  po.label = "mongo: dump of " + m_mongo.database;
-  if (!m_previous.empty()) po.estimate = m_previous.back().manifest.size;
+  po.label = "mongo: dump of " + describe_source();
+  if (previous_size) po.estimate = *previous_size;
   ProgressReporter progress(std::move(po), monotonic_clock());
+  // stderr comes from the container: every line is parsed for the counts, but only the first
+  // and last stderr_keep_bytes are kept (stored as they come, redacted and escaped).
+  mongo_format::DumpLogParser parser;
+  BoundedLog kept(m_mongo.limits.stderr_keep_bytes, m_mongo.limits.stderr_keep_bytes);
   auto status = (*session)->exec(
-      dump_command(m_mongo), remote::stdin_from_string(std::move(m_stdin_text)),
+      dump_command(m_mongo), stdin_from(m_stdin_text),
       [&pipe, &progress](const std::uint8_t* d, std::size_t n) {
         progress.advance(n);
         return pipe.push(d, n);
       },
       [&](std::string_view line) {
-        const std::string clean = redact_mongo_line(line);
-        log_file << clean << "\n";
-        stderr_text.append(line).push_back('\n');
+        parser.add_line(line);
+        const std::string clean = escape_control_chars(redact_mongo_line(line));
+        if (kept.add_line(clean) == BoundedLog::Kept::head) log_file << clean << "\n";
         spdlog::debug("mongodump: {}", clean);
       });
-  m_stdin_text.clear();
+  log_file << kept.tail_text();
+  log_file.close();
+  if (kept.cut()) {
+    m_warnings.push_back("mongodump wrote " + human_bytes(kept.bytes_seen()) +
+                         " of stderr; mongodump.log keeps the first and last " +
+                         human_bytes(m_mongo.limits.stderr_keep_bytes) +
+                         " (mongo.stderr_keep_bytes)");
+  }
+  wipe(m_stdin_text);
   auto result = pipe.finish();
   progress.finish(status && status->success() ? "received" : "stopped");
-  const auto log = mongo_format::parse_dump_log(stderr_text);
+  const auto& log = parser.log();
   mongo_format::check_counts(result.verdict, log);
+  check_oplog(result.verdict);
   m.size = result.bytes;
   m.sha256 = result.sha256;
   m.tool_version = result.verdict.tool_version;
@@ -211,15 +281,15 @@ void MongoRun::dump() {
   m.errors = result.verdict.errors;
   m.warnings = result.verdict.warnings;
   fill_counts(m, result.verdict, log);
-  if (!status) {
-    m_failure = transport_failure(status.error());
-  } else {
-    m.mongodump_exit = status->signal ? -1 : status->code;
-    if (!status->success()) m_failure = mongodump_failure(*status, log);
+  if (result.write_error) {
+    // The disk is the cause even when the transfer then stopped ("output receiver stopped").
+    m_failure = disk_failure(result);
+  } else if (!status) {
+    m_failure = transport_failure(status.error(), m_mongo.limits);
+  } else if (!status->success()) {
+    m_failure = mongodump_failure(*status, log);
   }
-  if (!m_failure && result.write_error) {
-    m_failure = TierError{Kind::local_io, "local disk: " + *result.write_error};
-  }
+  if (status) m.mongodump_exit = status->signal ? -1 : status->code;
   if (!m_failure && !result.verdict.valid) {
     m_failure =
         TierError{Kind::invalid, "validation failed: " + (result.verdict.errors.empty()
@@ -228,7 +298,42 @@ void MongoRun::dump() {
   }
 }
 
-void MongoRun::check_shrink() {
+TierError MongoRun::disk_failure(const DumpPipeline::Result& result) {
+  const auto archive = m_store.partial_dir(m_name) / m_manifest.archive_file;
+  std::string message = "local disk: cannot write " + archive.string() + ": " +
+                        result.write_error.value_or("write failed");
+  if (result.disk_full) {
+    // Healed at once: the partial archive would keep the disk full for the next run too. The
+    // log and the manifest stay as evidence.
+    std::error_code ec;
+    std::filesystem::remove(archive, ec);
+    const auto free = free_bytes(m_mongo.backup_dir);
+    message = "No space left on device in " + m_mongo.backup_dir.string() + " after " +
+              human_bytes(result.bytes) + " of the dump (" +
+              (free ? human_bytes(*free) + " free now" : std::string("free space unknown")) +
+              "); the partial archive was " +
+              (ec ? "NOT removed (" + ec.message() + ")" : "removed") +
+              ", its log is kept. Free space in backup_dir or lower the retention";
+  }
+  return TierError{Kind::local_io, message};
+}
+
+void MongoRun::check_oplog(mongo_format::ArchiveVerdict& v) const {
+  if (!m_mongo.oplog) return;
+  for (const auto& ns : v.namespaces) {
+    if (ns.db.empty() && ns.collection == "oplog") return;
+  }
+  v.valid = false;
+  v.errors.push_back(
+      "mongo.oplog is set but the archive holds no oplog: mongodump did not capture one (is "
+      "the server a replica set member? --oplog needs one)");
+}
+
+std::string MongoRun::describe_source() const {
+  return m_mongo.oplog ? std::string("the whole instance (with oplog)") : m_mongo.database;
+}
+
+void MongoRun::conclude_attempt() {
   Manifest& m = m_manifest;
   m.finished_at = m_start + std::chrono::duration_cast<std::chrono::seconds>(
                                 std::chrono::steady_clock::now() - m_started)
@@ -237,6 +342,10 @@ void MongoRun::check_shrink() {
   if (m_failure && (m.errors.empty() || m.errors.front() != m_failure->message)) {
     m.errors.insert(m.errors.begin(), m_failure->message);
   }
+}
+
+void MongoRun::check_shrink() {
+  Manifest& m = m_manifest;
   // Against the previous valid backup, before this one is published.
   if (m.valid && !m_previous.empty() && m_mongo.shrink_warn_percent > 0) {
     const auto& prev = m_previous.back().manifest;

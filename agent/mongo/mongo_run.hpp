@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agent/mongo/backup_store.hpp"
+#include "agent/mongo/dump_pipeline.hpp"
 #include "agent/mongo/manifest.hpp"
 #include "agent/mongo/ssh_sessions.hpp"
 #include "agent/tier/tier.hpp"
@@ -22,6 +23,9 @@ class MongoRun final : public TierRun {
  public:
   MongoRun(const Config& config, const TargetConfig& target, const RunContext& ctx,
            const SessionFactory& sessions);
+  ~MongoRun() override;
+  MongoRun(const MongoRun&) = delete;
+  MongoRun& operator=(const MongoRun&) = delete;
 
   TierOutcome backup() override;
   TierOutcome prune() override;
@@ -32,12 +36,18 @@ class MongoRun final : public TierRun {
   std::optional<TierError> name_backup();
   std::optional<TierError> prepare();
   std::optional<TierError> create_partial();
+  void check_free_space();
   void dump();
+  void conclude_attempt();
   void check_shrink();
   void write_manifest();
   void publish_or_keep_failed();
   void write_report();
   TierOutcome backup_outcome() const;
+  // Parts of dump().
+  TierError disk_failure(const DumpPipeline::Result& result);
+  void check_oplog(mongo_format::ArchiveVerdict& verdict) const;
+  std::string describe_source() const;  // the database, or the whole instance
 
   const Config& m_config;
   const TargetConfig& m_target;

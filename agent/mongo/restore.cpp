@@ -12,6 +12,8 @@
 #include "agent/config/config_loader.hpp"
 #include "agent/core/exit_codes.hpp"
 #include "agent/core/progress.hpp"
+#include "agent/core/safe_text.hpp"
+#include "agent/core/secret_memory.hpp"
 #include "agent/mongo/archive_check.hpp"
 #include "agent/mongo/backup_store.hpp"
 #include "agent/mongo/mongo_commands.hpp"
@@ -34,6 +36,7 @@ remote::StdinSource password_then_file(std::string password_line, int fd,
     State(const State&) = delete;
     State& operator=(const State&) = delete;
     ~State() {
+      wipe(head);
       if (fd >= 0) ::close(fd);
     }
   };
@@ -87,8 +90,8 @@ int restore_mongo(const Config& config, const RestoreRequest& args, const Sessio
   check_po.label = "mongo: validate " + backup->id;
   check_po.total = backup->manifest.size;
   ProgressReporter check_progress(std::move(check_po), monotonic_clock());
-  const auto check =
-      check_stored_archive(archive, [&](std::uint64_t n) { check_progress.advance(n); });
+  const auto check = check_stored_archive(
+      archive, [&](std::uint64_t n) { check_progress.advance(n); }, stored_limits(mongo.limits));
   check_progress.finish(check.read_error.empty() ? "read" : "stopped");
   if (!check.read_error.empty() || !check.verdict.valid ||
       check.sha256 != backup->manifest.sha256) {
@@ -103,8 +106,19 @@ int restore_mongo(const Config& config, const RestoreRequest& args, const Sessio
   RestoreOptions ro;
   if (!args.into_db.empty()) ro.into_db = args.into_db;
   ro.drop = args.drop;
+  // A --oplog backup is the whole instance at one point in time: mongorestore replays its oplog
+  // and can rename nothing while doing so.
+  ro.oplog_replay = backup->manifest.oplog;
+  if (ro.into_db && backup->manifest.database.empty()) {
+    out.error("--into-db needs a backup of one database; " + backup->id +
+              " is a whole-instance dump (mongo.oplog), which mongorestore restores only as a "
+              "whole (--oplogReplay cannot rename namespaces)");
+    return exit_code::k_usage;
+  }
   const std::string command = restore_command(mongo, backup->manifest.database, ro);
-  const std::string dest_db = ro.into_db.value_or(backup->manifest.database);
+  const std::string dest_db = ro.into_db.value_or(backup->manifest.database.empty()
+                                                      ? std::string("(every database of the dump)")
+                                                      : backup->manifest.database);
   const std::string where =
       mongo.ssh.user + "@" + mongo.ssh.host + ":" + std::to_string(mongo.ssh.port);
   if (args.dry_run) {
@@ -114,7 +128,8 @@ int restore_mongo(const Config& config, const RestoreRequest& args, const Sessio
                (uses_auth(mongo) ? "on stdin (from " + mongo.password.path.string() + ")"
                                  : std::string("none (no username configured)")) +
                "\n" + "  into database: " + dest_db +
-               (ro.drop ? " (dropping restored collections first)" : "") + "\n");
+               (ro.drop ? " (dropping restored collections first)" : "") +
+               (ro.oplog_replay ? " (then replaying the dump's oplog)" : "") + "\n");
     return exit_code::k_success;
   }
   std::string password_line;
@@ -124,7 +139,9 @@ int restore_mongo(const Config& config, const RestoreRequest& args, const Sessio
       out.error("cannot read the MongoDB password: " + password.error());
       return exit_code::k_failure;
     }
-    password_line = *password + "\n";
+    password_line.reserve(password->size() + 1);
+    password_line.append(*password).push_back('\n');
+    wipe(*password);
   }
   const int fd = ::open(archive.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -136,7 +153,7 @@ int restore_mongo(const Config& config, const RestoreRequest& args, const Sessio
                            where + (ro.drop ? " with --drop" : "");
   spdlog::warn("{}: started", what);
   append_restore_record(store, clock, "started " + what);
-  auto session = sessions(ssh_options(mongo.ssh));
+  auto session = sessions(ssh_options(mongo));
   if (!session) {
     ::close(fd);
     spdlog::error("{}: failed: {}", what, session.error().message);
@@ -153,13 +170,18 @@ int restore_mongo(const Config& config, const RestoreRequest& args, const Sessio
       command, password_then_file(std::move(password_line), fd, progress),
       [](const std::uint8_t*, std::size_t) { return true; },
       [&](std::string_view line) {
-        const std::string clean = redact_mongo_line(line);
+        const std::string clean = escape_control_chars(redact_mongo_line(line));
         out.message("mongorestore: " + clean + "\n");
         if (!clean.empty()) last_line = clean;
       });
   progress.finish("stopped");  // only logs when the upload did not reach the end
   std::string failure;
-  if (!status) {
+  if (!status && status.error().kind == remote::Error::Kind::deadline) {
+    failure = "the restore ran longer than mongo.max_duration_s (" +
+              std::to_string(mongo.limits.max_duration_s) +
+              " s) and was stopped; raise mongo.max_duration_s for a restore this large (" +
+              status.error().message + ")";
+  } else if (!status) {
     failure = status.error().message;
   } else if (!status->success()) {
     failure = status->signal ? "mongorestore killed by signal " + *status->signal

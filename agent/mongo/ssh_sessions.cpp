@@ -14,6 +14,12 @@ remote::SshOptions ssh_options(const SshConfig& ssh) {
   return o;
 }
 
+remote::SshOptions ssh_options(const MongoConfig& mongo) {
+  remote::SshOptions o = ssh_options(mongo.ssh);
+  o.max_duration_s = mongo.limits.max_duration_s;
+  return o;
+}
+
 TierError tier_error_of(const remote::Error& error) {
   using K = remote::Error::Kind;
   TierError::Kind kind = TierError::Kind::refused;

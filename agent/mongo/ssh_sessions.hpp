@@ -15,6 +15,9 @@ using SessionFactory =
     std::function<remote::Result<std::unique_ptr<remote::SshSession>>(const remote::SshOptions&)>;
 
 remote::SshOptions ssh_options(const SshConfig& ssh);
+// The session of a dump or restore: the ssh settings plus mongo.max_duration_s as the
+// command's overall deadline.
+remote::SshOptions ssh_options(const MongoConfig& mongo);
 
 // The kind an SSH error is for the agent, its message kept: host keys and refused keys are
 // access; a failed connect, a silent stream or a dropped connection are unreachable; a local

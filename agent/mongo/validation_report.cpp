@@ -40,7 +40,9 @@ std::optional<std::string> write_validation_report(const std::filesystem::path& 
   }
   nlohmann::json j = nlohmann::json::parse(manifest_to_json(m));
   j["outcome"] = outcome;
-  return write_file_atomically(dir / "validation-report.json", j.dump(2) + "\n");
+  return write_file_atomically(
+      dir / "validation-report.json",
+      j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace agent::mongo

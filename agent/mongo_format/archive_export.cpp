@@ -306,7 +306,8 @@ class DirectorySink final : public ArchiveSink {
       bad_name(ns);
       return nullptr;
     }
-    // The oplog is DIR/oplog.bson, gzip inside despite the name (mongodump.md §1.5).
+    // The oplog is DIR/oplog.bson, gzip inside despite the name (docs/mongodump-format.md
+    // section 6).
     const std::string file = name->stem + (db.empty() ? ".bson" : ".bson.gz");
     std::string error;
     const int dir = m_tree.subdir(name->dir, error);
@@ -344,15 +345,15 @@ tl::expected<void, std::string> export_archive_to_directory(const fs::path& arch
   {
     DirectorySink sink(tree);
     ArchiveStream stream(true, options.limits, &sink);
-    const std::string read_error = read_file_pieces(
+    const FileReadError read_error = read_file_pieces(
         archive_gz, [&](const std::uint8_t* p, std::size_t n) { stream.feed(p, n); },
         [&] { return stream.failed(); });
     const ArchiveVerdict v = stream.finish();
     const std::string sink_error = sink.finish();
     // The archive's own verdict comes first (the one `validate` gives for this file); only a
     // valid archive that could not be written fails with the write error.
-    if (!read_error.empty()) {
-      error = read_error;
+    if (read_error.failed()) {
+      error = read_error.message;
     } else if (!v.valid) {
       error = v.errors.empty() ? std::string("archive invalid") : v.errors.front();
     } else {

@@ -280,7 +280,7 @@ void ArchiveParser::parse_prelude(const std::uint8_t* doc, std::uint32_t size) {
   ns.stats.collection = e.collection;
   m_order.push_back(name);
   if (e.type == "timeseries") {
-    // Servers < 8.3 send the data as db.system.buckets.<coll> (mongodump.md §2.3).
+    // Servers < 8.3 send the data as db.system.buckets.<coll> (docs/mongodump-format.md section 3).
     const std::string data_name = e.db + ".system.buckets." + e.collection;
     auto& alias = m_namespaces[data_name];
     alias.alias_of = name;
@@ -379,10 +379,14 @@ ArchiveParser::Namespace* ArchiveParser::find_namespace(const std::string& name)
 }
 
 void ArchiveParser::finish(ArchiveVerdict& verdict) {
+  // The stream ending mid-token is reported together with the namespaces it left unfinished;
+  // any other grammar error makes those counts meaningless.
+  bool truncated = false;
   if (m_error.empty()) {
     if (m_state == State::magic && m_pending.empty() && m_offset == 0) {
       fail("empty stream: no archive data");
     } else if (!m_pending.empty() || m_state != State::block_header) {
+      truncated = true;
       fail("archive truncated inside " +
            std::string(m_pending.empty() ? state_name(static_cast<int>(m_state))
                                          : "a document or terminator") +
@@ -410,7 +414,7 @@ void ArchiveParser::finish(ArchiveVerdict& verdict) {
     if (opened && !closed) unfinished.push_back(name);
     if (!opened) unseen.push_back(name);
   }
-  if (m_error.empty() || m_error.find("truncated") != std::string::npos) {
+  if (m_error.empty() || truncated) {
     if (!unfinished.empty())
       verdict.errors.push_back("archive finished but namespaces were unfinished (no EOF block): " +
                                join_names(unfinished));

@@ -6,12 +6,13 @@ namespace agent::mongo_format {
 
 struct ArchiveValidator::Impl {
   ArchiveStream stream;
-  Impl(bool gzip, const ArchiveLimits& limits) : stream(gzip, limits) {}
+  Impl(bool gzip, const ArchiveLimits& limits, ArchiveParsing parsing)
+      : stream(gzip, limits, nullptr, parsing) {}
 };
 
 ArchiveValidator::ArchiveValidator(bool gzip) : ArchiveValidator(gzip, ArchiveLimits{}) {}
-ArchiveValidator::ArchiveValidator(bool gzip, const ArchiveLimits& limits)
-    : m_impl(std::make_unique<Impl>(gzip, limits)) {}
+ArchiveValidator::ArchiveValidator(bool gzip, const ArchiveLimits& limits, ArchiveParsing parsing)
+    : m_impl(std::make_unique<Impl>(gzip, limits, parsing)) {}
 ArchiveValidator::~ArchiveValidator() = default;
 ArchiveValidator::ArchiveValidator(ArchiveValidator&&) noexcept = default;
 ArchiveValidator& ArchiveValidator::operator=(ArchiveValidator&&) noexcept = default;
@@ -26,16 +27,16 @@ ArchiveVerdict validate_archive_file(const std::filesystem::path& path, bool gzi
                                      const ArchiveLimits& limits) {
   ArchiveStream stream(gzip, limits);
   // The whole file is read even after a failure: compressed_bytes is then the file's size.
-  const std::string error = read_file_pieces(
+  const FileReadError error = read_file_pieces(
       path, [&](const std::uint8_t* p, std::size_t n) { stream.feed(p, n); }, [] { return false; });
-  if (error.rfind("cannot open", 0) == 0) {
+  if (error.kind == FileReadError::Kind::cannot_open) {
     ArchiveVerdict v;
-    v.errors.push_back(error);
+    v.errors.push_back(error.message);
     return v;
   }
   ArchiveVerdict v = stream.finish();
-  if (!error.empty()) {
-    v.errors.push_back(error);
+  if (error.failed()) {
+    v.errors.push_back(error.message);
     v.valid = false;
   }
   return v;

@@ -11,6 +11,13 @@
 
 namespace agent::mongo_format {
 
+// Where a gzip archive's grammar and BSON checks run: on the thread that feeds it, or on a
+// thread of their own fed through a fixed ring of inflated buffers (8 x 1 MiB) while the
+// feeding thread inflates (and reads, hashes) the next bytes. The verdict is the same; the
+// second thread lets a re-check use two cores (bench/RESULTS.md). The dump pipeline uses it
+// too: its validator worker then inflates while the checks run on the thread behind it.
+enum class ArchiveParsing { on_caller_thread, own_thread };
+
 // One-pass validator for `mongodump --archive --gzip` output (or plain `--archive` with
 // gzip=false). Checks, as bytes arrive: every gzip member (mongodump writes one; several back
 // to back are read as mongorestore does) with matching CRC32/ISIZE and nothing else after them;
@@ -25,7 +32,8 @@ namespace agent::mongo_format {
 class ArchiveValidator {
  public:
   explicit ArchiveValidator(bool gzip = true);
-  ArchiveValidator(bool gzip, const ArchiveLimits& limits);
+  ArchiveValidator(bool gzip, const ArchiveLimits& limits,
+                   ArchiveParsing parsing = ArchiveParsing::on_caller_thread);
   ~ArchiveValidator();
   ArchiveValidator(ArchiveValidator&&) noexcept;
   ArchiveValidator& operator=(ArchiveValidator&&) noexcept;
@@ -42,7 +50,8 @@ class ArchiveValidator {
   std::unique_ptr<Impl> m_impl;
 };
 
-// Validates an archive file on disk (re-check). gzip and limits as for ArchiveValidator.
+// Validates an archive file on disk (re-check), parsing on a thread of its own. gzip and
+// limits as for ArchiveValidator.
 ArchiveVerdict validate_archive_file(const std::filesystem::path& path, bool gzip = true,
                                      const ArchiveLimits& limits = {});
 

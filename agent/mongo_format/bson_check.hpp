@@ -19,10 +19,10 @@ inline std::uint32_t read_le32(const std::uint8_t* p) {
 }
 
 // Full structural check of the document at data[0, size) whose length prefix equals size
-// (docs/mongodump-format.md section 5; $-prefixed and dotted keys are accepted, UTF-8 is not
-// enforced). Returns the reason when invalid. A nested document whose own length prefix is < 5 or
-// that lacks its trailing NUL is rejected here although libbson 1.23 skips it (bson_walk.hpp), and
-// so is nesting deeper than `max_depth` (MongoDB's 200 levels by default).
+// (docs/mongodump-format.md section 5; $-prefixed and dotted keys are accepted, string values'
+// UTF-8 is not enforced). Returns the reason when invalid. A nested document whose own length
+// prefix is < 5 or that lacks its trailing NUL is rejected here although libbson 1.23 skips it
+// (bson_walk.hpp), and so is nesting deeper than `max_depth` (MongoDB's 200 levels by default).
 std::optional<std::string> check_bson(const std::uint8_t* data, std::size_t size,
                                       std::uint32_t max_depth = k_max_bson_depth);
 

@@ -91,6 +91,9 @@ class DumpCheck {
   void check_oplog(const fs::path& file);
 
   bool stopped() const { return m_v.size_cap_exceeded || m_too_many; }
+  // Where in the verdict's errors the size-cap error is (each caller appends a read's error
+  // as soon as the read returns it); nullopt while the cap holds.
+  std::optional<std::size_t> cap_error_at() const { return m_cap_error_at; }
 
  private:
   struct MetadataInfo {
@@ -100,6 +103,7 @@ class DumpCheck {
   std::uint64_t cap() const { return m_limits.max_inflated_bytes; }
   std::string over_cap() {
     m_v.size_cap_exceeded = true;
+    m_cap_error_at = m_v.errors.size();
     return "the dump inflates to more than " + human_bytes(cap()) + " (" + std::to_string(cap()) +
            " bytes, the size cap for this check); stopped here";
   }
@@ -117,6 +121,7 @@ class DumpCheck {
   ArchiveLimits m_limits;
   std::uint64_t m_inflated = 0;
   bool m_too_many = false;
+  std::optional<std::size_t> m_cap_error_at;
 };
 
 void DumpCheck::check_database(const fs::path& dir, const std::string& db) {
@@ -271,10 +276,9 @@ ArchiveVerdict validate_directory_dump(const fs::path& dir, const ArchiveLimits&
   } catch (const fs::filesystem_error& e) {
     v.errors.push_back("cannot read the dump: " + escape_control_chars(e.what(), Tabs::escape));
   }
-  if (v.size_cap_exceeded) {
-    std::rotate(v.errors.begin(),
-                std::find_if(v.errors.begin(), v.errors.end(),
-                             [](const std::string& e) { return e.find("size cap") != e.npos; }),
+  // The size cap explains whatever failed after it: its error comes first.
+  if (const auto at = check.cap_error_at(); at && *at < v.errors.size()) {
+    std::rotate(v.errors.begin(), v.errors.begin() + static_cast<std::ptrdiff_t>(*at),
                 v.errors.end());
   }
   if (v.namespaces.empty() && v.errors.empty()) {

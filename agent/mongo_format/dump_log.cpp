@@ -141,6 +141,16 @@ std::string failure_text(const DumpLog& log) {
   return escape_control_chars(redact(*log.failed), Tabs::escape);
 }
 
+FailureCause failure_cause(const DumpLog& log) {
+  if (!log.failed) return FailureCause::none;
+  const std::string& line = *log.failed;
+  if (line.find("Authentication failed") != std::string::npos ||
+      line.find("AuthenticationFailed") != std::string::npos) {
+    return FailureCause::authentication;
+  }
+  return FailureCause::other;
+}
+
 void check_counts(ArchiveVerdict& v, const DumpLog& log) {
   std::set<std::string> seen;
   bool archive_has_oplog = false;

@@ -54,6 +54,15 @@ DumpLog parse_dump_log(std::string_view stderr_text);
 // characters and invalid UTF-8 escaped. Empty when there is none.
 std::string failure_text(const DumpLog& log);
 
+// What the Failed: line says, as far as the agent acts on it. The tools' words are matched
+// here and nowhere else (docs/mongodump-format.md section 2).
+enum class FailureCause {
+  none,            // no Failed: line
+  authentication,  // "Authentication failed" / "AuthenticationFailed": wrong user or password
+  other,
+};
+FailureCause failure_cause(const DumpLog& log);
+
 // Compares the archive's per-namespace document counts with the log's (the archive's oplog
 // namespace, db "" collection "oplog", with the "dumped N oplog entries" line); every mismatch,
 // every namespace present on only one side, every problem and a Failed: line becomes an error

@@ -1,5 +1,6 @@
 #include "agent/mongo_format/gzip_inflater.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include <isa-l/igzip_lib.h>
@@ -42,6 +43,8 @@ GzipInflater::GzipInflater(Output out) : m_state(std::make_unique<State>()), m_o
   m_state->st.crc_flag = ISAL_GZIP;
 }
 
+GzipInflater::GzipInflater(BufferLender* lender) : GzipInflater(Output{}) { m_lender = lender; }
+
 GzipInflater::~GzipInflater() = default;
 
 bool GzipInflater::deliver(const std::uint8_t* data, std::size_t size) {
@@ -53,7 +56,7 @@ bool GzipInflater::deliver(const std::uint8_t* data, std::size_t size) {
     return false;
   }
   m_out_bytes += size;
-  if (size > 0) m_out(data, size);
+  if (size > 0 && m_out) m_out(data, size);
   return true;
 }
 
@@ -88,6 +91,18 @@ void GzipInflater::feed(const std::uint8_t* data, std::size_t size) {
   }
   m_in += size;
   if (!m_error.empty() || size == 0) return;
+  inflate_piece(data, size);
+  hand_over_slot();  // what this piece produced goes on now, not with the next piece
+}
+
+void GzipInflater::hand_over_slot() {
+  if (m_slot == nullptr) return;
+  m_lender->give(m_slot, m_slot_used);
+  m_slot = nullptr;
+  m_slot_used = 0;
+}
+
+void GzipInflater::inflate_piece(const std::uint8_t* data, std::size_t size) {
   auto& st = m_state->st;
   st.next_in = const_cast<std::uint8_t*>(data);  // ISA-L's API is not const-correct
   st.avail_in = static_cast<std::uint32_t>(size);
@@ -107,11 +122,23 @@ void GzipInflater::feed(const std::uint8_t* data, std::size_t size) {
       m_magic_seen = m_members > 1 ? 0 : 2;
     }
     if (!check_member_magic()) return;
-    st.next_out = m_state->out.data();
-    st.avail_out = static_cast<std::uint32_t>(m_state->out.size());
+    // Inflated in steps of k_out_chunk either way (so the size cap stops at the same byte);
+    // with a lender the steps fill one borrowed buffer, handed over when it has no room for
+    // another step or the piece is done.
+    std::uint8_t* out = m_state->out.data();
+    std::size_t room = m_state->out.size();
+    if (m_lender) {
+      if (m_slot_used > 0 && m_slot_capacity - m_slot_used < k_out_chunk) hand_over_slot();
+      if (m_slot == nullptr) m_slot = m_lender->borrow(m_slot_capacity);
+      out = m_slot + m_slot_used;
+      room = std::min(k_out_chunk, m_slot_capacity - m_slot_used);
+    }
+    st.next_out = out;
+    st.avail_out = static_cast<std::uint32_t>(room);
     const int rc = isal_inflate(&st);
-    const std::size_t produced = m_state->out.size() - st.avail_out;
-    if (!deliver(m_state->out.data(), produced)) return;
+    const std::size_t produced = room - st.avail_out;
+    if (!deliver(out, produced)) return;
+    m_slot_used += m_lender ? produced : 0;
     if (rc < 0) {
       const std::uint64_t at = m_in - st.avail_in;
       if (m_members > 1 && rc == ISAL_INVALID_WRAPPER) {

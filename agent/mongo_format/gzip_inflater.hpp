@@ -18,7 +18,19 @@ class GzipInflater {
   // Receives each piece of inflated output; the bytes are valid only during the call.
   using Output = std::function<void(const std::uint8_t*, std::size_t)>;
 
+  // Lends the buffers inflated bytes are written into, for a consumer on another thread (no
+  // copy): the inflater borrows one, fills it in steps and gives it back with the number of
+  // bytes delivered (possibly 0) when it is full or at the end of each feed() call.
+  class BufferLender {
+   public:
+    virtual ~BufferLender() = default;
+    virtual std::uint8_t* borrow(std::size_t& capacity) = 0;
+    virtual void give(std::uint8_t* buffer, std::size_t size) = 0;
+  };
+
   explicit GzipInflater(Output out);
+  // Inflates into `lender`'s buffers instead (it must outlive the inflater).
+  explicit GzipInflater(BufferLender* lender);
   ~GzipInflater();
   GzipInflater(const GzipInflater&) = delete;
   GzipInflater& operator=(const GzipInflater&) = delete;
@@ -39,11 +51,16 @@ class GzipInflater {
 
  private:
   struct State;
+  void inflate_piece(const std::uint8_t* data, std::size_t size);
+  void hand_over_slot();
   bool deliver(const std::uint8_t* data, std::size_t size);
   bool check_member_magic();
   void trailing_garbage();
   std::unique_ptr<State> m_state;
   Output m_out;
+  BufferLender* m_lender = nullptr;
+  std::uint8_t* m_slot = nullptr;  // borrowed from m_lender, m_slot_used bytes filled
+  std::size_t m_slot_capacity = 0, m_slot_used = 0;
   std::string m_error;
   std::uint64_t m_in = 0, m_out_bytes = 0, m_limit = 0;
   std::uint32_t m_members = 0;

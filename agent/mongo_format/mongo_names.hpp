@@ -10,7 +10,7 @@
 // mongo's NamespaceString::validDBName / validCollectionName / MaxNsCollectionLen and
 // DatabaseName::kMaxDatabaseNameLength, mongo-tools' util.ValidateDBName (InvalidDBChars
 // "/\\. \"\x00$") and ValidateCollectionGrammar (InvalidCollectionChars "$\x00"); see
-// docs/mongo-archive-format.md. A name that breaks them cannot come from a real server, so a
+// docs/mongodump-format.md section 7. A name that breaks them cannot come from a real server, so a
 // dump holding one is not a mongodump dump; it is also what would make a name a path.
 namespace agent::mongo_format {
 

@@ -66,7 +66,7 @@ std::optional<std::string> save_destination_state(const std::filesystem::path& s
       {"last_verify_ok", s.last_verify_ok ? nlohmann::json(*s.last_verify_ok) : nlohmann::json()},
       {"last_verify_problem", s.last_verify_problem},
       {"last_verified_count", s.last_verified_count}};
-  return write_file_atomically(destination_state_path(state_dir, s.name), j.dump(2) + "\n", 0644);
+  return write_file_atomically(destination_state_path(state_dir, s.name), j.dump(2) + "\n");
 }
 
 }  // namespace agent::offsite

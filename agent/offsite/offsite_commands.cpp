@@ -152,7 +152,7 @@ int list_offsite(const Config& config, const ClientFactory& clients, const ListR
                      {"key", l.key},
                      {"id", l.key.substr(l.destination->prefix.size())}});
     }
-    out.result(arr.dump(2) + "\n");
+    out.json(arr.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     return code;
   }
   std::ostringstream t;
@@ -425,10 +425,9 @@ int validate_offsite(const Config& config, const ClientFactory& clients,
     if (failed > 0) code = exit_code::k_failure;
   }
   if (request.json) {
-    out.result(
-        nlohmann::ordered_json({{"checked_at", now}, {"exit_code", code}, {"copies", results}})
-            .dump(2) +
-        "\n");
+    out.json(nlohmann::ordered_json({{"checked_at", now}, {"exit_code", code}, {"copies", results}})
+                 .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+             "\n");
   } else {
     out.result(table.str());
   }

@@ -119,7 +119,7 @@ TierOutcome OffsiteRun::backup() {
     out.summary = "dry run: " + text;
     return out;
   }
-  auto owner = installation_id(m_config.state_dir);
+  auto owner = ensure_installation_id(m_config.state_dir);
   if (!owner) return failed_outcome({Kind::local_io, "off-site copies: " + owner.error()});
   m_owner = *owner;
 
@@ -314,9 +314,13 @@ TierOutcome OffsiteRun::prune() {
     m_zone.emplace(std::move(*zone));
   }
   if (m_owner.empty()) {
-    m_owner = read_installation_id(m_config.state_dir);
-    if (m_owner.empty() && !m_ctx.dry_run) {
-      auto owner = installation_id(m_config.state_dir);
+    // A damaged id file is an error, never replaced: what the old id tagged would be foreign.
+    auto on_file = read_installation_id(m_config.state_dir);
+    if (!on_file) return failed_outcome({Kind::local_io, "off-site pruning: " + on_file.error()});
+    if (*on_file) {
+      m_owner = **on_file;
+    } else if (!m_ctx.dry_run) {
+      auto owner = ensure_installation_id(m_config.state_dir);
       if (!owner) return failed_outcome({Kind::local_io, "off-site pruning: " + owner.error()});
       m_owner = *owner;
     }
@@ -420,8 +424,7 @@ OffsiteRun::PruneResult OffsiteRun::prune_destination(const OffsiteDestination& 
         for (const auto& v : list) {
           if (v.version_id == primary) r.kept_bytes += v.size;
         }
-        for (const auto rule : decision.rules)
-          ++r.kept_per_rule[std::string(policies::to_string(rule))];
+        for (const auto rule : decision.rules) ++r.kept_per_rule[rule];
         r.lines.push_back({PlanLine::Action::keep, d.name + ":" + key, decision.reason});
         for (const auto& v : list) {
           if (v.version_id != primary) doomed.push_back(&v);  // a duplicate version

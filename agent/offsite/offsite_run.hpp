@@ -36,7 +36,7 @@ class OffsiteRun final : public TierRun {
   };
   struct PruneResult {
     std::uint64_t kept = 0, kept_bytes = 0, removed = 0, locked = 0, foreign = 0, extended = 0;
-    std::map<std::string, std::uint64_t> kept_per_rule;
+    std::map<policies::Rule, std::uint64_t> kept_per_rule;
     std::vector<PlanLine> lines;
     std::optional<TierError> error;
     std::vector<std::string> warnings;

@@ -82,7 +82,7 @@ std::string decisions_to_json(std::span<const policies::BackupEntry> entries,
                        {"reason", decisions[i].reason},
                        {"rules", rules}});
   }
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace agent

@@ -65,7 +65,7 @@ int run_retention_simulate(const SimulateOptions& options, std::istream& in, Out
 
   const auto decisions = policies::mark_backups(*entries, *policy, *zone);
   if (options.json) {
-    out.result(decisions_to_json(*entries, decisions));
+    out.json(decisions_to_json(*entries, decisions));
     return exit_code::k_success;
   }
   out.result("Policy " + policies::to_prune_string(*policy) + ", time zone " + zone->name() +

@@ -85,6 +85,16 @@ const std::vector<Metric>& metrics() {
          if (!r.last_validation_ok) return std::nullopt;
          return plain(*r.last_validation_ok ? 1 : 0);
        }},
+      {"pve_smokerbak_last_validation_state",
+       "1, labelled with the state of the last backup made: ok, failed, pending (a Proxmox "
+       "Backup Server has not verified it yet) or not-verifiable-here (no file this host can "
+       "read); absent when unknown.",
+       "gauge",
+       [](const TierRecord& r) -> std::optional<Sample> {
+         const Validation v = validation_of(r);
+         if (v == Validation::unknown) return std::nullopt;
+         return Sample{",state=\"" + std::string(to_string(v)) + "\"", "1"};
+       }},
   };
   return k_metrics;
 }

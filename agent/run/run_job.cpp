@@ -12,6 +12,7 @@
 
 #include "agent/core/exit_codes.hpp"
 #include "agent/core/run_lock.hpp"
+#include "agent/run/drill_metrics.hpp"
 #include "agent/run/metrics.hpp"
 #include "agent/run/run_id.hpp"
 #include "agent/run/run_journal.hpp"
@@ -141,7 +142,7 @@ void write_metrics(const Config& config, const TierSet& tiers) {
         all.push_back(load_tier_record(config.state_dir, t.name, tier->name()));
     }
   }
-  std::string extra;
+  std::string extra = render_drill_metrics(config);
   for (const auto& tier : tiers.all()) extra += tier->extra_metrics();
   if (auto err = write_metrics_file(config.metrics_file, all, extra)) {
     spdlog::warn("metrics not written: {}", *err);

@@ -52,7 +52,8 @@ void RunJournal::append(std::string_view target, std::string_view tier, std::str
                          {"step", std::string(step)},
                          {"detail", std::string(detail)},
                          {"at", rfc3339_utc(std::chrono::system_clock::to_time_t(m_clock->now()))}};
-  const std::string text = line.dump() + "\n";
+  const std::string text =
+      line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   const int fd = ::open(m_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {
     spdlog::warn("cannot append to the run journal {}", m_file.string());

@@ -74,7 +74,11 @@ int list_backups(const Config& config, TierSet& tiers, const ListOptions& option
       }
     }
   }
-  out.result(options.json ? rows.dump(2) + "\n" : table);
+  if (options.json) {
+    out.json(rows.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  } else {
+    out.result(table);
+  }
   return any_error ? exit_code::k_failure : exit_code::k_success;
 }
 

@@ -58,11 +58,13 @@ int show_status(const Config& config, TierSet& tiers, const StatusOptions& optio
   }
   if (options.json) {
     auto doc = nlohmann::ordered_json::parse(render_status_json(report));
+    Health health = report.health;
     for (const auto& s : sections) {
       doc[s.key] = nlohmann::ordered_json::parse(s.json);
-      doc["state"] = to_string(worst(report.health, s.health));
+      health = worst(health, s.health);
+      doc["state"] = to_string(health);
     }
-    out.result(doc.dump(2) + "\n");
+    out.json(doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     return exit_code::k_success;
   }
   std::string table = render_status_table(report);

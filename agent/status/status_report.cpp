@@ -59,15 +59,49 @@ std::string human_age(std::optional<std::int64_t> s) {
   return *s < 0 ? "in " + human_duration(*s) : human_duration(*s);
 }
 
+// The VALID column: "ok", "FAILED", "pending" (PBS has not verified it yet), "not here"
+// (this host cannot read it), "-".
+const char* validation_text(Validation v) {
+  switch (v) {
+    case Validation::ok:
+      return "ok";
+    case Validation::failed:
+      return "FAILED";
+    case Validation::pending:
+      return "pending";
+    case Validation::not_verifiable:
+      return "not here";
+    case Validation::unknown:
+      break;
+  }
+  return "-";
+}
+
 std::string kept_text(const TierRecord& r) {
   std::string out;
-  for (const char* rule : {"last", "hourly", "daily", "weekly", "monthly", "yearly", "all"}) {
-    auto it = r.kept_per_rule.find(rule);
-    if (it == r.kept_per_rule.end()) continue;
+  for (const auto& [rule, n] : r.kept_per_rule) {  // in the order Proxmox applies the rules
     if (!out.empty()) out += ", ";
-    out += std::string(rule) + " " + std::to_string(it->second);
+    out += std::string(policies::to_string(rule)) + " " + std::to_string(n);
   }
   return out.empty() ? "-" : out;
+}
+
+nlohmann::json drill_status_json(const DrillStatus& d) {
+  auto history = nlohmann::json::array();
+  for (const auto& r : d.history) history.push_back(nlohmann::json::parse(to_json_text(r)));
+  return {{"last", d.last ? nlohmann::json::parse(to_json_text(*d.last)) : nlohmann::json(nullptr)},
+          {"due_at", rfc3339_utc(d.schedule.due_at)},
+          {"overdue_at", rfc3339_utc(d.schedule.overdue_at)},
+          {"history", history}};
+}
+
+// The tier's drills (drill_status.hpp): their reasons after the tier's own.
+void apply_drill_status(const Config& config, const TargetConfig& target, TierStatus& tst,
+                        std::int64_t now) {
+  tst.drill = judge_drills(config, target, tst.tier, now);
+  if (!tst.drill) return;
+  tst.health.health = worst(tst.health.health, tst.drill->health);
+  for (const auto& r : tst.drill->reasons) tst.health.reasons.push_back(r);
 }
 
 }  // namespace
@@ -91,6 +125,7 @@ StatusReport build_status(const Config& config, const TierSet& tiers, std::int64
       tst.freshness = freshness_for(policy, facts.timer_interval_s);
       tst.storage = storage_projection(config, *tier, target, tst.record, tst.free_bytes);
       tst.health = judge_tier(tst.record, tst.freshness, now, tst.storage);
+      apply_drill_status(config, target, tst, now);
       if (auto it = facts.unreachable.find(tst.tier); it != facts.unreachable.end()) {
         tst.health.health = Health::unknown;
         tst.health.reasons.insert(tst.health.reasons.begin(),
@@ -109,7 +144,8 @@ std::string render_status_table(const StatusReport& report) {
   std::ostringstream out;
   out << std::left << std::setw(14) << "TARGET" << std::setw(8) << "TIER" << std::setw(10)
       << "STATE" << std::setw(22) << "LAST SUCCESS" << std::setw(9) << "AGE" << std::setw(9)
-      << "LAST RUN" << std::setw(7) << "COUNT" << std::setw(11) << "SIZE" << std::setw(7) << "VALID"
+      << "LAST RUN" << std::setw(7) << "COUNT" << std::setw(11) << "SIZE" << std::setw(10)
+      << "VALID"
       << "KEPT\n";
   for (const auto& t : report.targets) {
     for (const auto& tier : t.tiers) {
@@ -120,9 +156,9 @@ std::string render_status_table(const StatusReport& report) {
           << human_age(tier.health.last_success_age_s) << std::setw(9)
           << (r.last_run_state ? to_string(*r.last_run_state) : "-") << std::setw(7)
           << (r.count ? std::to_string(*r.count) : "-") << std::setw(11)
-          << (r.size_bytes ? human_bytes(*r.size_bytes) : "-") << std::setw(7)
-          << (r.last_validation_ok ? (*r.last_validation_ok ? "ok" : "FAILED") : "-")
-          << kept_text(r) << "\n";
+          << (r.size_bytes ? human_bytes(*r.size_bytes) : "-") << std::setw(10)
+          << validation_text(validation_of(r)) << kept_text(r) << "\n";
+      if (tier.drill) out << "  drill: " << drill_summary_text(*tier.drill) << "\n";
     }
   }
   bool any_reason = false;
@@ -176,10 +212,10 @@ std::string render_status_json(const StatusReport& report) {
                        {"summary", r.last_run_summary},
                        {"duration_s", r.last_run_duration_s},
                        {"warnings", r.warnings}};
-      x["kept_per_rule"] = r.kept_per_rule;
-      x["validation"] = r.last_validation_ok
-                            ? nlohmann::json(*r.last_validation_ok ? "ok" : "failed")
-                            : nlohmann::json(nullptr);
+      x["kept_per_rule"] = kept_per_rule_words(r.kept_per_rule);
+      const Validation v = validation_of(r);
+      x["validation"] =
+          v == Validation::unknown ? nlohmann::json(nullptr) : nlohmann::json(to_string(v));
       x["reasons"] = tier.health.reasons;
       if (tier.free_bytes) {
         nlohmann::json st = {{"free_bytes", *tier.free_bytes}, {"days_left", nullptr}};
@@ -194,11 +230,12 @@ std::string render_status_json(const StatusReport& report) {
       }
       x["thresholds"] = {{"warn_after_s", tier.freshness.warn_after_s},
                          {"critical_after_s", tier.freshness.critical_after_s}};
+      x["drill"] = tier.drill ? drill_status_json(*tier.drill) : nlohmann::json(nullptr);
       tj["tiers"][to_string(tier.tier)] = x;
     }
     j["targets"].push_back(tj);
   }
-  return j.dump(2);
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string render_status_check(const StatusReport& report) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agent/config/config.hpp"
+#include "agent/status/drill_status.hpp"
 #include "agent/status/tier_health.hpp"
 #include "agent/tier/tier.hpp"
 
@@ -22,6 +23,7 @@ struct TierStatus {
   Freshness freshness;
   std::optional<std::uint64_t> free_bytes;  // where the backups live, when known locally
   std::optional<StorageProjection> storage;
+  std::optional<DrillStatus> drill;  // restore drills, when configured (drill_status.hpp)
 };
 
 struct TargetStatus {
@@ -59,7 +61,9 @@ StatusReport build_status(const Config& config, const TierSet& tiers, std::int64
 //   "kept_per_rule", "validation", "reasons",
 //   "thresholds": {"warn_after_s", "critical_after_s"},
 //   "storage": null | {"free_bytes", "days_left" (null: fits for 60 days),
-//                      "kept_growth_bytes_per_day", "backup_growth_bytes_per_day"}}}}]}
+//                      "kept_growth_bytes_per_day", "backup_growth_bytes_per_day"},
+//   "drill": null | {"last": null | {drill record}, "due_at", "overdue_at",
+//                    "history": [{drill record}, ...]}}}}]}
 std::string render_status_table(const StatusReport& report);
 std::string render_status_json(const StatusReport& report);
 // One Nagios plugin line, e.g. "PVE-SMOKERBAK WARNING - prod-cloud/mongo: last run failed: ...".

@@ -24,8 +24,20 @@ const char* to_string(Validation validation) {
       return "ok";
     case Validation::failed:
       return "failed";
+    case Validation::pending:
+      return "pending";
+    case Validation::not_verifiable:
+      return "not-verifiable-here";
   }
   return "";
+}
+
+std::optional<Validation> parse_validation(std::string_view text) {
+  for (const auto v :
+       {Validation::ok, Validation::failed, Validation::pending, Validation::not_verifiable}) {
+    if (text == to_string(v)) return v;
+  }
+  return std::nullopt;
 }
 
 }  // namespace agent

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 // One backup as `list` shows it: with its retention mark and validation verdict.
 namespace agent {
@@ -15,9 +17,14 @@ enum class ListMark {
 // "keep", "remove", "protected", "foreign".
 const char* to_string(ListMark mark);
 
-enum class Validation { unknown, ok, failed };
-// "", "ok", "failed" (`list --json` shows unknown as null).
+// What is known about a backup's soundness. pending and not_verifiable are vzdump's states of
+// archives the agent cannot read itself: a Proxmox Backup Server snapshot that no verify job
+// has checked yet, and an archive with no file on this host (another node's local storage, a
+// backup provider). Neither is a failure.
+enum class Validation { unknown, ok, failed, pending, not_verifiable };
+// "", "ok", "failed", "pending", "not-verifiable-here" (`list --json` shows unknown as null).
 const char* to_string(Validation validation);
+std::optional<Validation> parse_validation(std::string_view text);
 
 struct BackupListing {
   std::string id;          // volid or backup directory name

@@ -172,7 +172,7 @@ std::optional<std::string> write_offsite_receipts(const std::filesystem::path& s
     if (ec) return "cannot remove " + path.string() + ": " + ec.message();
     return std::nullopt;
   }
-  return write_file_atomically(path, to_json(receipts).dump(2) + "\n", 0644);
+  return write_file_atomically(path, to_json(receipts).dump(2) + "\n");
 }
 
 bool has_offsite_copy(const std::filesystem::path& state_dir, const std::string& target,

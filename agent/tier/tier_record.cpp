@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/core/atomic_file.hpp"
+#include "agent/core/safe_text.hpp"
 
 namespace agent {
 
@@ -29,9 +30,10 @@ nlohmann::json to_json(const TierRecord& r) {
       {"last_success_at", r.last_success_at},
       {"last_success_backup_id", r.last_success_backup_id},
       {"last_success_bytes", r.last_success_bytes},
-      {"kept_per_rule", r.kept_per_rule}};
+      {"kept_per_rule", kept_per_rule_words(r.kept_per_rule)}};
   j["last_validation_ok"] =
       r.last_validation_ok ? nlohmann::json(*r.last_validation_ok) : nlohmann::json(nullptr);
+  if (r.last_validation) j["last_validation"] = to_string(*r.last_validation);
   j["count"] = r.count ? nlohmann::json(*r.count) : nlohmann::json(nullptr);
   j["size_bytes"] = r.size_bytes ? nlohmann::json(*r.size_bytes) : nlohmann::json(nullptr);
   auto history = nlohmann::json::array();
@@ -46,6 +48,13 @@ void get_if(const nlohmann::json& j, const char* key, T& out) {
 }
 
 }  // namespace
+
+std::map<std::string, std::uint64_t> kept_per_rule_words(
+    const std::map<policies::Rule, std::uint64_t>& kept) {
+  std::map<std::string, std::uint64_t> out;
+  for (const auto& [rule, n] : kept) out[std::string(policies::to_string(rule))] = n;
+  return out;
+}
 
 void apply_retention(TierRecord& record, const TierOutcome& prune) {
   if (prune.kept_count) record.count = prune.kept_count;
@@ -80,7 +89,18 @@ void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t r
   }
   if (state == TierState::ok && !record.warnings.empty()) state = TierState::warning;
   record.last_run_state = state;
-  if (backup.validation_ok) record.last_validation_ok = backup.validation_ok;
+  // Messages may quote the outside (mongodump's Failed: line, API and SSH errors): stored as
+  // valid UTF-8, the bad bytes visible as \xNN.
+  record.last_error = escape_invalid_utf8(record.last_error);
+  record.last_run_summary = escape_invalid_utf8(record.last_run_summary);
+  for (auto& w : record.warnings) w = escape_invalid_utf8(w);
+  if (backup.validation != Validation::unknown) {
+    record.last_validation = backup.validation;
+    record.last_validation_ok = backup.validation_ok;  // nullopt while pending
+  } else if (backup.validation_ok) {
+    record.last_validation_ok = backup.validation_ok;
+    record.last_validation.reset();
+  }
   const bool made_backup = backup.state == TierState::ok || backup.state == TierState::warning;
   if (made_backup && !backup.backup_id.empty()) {
     record.last_success_run_id = run_id;
@@ -96,6 +116,14 @@ void apply_outcome(TierRecord& record, const std::string& run_id, std::int64_t r
                                 record.size_history.end() - k_size_history_max);
     }
   }
+}
+
+Validation validation_of(const TierRecord& record) {
+  if (record.last_validation) return *record.last_validation;
+  if (record.last_validation_ok) {
+    return *record.last_validation_ok ? Validation::ok : Validation::failed;
+  }
+  return Validation::unknown;
 }
 
 std::filesystem::path tier_record_path(const std::filesystem::path& state_dir,
@@ -132,9 +160,17 @@ TierRecord load_tier_record(const std::filesystem::path& state_dir, const std::s
     get_if(j, "last_success_at", r.last_success_at);
     get_if(j, "last_success_backup_id", r.last_success_backup_id);
     get_if(j, "last_success_bytes", r.last_success_bytes);
-    get_if(j, "kept_per_rule", r.kept_per_rule);
+    std::map<std::string, std::uint64_t> kept;
+    get_if(j, "kept_per_rule", kept);
+    for (const auto& [word, n] : kept) {
+      // A word this version does not know (a newer agent's) is left out, not guessed.
+      if (const auto rule = policies::parse_rule(word)) r.kept_per_rule[*rule] = n;
+    }
     if (j.contains("last_validation_ok") && !j["last_validation_ok"].is_null())
       r.last_validation_ok = j["last_validation_ok"].get<bool>();
+    if (j.contains("last_validation") && j["last_validation"].is_string()) {
+      r.last_validation = parse_validation(j["last_validation"].get<std::string>());
+    }
     if (j.contains("count") && !j["count"].is_null()) r.count = j["count"].get<std::uint64_t>();
     if (j.contains("size_bytes") && !j["size_bytes"].is_null())
       r.size_bytes = j["size_bytes"].get<std::uint64_t>();
@@ -159,9 +195,12 @@ TierRecord load_tier_record(const std::filesystem::path& state_dir, const std::s
 std::optional<std::string> save_tier_record(const std::filesystem::path& state_dir,
                                             const TierRecord& record) {
   return write_file_atomically(tier_record_path(state_dir, record.target, record.tier),
-                               to_json_text(record) + "\n", 0644);
+                               to_json_text(record) + "\n", 0600);
 }
 
-std::string to_json_text(const TierRecord& record) { return to_json(record).dump(2); }
+std::string to_json_text(const TierRecord& record) {
+  // apply_outcome stores remote text escaped; `replace` is the backstop for anything else.
+  return to_json(record).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 }  // namespace agent

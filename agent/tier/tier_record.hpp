@@ -43,13 +43,23 @@ struct TierRecord {
   std::string last_success_backup_id;
   std::uint64_t last_success_bytes = 0;
   std::optional<bool> last_validation_ok;
+  // The finer state of the last backup made ("last_validation" in the file), when its tier
+  // gave one (TierOutcome::validation); nullopt: last_validation_ok alone tells.
+  std::optional<Validation> last_validation;
   // Retention, from the last prune (or dry-run plan).
   std::optional<std::uint64_t> count;
   std::optional<std::uint64_t> size_bytes;
-  std::map<std::string, std::uint64_t> kept_per_rule;
+  std::map<policies::Rule, std::uint64_t> kept_per_rule;  // in the file: {"daily": 7, ...}
   // Oldest first, at most k_size_history_max samples.
   std::vector<SizeSample> size_history;
 };
+
+// Kept backups per rule by the rule's word ("daily" -> 7), as files and `status --json` show them.
+std::map<std::string, std::uint64_t> kept_per_rule_words(
+    const std::map<policies::Rule, std::uint64_t>& kept);
+// The state `status` and the metrics show: last_validation, else ok/failed from
+// last_validation_ok, else unknown.
+Validation validation_of(const TierRecord& record);
 
 // Takes what a prune kept (count, bytes, per rule) into the record.
 void apply_retention(TierRecord& record, const TierOutcome& prune);

@@ -70,17 +70,31 @@ bool looks_like_directory_dump(const fs::path& dir) {
   return false;
 }
 
-BackupCheck new_check(TierName tier, std::string form, const fs::path& path) {
+const char* to_string(BackupForm form) {
+  switch (form) {
+    case BackupForm::archive:
+      return "archive";
+    case BackupForm::directory:
+      return "directory";
+    case BackupForm::archive_file:
+      return "archive-file";
+    case BackupForm::vzdump:
+      return "vzdump";
+  }
+  return "archive";
+}
+
+BackupCheck new_check(TierName tier, BackupForm form, const fs::path& path) {
   BackupCheck c;
   c.tier = tier;
-  c.form = std::move(form);
+  c.form = form;
   c.path = path;
   c.id = path.filename().string();
   return c;
 }
 
-BackupCheck check_archive_backup(const fs::path& dir) {
-  BackupCheck c = new_check(TierName::mongo, "archive", dir);
+BackupCheck check_archive_backup(const fs::path& dir, const mongo_format::ArchiveLimits& limits) {
+  BackupCheck c = new_check(TierName::mongo, BackupForm::archive, dir);
   auto manifest = mongo::read_manifest(dir / "manifest.json");
   if (!manifest) {
     c.errors.push_back(manifest.error());
@@ -99,8 +113,8 @@ BackupCheck check_archive_backup(const fs::path& dir) {
   po.label = "validate: " + c.id + " (mongo)";
   po.total = m.size;
   ProgressReporter progress(std::move(po), monotonic_clock());
-  const mongo::ArchiveCheck read =
-      mongo::check_stored_archive(archive, [&](std::uint64_t n) { progress.advance(n); });
+  const mongo::ArchiveCheck read = mongo::check_stored_archive(
+      archive, [&](std::uint64_t n) { progress.advance(n); }, limits);
   progress.finish(read.read_error.empty() ? "read" : "stopped");
   c.size = read.bytes;
   if (!read.read_error.empty()) {
@@ -141,25 +155,25 @@ BackupCheck check_archive_backup(const fs::path& dir) {
   return c;
 }
 
-BackupCheck check_directory_dump(const fs::path& dir) {
-  BackupCheck c = new_check(TierName::mongo, "directory", dir);
+BackupCheck check_directory_dump(const fs::path& dir, const mongo_format::ArchiveLimits& limits) {
+  BackupCheck c = new_check(TierName::mongo, BackupForm::directory, dir);
   std::int64_t newest = 0;
   c.size = tree_size(dir, &newest);
   if (newest > 0) c.started_at = newest;
-  const auto v = mongo_format::validate_directory_dump(dir);
+  const auto v = mongo_format::validate_directory_dump(dir, limits);
   take_verdict(c, v);
   c.valid = v.valid && c.errors.empty();
   if (!c.valid && c.errors.empty()) c.errors.push_back("directory dump validation failed");
   return c;
 }
 
-BackupCheck check_archive_file(const fs::path& file) {
-  BackupCheck c = new_check(TierName::mongo, "archive-file", file);
+BackupCheck check_archive_file(const fs::path& file, const mongo_format::ArchiveLimits& limits) {
+  BackupCheck c = new_check(TierName::mongo, BackupForm::archive_file, file);
   std::error_code ec;
   c.size = fs::file_size(file, ec);
   const auto t = fs::last_write_time(file, ec);
   if (!ec) c.started_at = to_epoch(t);
-  const auto v = mongo_format::validate_archive_file(file, file.extension() == ".gz");
+  const auto v = mongo_format::validate_archive_file(file, file.extension() == ".gz", limits);
   take_verdict(c, v);
   c.valid = v.valid && c.errors.empty();
   if (!c.valid && c.errors.empty()) c.errors.push_back("archive validation failed");

@@ -34,7 +34,8 @@ void sort_oldest_first(std::vector<BackupCheck>& checks) {
   });
 }
 
-std::vector<BackupCheck> check_backup_dir(const fs::path& backup_dir, const std::string& target) {
+std::vector<BackupCheck> check_backup_dir(const fs::path& backup_dir, const std::string& target,
+                                          const mongo_format::ArchiveLimits& limits) {
   std::vector<fs::path> dirs;
   std::error_code ec;
   for (fs::directory_iterator it(backup_dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -47,12 +48,12 @@ std::vector<BackupCheck> check_backup_dir(const fs::path& backup_dir, const std:
   std::vector<BackupCheck> out;
   for (const auto& dir : dirs) {
     if (fs::exists(dir / "manifest.json", ec)) {
-      out.push_back(check_archive_backup(dir));
+      out.push_back(check_archive_backup(dir, limits));
     } else if (looks_like_directory_dump(dir)) {
-      out.push_back(check_directory_dump(dir));
+      out.push_back(check_directory_dump(dir, limits));
     } else if (starts_with(dir.filename().string(), "backup-")) {
       // The tier's own layout without its manifest: not a usable backup.
-      BackupCheck c = new_check(TierName::mongo, "archive", dir);
+      BackupCheck c = new_check(TierName::mongo, BackupForm::archive, dir);
       c.errors.push_back("manifest.json is missing");
       out.push_back(std::move(c));
     } else {

@@ -14,8 +14,9 @@ namespace agent::validate {
 // any other subdirectory holding a directory-form dump (as the old cron scripts wrote).
 // Skipped: `*.partial` (a run in progress), `failed-*` (evidence, not a kept backup), `latest`
 // and plain files. Each check gets `target`. Returned oldest first.
-std::vector<BackupCheck> check_backup_dir(const std::filesystem::path& backup_dir,
-                                          const std::string& target);
+std::vector<BackupCheck> check_backup_dir(
+    const std::filesystem::path& backup_dir, const std::string& target,
+    const mongo_format::ArchiveLimits& limits = mongo::stored_limits());
 
 // A backup named on the command line: a backup directory (archive- or directory-form), its
 // manifest.json, a mongodump archive file or a vzdump archive file. Error when the path does

@@ -30,7 +30,11 @@ void record_verdict(const Config& config, const std::string& target, TierName ti
 
 void print(const std::vector<validate::BackupCheck>& checks, const ValidateOptions& options,
            std::int64_t now, Output& out) {
-  out.result(options.json ? validate::render_json(checks, now) : validate::render_table(checks));
+  if (options.json) {
+    out.json(validate::render_json(checks, now));
+  } else {
+    out.result(validate::render_table(checks));
+  }
 }
 
 }  // namespace
@@ -87,7 +91,8 @@ int validate_configured(const Config& config, const ValidateOptions& opts, std::
         out.error(target.name + "/mongo: backup_dir " + dir.string() +
                   " does not exist (no backups yet?)");
       } else {
-        checks = validate::check_backup_dir(dir, target.name);
+        checks = validate::check_backup_dir(dir, target.name,
+                                            mongo::stored_limits(target.mongo->limits));
         validate::apply_history_checks(checks, now, target.mongo->shrink_warn_percent);
         if (auto e = validate::write_revalidation_report(dir, checks, now)) {
           out.error(target.name + "/mongo: " + *e);

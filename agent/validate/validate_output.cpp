@@ -14,9 +14,24 @@ namespace agent::validate {
 
 namespace {
 
-std::string verdict_of(const BackupCheck& c) {
-  if (!c.valid) return "invalid";
-  return c.warnings.empty() ? "valid" : "warning";
+enum class Verdict { valid, warning, invalid };
+
+Verdict verdict_of(const BackupCheck& c) {
+  if (!c.valid) return Verdict::invalid;
+  return c.warnings.empty() ? Verdict::valid : Verdict::warning;
+}
+
+// "valid", "warning", "invalid" in JSON; the table shouts INVALID.
+const char* to_string(Verdict v, bool shout = false) {
+  switch (v) {
+    case Verdict::valid:
+      return "valid";
+    case Verdict::warning:
+      return "warning";
+    case Verdict::invalid:
+      return shout ? "INVALID" : "invalid";
+  }
+  return "invalid";
 }
 
 nlohmann::json check_json(const BackupCheck& c) {
@@ -26,8 +41,8 @@ nlohmann::json check_json(const BackupCheck& c) {
           {"tier", to_string(c.tier)},
           {"id", c.id},
           {"path", c.path.string()},
-          {"form", c.form},
-          {"verdict", verdict_of(c)},
+          {"form", to_string(c.form)},
+          {"verdict", to_string(verdict_of(c))},
           {"valid", c.valid},
           {"documents", c.documents},
           {"size", c.size},
@@ -71,7 +86,7 @@ std::string render_table(const std::vector<BackupCheck>& checks) {
     << std::setw(9) << "VERDICT" << std::setw(11) << "DOCUMENTS" << std::setw(14) << "SIZE"
     << "PROBLEMS\n";
   for (const auto& c : checks) {
-    const std::string verdict = verdict_of(c) == "invalid" ? "INVALID" : verdict_of(c);
+    const char* verdict = to_string(verdict_of(c), true);
     o << std::left << std::setw(14) << (c.target.empty() ? "-" : c.target) << std::setw(8)
       << to_string(c.tier) << std::setw(40) << c.id << std::setw(9) << verdict << std::setw(11)
       << (c.tier == TierName::mongo ? std::to_string(c.documents) : std::string("-"))
@@ -85,7 +100,9 @@ std::string render_table(const std::vector<BackupCheck>& checks) {
 }
 
 std::string render_json(const std::vector<BackupCheck>& checks, std::int64_t checked_at) {
-  return summary_json(checks, checked_at).dump(2) + "\n";
+  return summary_json(checks, checked_at)
+             .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
 }
 
 std::optional<std::string> write_revalidation_report(const std::filesystem::path& dir,
@@ -95,7 +112,7 @@ std::optional<std::string> write_revalidation_report(const std::filesystem::path
   // Start from the newest archive-form backup's manifest so readers of the per-run report
   // find the same fields, with its verdict as re-checked now.
   for (auto it = checks.rbegin(); it != checks.rend(); ++it) {
-    if (it->form != "archive") continue;
+    if (it->form != BackupForm::archive) continue;
     auto m = mongo::read_manifest(it->path / "manifest.json");
     if (!m) break;
     m->valid = it->valid;
@@ -116,7 +133,9 @@ std::optional<std::string> write_revalidation_report(const std::filesystem::path
        << "verdict:  " << (all_valid ? "ALL VALID" : "INVALID BACKUPS FOUND") << "\n\n"
        << render_table(checks);
   if (auto e = write_file_atomically(dir / "validation-report.txt", text.str())) return e;
-  return write_file_atomically(dir / "validation-report.json", j.dump(2) + "\n");
+  return write_file_atomically(
+      dir / "validation-report.json",
+      j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace agent::validate

@@ -14,7 +14,7 @@ namespace agent::validate {
 namespace fs = std::filesystem;
 
 BackupCheck check_vzdump_file(const fs::path& file, const std::string& expected_sha256) {
-  BackupCheck c = new_check(TierName::vzdump, "vzdump", file);
+  BackupCheck c = new_check(TierName::vzdump, BackupForm::vzdump, file);
   ProgressOptions po;
   po.label = "validate: " + c.id + " (vzdump)";
   std::error_code ec;
@@ -46,16 +46,23 @@ std::vector<BackupCheck> check_vzdump_records(const fs::path& state_dir,
     std::ifstream in(it->path());
     const auto j = nlohmann::json::parse(in, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("path") || !j["path"].is_string()) {
-      BackupCheck c = new_check(TierName::vzdump, "vzdump", it->path());
+      BackupCheck c = new_check(TierName::vzdump, BackupForm::vzdump, it->path());
       c.target = target;
       c.errors.push_back("unreadable backup record " + it->path().string());
       out.push_back(std::move(c));
       continue;
     }
+    // Archives the agent never read here (PBS snapshots, archives not verifiable from this
+    // node) have no file to re-read: their soundness is PBS's verdict or unknown, which
+    // `list` and the notes show.
+    const std::string state = j.contains("verify_state") && j["verify_state"].is_string()
+                                  ? j["verify_state"].get<std::string>()
+                                  : std::string();
+    if (state.rfind("pbs_", 0) == 0 || state == "not_verifiable") continue;
     const fs::path file = j["path"].get<std::string>();
     BackupCheck c;
     if (!fs::exists(file, ec)) {
-      c = new_check(TierName::vzdump, "vzdump", file);
+      c = new_check(TierName::vzdump, BackupForm::vzdump, file);
       c.errors.push_back("archive " + file.string() + " is recorded but no longer on disk");
     } else {
       c = check_vzdump_file(file, j.value("sha256", std::string()));

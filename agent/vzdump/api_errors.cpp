@@ -1,6 +1,27 @@
 #include "agent/vzdump/api_errors.hpp"
 
+#include "agent/core/safe_text.hpp"
+
 namespace agent {
+namespace {
+
+// The client's messages carry the server's words (and task log tails, one per line): each line
+// is made safe for a terminal and the log; the lines themselves stay.
+std::string shown_lines(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  while (true) {
+    const auto nl = text.find('\n', start);
+    out += escape_control_chars(text.substr(start, nl == std::string_view::npos ? nl : nl - start),
+                                Tabs::escape);
+    if (nl == std::string_view::npos) break;
+    out += '\n';
+    start = nl + 1;
+  }
+  return out;
+}
+
+}  // namespace
 
 TierError tier_error_of(const proxmox::Error& error) {
   using K = proxmox::Error::Kind;
@@ -26,7 +47,7 @@ TierError tier_error_of(const proxmox::Error& error) {
       kind = TierError::Kind::refused;
       break;
   }
-  return TierError{kind, error.message};
+  return TierError{kind, shown_lines(error.message)};
 }
 
 }  // namespace agent

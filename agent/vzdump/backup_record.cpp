@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/core/atomic_file.hpp"
+#include "proxmox/backup_name.hpp"
 
 namespace agent {
 namespace {
@@ -36,12 +37,68 @@ void from_json(const nlohmann::json& j, ArchiveVerdict& v) {
   v = *parsed;
 }
 
+const char* record_word(VerifyState state) {
+  switch (state) {
+    case VerifyState::verified:
+      return "verified";
+    case VerifyState::failed:
+      return "failed";
+    case VerifyState::unverified:
+      return "unverified";
+    case VerifyState::pbs_verified:
+      return "pbs_verified";
+    case VerifyState::pbs_failed:
+      return "pbs_failed";
+    case VerifyState::pbs_pending:
+      return "pbs_pending";
+    case VerifyState::not_verifiable:
+      return "not_verifiable";
+  }
+  return "unverified";
+}
+
+std::optional<VerifyState> parse_record_word(std::string_view word) {
+  for (const auto s : {VerifyState::verified, VerifyState::failed, VerifyState::unverified,
+                       VerifyState::pbs_verified, VerifyState::pbs_failed, VerifyState::pbs_pending,
+                       VerifyState::not_verifiable}) {
+    if (word == record_word(s)) return s;
+  }
+  return std::nullopt;
+}
+
+VerifyState state_of(const BackupRecord& record) {
+  if (record.verify_state) return *record.verify_state;
+  return record.verdict == ArchiveVerdict::verified ? VerifyState::verified : VerifyState::failed;
+}
+
+}  // namespace agent
+
+namespace nlohmann {
+// verify_state: a word, absent when unset; an unknown word makes the record unreadable.
+template <>
+struct adl_serializer<std::optional<agent::VerifyState>> {
+  static void to_json(json& j, const std::optional<agent::VerifyState>& s) {
+    j = s ? json(agent::record_word(*s)) : json(nullptr);
+  }
+  static void from_json(const json& j, std::optional<agent::VerifyState>& s) {
+    if (j.is_null()) {
+      s.reset();
+      return;
+    }
+    s = agent::parse_record_word(j.get<std::string>());
+    if (!s) throw json::other_error::create(501, "unknown verify_state", &j);
+  }
+};
+}  // namespace nlohmann
+
+namespace agent {
+
 // The JSON keys are the member names (the file format in backup_record.hpp); a missing key
 // reads as the member's default.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BackupRecord, target, vmid, node, storage, volid,
                                                 path, run_id, ctime, size, sha256, verdict, problem,
                                                 compression, tar_entries, tar_bytes, checked_at,
-                                                task_exitstatus, notes_rest)
+                                                task_exitstatus, notes_rest, verify_state)
 
 std::filesystem::path backup_record_path(const std::filesystem::path& state_dir,
                                          const std::string& target, const std::string& volid) {
@@ -91,13 +148,24 @@ std::vector<BackupRecord> read_backup_records(const std::filesystem::path& state
   return out;
 }
 
-std::map<std::string, bool> recorded_verdicts(const std::filesystem::path& state_dir,
-                                              const std::string& target,
-                                              const std::vector<proxmox::BackupVolume>& listing) {
-  std::map<std::string, bool> out;
+VerifyState pbs_state(const proxmox::BackupVolume& volume) {
+  if (!volume.verification) return VerifyState::pbs_pending;
+  if (volume.verification->state == "ok") return VerifyState::pbs_verified;
+  if (volume.verification->state == "failed") return VerifyState::pbs_failed;
+  return VerifyState::pbs_pending;  // a state PBS may add later: not a verdict yet
+}
+
+std::map<std::string, VerifyState> known_verify_states(
+    const std::filesystem::path& state_dir, const std::string& target,
+    const std::vector<proxmox::BackupVolume>& listing) {
+  std::map<std::string, VerifyState> out;
   for (const auto& v : listing) {
-    if (auto record = read_backup_record(state_dir, target, v.volid)) {
-      out[v.volid] = record->verdict == ArchiveVerdict::verified;
+    if (proxmox::parse_backup_volid(v.volid).form == proxmox::BackupNameForm::pbs_snapshot) {
+      out[v.volid] = pbs_state(v);
+    } else if (auto record = read_backup_record(state_dir, target, v.volid)) {
+      out[v.volid] = state_of(*record);
+    } else {
+      out[v.volid] = VerifyState::unverified;
     }
   }
   return out;

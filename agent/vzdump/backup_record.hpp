@@ -10,6 +10,7 @@
 #include <tl/expected.hpp>
 
 #include "agent/vzdump/archive_verifier.hpp"
+#include "agent/vzdump/notes.hpp"
 #include "proxmox/types.hpp"
 
 // The local record of one vzdump archive the agent made and verified, for `status`.
@@ -26,7 +27,13 @@
 //    "problem": "" (why, when not verified), "compression": "zstd",
 //    "tar_entries": 1234, "tar_bytes": 567890, "checked_at": "2025-12-07T01:04:10Z",
 //    "task_exitstatus": "OK" | "WARNINGS: n",
-//    "notes_rest": "<the operator's notes lines after the agent's first line>"}
+//    "notes_rest": "<the operator's notes lines after the agent's first line>",
+//    "verify_state": "verified" | "failed" | "unverified" | "pbs_verified" | "pbs_failed" |
+//                    "pbs_pending" | "not_verifiable"}
+// verify_state is what the notes say (notes.hpp VerifyState); records of earlier versions
+// have none and take it from the verdict. An archive that was not read here (PBS, not
+// verifiable here, adopted unread) has verdict "unreadable", an empty sha256 and `path` as
+// Proxmox reported it ("pbs://..." on PBS).
 // A record is removed when the agent prunes its archive.
 namespace agent {
 
@@ -49,7 +56,15 @@ struct BackupRecord {
   std::string checked_at;  // RFC 3339 UTC
   std::string task_exitstatus;
   std::string notes_rest;
+  std::optional<VerifyState> verify_state;  // nullopt in records of earlier versions
 };
+
+// The record's state: verify_state, else verified/failed from the verdict.
+VerifyState state_of(const BackupRecord& record);
+
+// "verified", "failed", "unverified", "pbs_verified", ... (the record's words).
+const char* record_word(VerifyState state);
+std::optional<VerifyState> parse_record_word(std::string_view word);
 
 std::filesystem::path backup_record_path(const std::filesystem::path& state_dir,
                                          const std::string& target, const std::string& volid);
@@ -65,11 +80,16 @@ std::optional<BackupRecord> read_backup_record(const std::filesystem::path& stat
 std::vector<BackupRecord> read_backup_records(const std::filesystem::path& state_dir,
                                               const std::string& target);
 
-// volid -> recorded verdict ("verified" or not) for the archives of `listing` that have a
-// record.
-std::map<std::string, bool> recorded_verdicts(const std::filesystem::path& state_dir,
-                                              const std::string& target,
-                                              const std::vector<proxmox::BackupVolume>& listing);
+// volid -> verify state of every archive of `listing`: a PBS snapshot's from its listing
+// entry (`verification`, refreshed on every listing: ok, failed, none yet), any other's from
+// its local record, and "not verified" without one (the notes alone never make an archive
+// verified or failed: they are remote text).
+std::map<std::string, VerifyState> known_verify_states(
+    const std::filesystem::path& state_dir, const std::string& target,
+    const std::vector<proxmox::BackupVolume>& listing);
+
+// A PBS snapshot's state from its listing entry.
+VerifyState pbs_state(const proxmox::BackupVolume& volume);
 
 // Volids of the target's records of `vmid` on `storage` that `listing` no longer has, sorted:
 // archives the agent made and did not delete (it drops a record when it deletes the archive).

@@ -19,12 +19,12 @@ long long backup_limit_of(const std::string& prune_backups) {
   return sum;
 }
 
-ConflictReport check_conflicts(proxmox::Client& client, const std::string& node,
-                               const std::string& storage, std::int64_t vmid) {
-  ConflictReport report;
-  const std::string ct = "CT " + std::to_string(vmid);
+namespace {
 
-  std::string storage_prune;
+// Nodes without vzdump/defaults (before pve-manager 6.4): the storage's own prune-backups.
+void fallback_storage_settings(proxmox::Client& client, const std::string& node,
+                               const std::string& storage, const std::string& ct, std::int64_t vmid,
+                               ConflictReport& report, std::string& storage_prune) {
   if (auto cfg = client.storage_config(storage)) {
     storage_prune = cfg->prune_backups;
     report.storage_backup_limit = backup_limit_of(storage_prune);
@@ -45,7 +45,7 @@ ConflictReport check_conflicts(proxmox::Client& client, const std::string& node,
     auto marks = client.storage_prune_preview(node, storage, vmid);
     if (marks) {
       std::size_t removed = 0;
-      for (const auto& m : *marks) removed += m.mark == "remove" ? 1 : 0;
+      for (const auto& m : *marks) removed += m.mark == proxmox::PruneMark::Mark::remove ? 1 : 0;
       if (removed > 0) {
         report.warnings.push_back(
             "storage '" + storage + "' has its own prune-backups setting, which would remove " +
@@ -62,6 +62,44 @@ ConflictReport check_conflicts(proxmox::Client& client, const std::string& node,
     }
   } else {
     spdlog::debug("conflict check: storage config unavailable: {}", cfg.error().message);
+  }
+}
+
+}  // namespace
+
+ConflictReport check_conflicts(proxmox::Client& client, const std::string& node,
+                               const std::string& storage, std::int64_t vmid) {
+  ConflictReport report;
+  const std::string ct = "CT " + std::to_string(vmid);
+
+  // What vzdump applies on the storage: /etc/vzdump.conf and the storage's prune-backups
+  // merged (vzdump/defaults, Datastore.Audit suffices); the storage's own setting only on
+  // nodes without that endpoint (docs/proxmox-api.md).
+  std::string storage_prune;
+  auto defaults = client.vzdump_defaults(node, storage);
+  if (defaults && *defaults) {
+    storage_prune = (*defaults)->prune_backups;
+    report.storage_backup_limit = backup_limit_of(storage_prune);
+    if (report.storage_backup_limit > 0) {
+      report.warnings.push_back(
+          "vzdump applies prune-backups " + storage_prune + " on storage '" + storage +
+          "' (the storage's setting, else /etc/vzdump.conf): Proxmox backup jobs on it prune "
+          "the agent's archives of " +
+          ct +
+          " by that rule, and vzdump (which the agent runs with remove=0) refuses to back "
+          "up once " +
+          std::to_string(report.storage_backup_limit) +
+          " unprotected backups exist (\"max backup limit\"). Set keep-all on the storage "
+          "(`pvesm set " +
+          storage +
+          " --prune-backups keep-all=1`; no prune-backups in /etc/vzdump.conf) and let the agent "
+          "prune.");
+    }
+  } else {
+    if (!defaults) {
+      spdlog::debug("conflict check: vzdump/defaults failed: {}", defaults.error().message);
+    }
+    fallback_storage_settings(client, node, storage, ct, vmid, report, storage_prune);
   }
 
   auto jobs = client.backup_jobs();

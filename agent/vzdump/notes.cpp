@@ -2,8 +2,15 @@
 
 namespace agent {
 namespace {
+
 constexpr std::string_view k_separator = " \xC2\xB7 ";  // " · "
-}
+
+constexpr VerifyState k_states[] = {VerifyState::verified,      VerifyState::failed,
+                                    VerifyState::unverified,    VerifyState::pbs_verified,
+                                    VerifyState::pbs_failed,    VerifyState::pbs_pending,
+                                    VerifyState::not_verifiable};
+
+}  // namespace
 
 const char* notes_text(VerifyState state) {
   switch (state) {
@@ -13,8 +20,27 @@ const char* notes_text(VerifyState state) {
       return "verify FAILED";
     case VerifyState::unverified:
       return "not verified";
+    case VerifyState::pbs_verified:
+      return "verified by PBS";
+    case VerifyState::pbs_failed:
+      return "PBS verify FAILED";
+    case VerifyState::pbs_pending:
+      return "not yet verified by PBS";
+    case VerifyState::not_verifiable:
+      return "not verifiable here";
   }
   return "not verified";
+}
+
+std::optional<VerifyState> parse_verify_text(std::string_view part) {
+  for (const auto state : k_states) {
+    if (part == notes_text(state)) return state;
+  }
+  return std::nullopt;
+}
+
+bool is_failed(VerifyState state) {
+  return state == VerifyState::failed || state == VerifyState::pbs_failed;
 }
 
 std::string first_line(std::string_view notes) {
@@ -26,41 +52,26 @@ std::string rest_lines(std::string_view notes) {
   return nl == std::string_view::npos ? std::string() : std::string(notes.substr(nl + 1));
 }
 
-std::optional<std::string> owner_run_id(std::string_view notes) {
-  const std::string line = first_line(notes);
-  const auto at = line.find(k_owner_tag);
-  if (at == std::string::npos) return std::nullopt;
-  const auto start = at + k_owner_tag.size();
-  const auto end = line.find_first_of(" \t", start);
-  return line.substr(start, end == std::string::npos ? std::string::npos : end - start);
+std::string vzdump_notes_template(std::string_view tag, std::string_view operator_template) {
+  if (operator_template.empty()) return std::string(tag);
+  return std::string(tag) + "\\n" + std::string(operator_template);
 }
 
-std::string identity_line(std::string_view target, std::string_view run_id) {
-  return std::string(target) + " " + std::string(k_owner_tag) + std::string(run_id);
+std::size_t notes_template_prefix_chars(std::string_view tag) {
+  return tag.size() + 2;  // the tag is ASCII (its grammar), then the two characters "\n"
 }
 
-std::string vzdump_notes_template(std::string_view target, std::string_view run_id,
-                                  std::string_view operator_template) {
-  std::string identity;
-  for (char c : identity_line(target, run_id)) {
-    if (c == '\\') identity += '\\';
-    identity += c;
-  }
-  if (operator_template.empty()) return identity;
-  return identity + "\\n" + std::string(operator_template);
-}
-
-std::string status_line(std::string_view target, std::string_view run_id,
-                        std::string_view keep_rules, VerifyState verify_state, bool offsite) {
-  std::string line = identity_line(target, run_id);
+std::string status_line(std::string_view tag, std::string_view keep_rules, VerifyState verify_state,
+                        const std::vector<std::string>& more) {
+  std::string line(tag);
   line += k_separator;
   line += keep_rules.empty() ? std::string("remove pending") : "keep: " + std::string(keep_rules);
   line += k_separator;
-  if (offsite) {
-    line += "off-site";
-    line += k_separator;
-  }
   line += notes_text(verify_state);
+  for (const auto& part : more) {
+    line += k_separator;
+    line += part;
+  }
   return line;
 }
 
@@ -71,15 +82,30 @@ std::string with_first_line(std::string_view notes, std::string_view line) {
 }
 
 std::optional<VerifyState> verify_state_of(std::string_view notes) {
-  const std::string line = first_line(notes);
-  for (const auto state : {VerifyState::failed, VerifyState::unverified, VerifyState::verified}) {
-    const std::string suffix = std::string(k_separator) + notes_text(state);
-    if (line.size() >= suffix.size() &&
-        line.compare(line.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      return state;
-    }
+  std::string_view line = notes.substr(0, notes.find('\n'));
+  // The first part is the tag; every later part is looked at on its own.
+  auto at = line.find(k_separator);
+  while (at != std::string_view::npos) {
+    line.remove_prefix(at + k_separator.size());
+    at = line.find(k_separator);
+    if (auto state = parse_verify_text(line.substr(0, at))) return state;
   }
   return std::nullopt;
+}
+
+std::vector<std::string> parts_after_verify(std::string_view notes) {
+  std::vector<std::string> parts;
+  std::string_view line = notes.substr(0, notes.find('\n'));
+  bool after = false;
+  auto at = line.find(k_separator);
+  while (at != std::string_view::npos) {
+    line.remove_prefix(at + k_separator.size());
+    at = line.find(k_separator);
+    const std::string_view part = line.substr(0, at);
+    if (after) parts.emplace_back(part);
+    if (!after && parse_verify_text(part)) after = true;
+  }
+  return parts;
 }
 
 }  // namespace agent

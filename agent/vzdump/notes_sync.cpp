@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/core/safe_text.hpp"
 #include "agent/tier/offsite_receipt.hpp"
 #include "agent/vzdump/backup_record.hpp"
 #include "agent/vzdump/notes.hpp"
@@ -13,12 +14,24 @@ VerifyState verify_state_for(const NotesSyncInput& input, const PlannedArchive& 
   if (auto it = input.verify_state.find(a.volume.volid); it != input.verify_state.end()) {
     return it->second;
   }
-  if (auto record = read_backup_record(input.state_dir, input.target, a.volume.volid)) {
-    return record->verdict == ArchiveVerdict::verified ? VerifyState::verified
-                                                       : VerifyState::failed;
-  }
-  return verify_state_of(a.volume.notes).value_or(VerifyState::unverified);
+  return a.verify;
 }
+
+// The parts after the verify state: the ones already written (other features' marks) with
+// "off-site" first when the archive has a receipt (agent/tier/offsite_receipt.hpp), and
+// dropped when it no longer has one.
+std::vector<std::string> more_parts(const NotesSyncInput& input, const PlannedArchive& a) {
+  static const std::string k_offsite = "off-site";
+  std::vector<std::string> more = parts_after_verify(a.volume.notes);
+  std::erase(more, k_offsite);
+  if (has_offsite_copy(input.state_dir, input.target, TierName::vzdump, a.volume.volid)) {
+    more.insert(more.begin(), k_offsite);
+  }
+  return more;
+}
+
+// Remote text in a sentence for people and the log.
+std::string shown(std::string_view text) { return escape_control_chars(text, Tabs::escape); }
 
 }  // namespace
 
@@ -26,11 +39,12 @@ NotesSyncResult sync_notes(proxmox::Client& client, const NotesSyncInput& input,
                            const std::vector<PlannedArchive>& plan, bool dry_run) {
   NotesSyncResult result;
   std::map<std::string, std::string> expected;  // volid -> first line written
+  if (input.installation_id.empty()) return result;
   for (const auto& a : plan) {
-    if (!a.run_id || input.skip.count(a.volume.volid)) continue;
-    const std::string line = status_line(
-        input.target, *a.run_id, keep_text(a), verify_state_for(input, a),
-        has_offsite_copy(input.state_dir, input.target, TierName::vzdump, a.volume.volid));
+    if (!a.managed || !a.run_id || input.skip.count(a.volume.volid)) continue;
+    const std::string tag = owner_tag_text(input.installation_id, input.target, *a.run_id);
+    const std::string line =
+        status_line(tag, keep_text(a), verify_state_for(input, a), more_parts(input, a));
     if (first_line(a.volume.notes) == line) continue;
     result.planned.push_back({a.volume.volid, line});
     if (dry_run) continue;
@@ -44,7 +58,7 @@ NotesSyncResult sync_notes(proxmox::Client& client, const NotesSyncInput& input,
       auto info = client.read_volume(input.node, input.storage, a.volume.volid);
       if (!info) {
         result.warnings.push_back("could not read the notes of " + a.volume.volid + ": " +
-                                  info.error().message);
+                                  shown(info.error().message));
         continue;
       }
       rest = rest_lines(info->notes);
@@ -53,7 +67,7 @@ NotesSyncResult sync_notes(proxmox::Client& client, const NotesSyncInput& input,
     update.notes = rest.empty() ? line : line + "\n" + rest;
     if (auto ok = client.update_volume(input.node, input.storage, a.volume.volid, update); !ok) {
       result.warnings.push_back("could not update the notes of " + a.volume.volid + ": " +
-                                ok.error().message);
+                                shown(ok.error().message));
       continue;
     }
     ++result.written;
@@ -65,7 +79,7 @@ NotesSyncResult sync_notes(proxmox::Client& client, const NotesSyncInput& input,
   auto listing = client.list_backups(input.node, input.storage, input.vmid);
   if (!listing) {
     result.warnings.push_back("could not read the notes back to confirm them: " +
-                              listing.error().message);
+                              shown(listing.error().message));
     return result;
   }
   for (const auto& v : *listing) {
@@ -73,7 +87,7 @@ NotesSyncResult sync_notes(proxmox::Client& client, const NotesSyncInput& input,
     if (it == expected.end()) continue;
     if (first_line(v.notes) != it->second) {
       result.warnings.push_back("the notes of " + v.volid + " read back as \"" +
-                                first_line(v.notes) + "\", not \"" + it->second + "\"");
+                                shown(first_line(v.notes)) + "\", not \"" + it->second + "\"");
     }
     expected.erase(it);
   }

@@ -11,10 +11,12 @@
 #include "agent/vzdump/retention_plan.hpp"
 #include "proxmox/client.hpp"
 
-// Keeps the first notes line of every agent-owned archive in the form notes.hpp describes.
-// Writes only notes whose first line changes, keeps the operator's following lines (from the
-// local backup record, else read from the volume), and reads the listing back once to
-// confirm that the writes arrived.
+// Keeps the first notes line of every archive the agent manages and owns in the form
+// notes.hpp describes. Writes only notes whose first line changes (a legacy tag is rewritten
+// in the current form, with this installation's id), keeps the operator's following lines
+// (from the local backup record, else read from the volume) and the parts after the verify
+// word (other features'), and reads the listing back once to confirm that the writes arrived.
+// Archives the agent does not manage (foreign, renamed) are never touched.
 namespace agent {
 
 struct NotesSyncInput {
@@ -22,6 +24,7 @@ struct NotesSyncInput {
   std::string storage;
   std::string target;
   std::int64_t vmid = 0;
+  std::string installation_id;  // the tag's; "" = do not write (a dry run before the first run)
   std::filesystem::path state_dir;
   std::set<std::string> skip;                       // volids not to touch (being deleted)
   std::map<std::string, std::string> known_rest;    // volid -> operator lines already known

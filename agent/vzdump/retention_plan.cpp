@@ -2,23 +2,40 @@
 
 #include <algorithm>
 
-#include "agent/vzdump/notes.hpp"
+#include "proxmox/backup_name.hpp"
 
 namespace agent {
-namespace {
 
-bool failed_verification(const proxmox::BackupVolume& v, const KnownVerdicts& verdicts) {
-  if (auto it = verdicts.find(v.volid); it != verdicts.end()) return !it->second;
-  return verify_state_of(v.notes) == VerifyState::failed;
+std::optional<std::string> deletion_candidate(const proxmox::BackupVolume& volume,
+                                              std::string_view storage, std::int64_t vmid) {
+  // Parsed again here, never taken from the listing's fields: the name alone decides.
+  const proxmox::BackupName name = proxmox::parse_backup_volid(volume.volid);
+  if (name.form == proxmox::BackupNameForm::unsafe) return "unsafe name (" + name.reason + ")";
+  if (name.storage != storage) return "not on storage '" + std::string(storage) + "'";
+  if (name.form == proxmox::BackupNameForm::other) {
+    return "not a vzdump file or PBS snapshot name (e.g. a backup provider's): the agent "
+           "never prunes it";
+  }
+  if (name.guest_type != "lxc") return "not a container backup";
+  if (name.form == proxmox::BackupNameForm::vzdump_file && !name.standard) {
+    return "renamed (not Proxmox's standard vzdump name): never pruned, as Proxmox does";
+  }
+  if (!name.vmid || *name.vmid != vmid) return "a backup of another guest";
+  if (name.form == proxmox::BackupNameForm::pbs_snapshot) {
+    if (name.standard) return std::nullopt;
+    return "not a standard PBS snapshot name";
+  }
+  const std::string ext = proxmox::backup_extension(name.volname);
+  if (ext != "tar" && ext != "tar.gz" && ext != "tar.zst" && ext != "tar.lzo") {
+    return "a ." + ext + " archive (not tar, tar.gz, tar.zst or tar.lzo)";
+  }
+  return std::nullopt;
 }
 
-}  // namespace
-
-std::vector<PlannedArchive> plan_retention(
-    const std::vector<proxmox::BackupVolume>& volumes, const policies::RetentionPolicy& policy,
-    const policies::LocalCalendar& calendar, bool prune_foreign,
-    const std::vector<std::pair<std::string, std::string>>& owned_override,
-    const KnownVerdicts& verdicts) {
+std::vector<PlannedArchive> plan_retention(const std::vector<proxmox::BackupVolume>& volumes,
+                                           const policies::RetentionPolicy& policy,
+                                           const policies::LocalCalendar& calendar,
+                                           const PlanInput& input) {
   std::vector<PlannedArchive> plan;
   std::vector<policies::BackupEntry> entries;
   std::vector<std::size_t> index;
@@ -26,12 +43,16 @@ std::vector<PlannedArchive> plan_retention(
   for (const auto& v : volumes) {
     PlannedArchive p;
     p.volume = v;
-    p.run_id = owner_run_id(v.notes);
-    for (const auto& [volid, run_id] : owned_override) {
+    p.run_id = owned_run_id(input.owner, v.notes);
+    for (const auto& [volid, run_id] : input.owned_override) {
       if (volid == v.volid) p.run_id = run_id;
     }
-    p.managed = p.run_id.has_value() || prune_foreign;
-    if (p.managed && !v.is_protected && failed_verification(v, verdicts)) {
+    const auto why_not = deletion_candidate(v, input.storage, input.vmid);
+    p.candidate = !why_not;
+    p.not_candidate = why_not.value_or("");
+    p.managed = p.candidate && (p.run_id.has_value() || input.prune_foreign);
+    if (auto it = input.states.find(v.volid); it != input.states.end()) p.verify = it->second;
+    if (p.managed && !v.is_protected && is_failed(p.verify)) {
       p.failed_verification = true;
       failed.push_back(plan.size());
     } else if (p.managed) {

@@ -7,41 +7,73 @@
 #include <set>
 
 #include "agent/core/human_format.hpp"
+#include "agent/core/installation_id.hpp"
 #include "agent/core/local_time.hpp"
 #include "agent/core/progress.hpp"
+#include "agent/core/safe_text.hpp"
 #include "agent/vzdump/api_errors.hpp"
 #include "agent/vzdump/backup_record.hpp"
 #include "agent/vzdump/conflict_cache.hpp"
 #include "agent/vzdump/conflict_check.hpp"
-#include "agent/vzdump/notes.hpp"
 #include "agent/vzdump/notes_sync.hpp"
-#include "agent/vzdump/retention_plan.hpp"
+#include "agent/vzdump/owner_tag.hpp"
+#include "proxmox/backup_name.hpp"
 #include "proxmox/error_cause.hpp"
+#include "proxmox/storage.hpp"
+#include "proxmox/task_log.hpp"
 
 namespace agent {
 namespace {
 
 using Kind = TierError::Kind;
 
-// The basename from "INFO: creating vzdump archive '/var/lib/vz/dump/vzdump-lxc-....tar.zst'".
-std::string archive_name_from_log(const std::string& line) {
-  const std::string marker = "creating vzdump archive '";
-  const auto at = line.find(marker);
-  if (at == std::string::npos) return {};
-  const auto start = at + marker.size();
-  const auto end = line.find('\'', start);
-  if (end == std::string::npos) return {};
-  const std::string path = line.substr(start, end - start);
-  return path.substr(path.rfind('/') + 1);
-}
-
-std::string basename_of_volid(const std::string& volid) {
-  return volid.substr(volid.rfind('/') + 1);
-}
-
 std::string ct(const TargetConfig& target) { return "CT " + std::to_string(target.vmid); }
 
+// Remote text in a sentence for people and the log.
+std::string shown(std::string_view text) { return escape_control_chars(text, Tabs::escape); }
+
+Validation validation_for(VerifyState state) {
+  switch (state) {
+    case VerifyState::verified:
+    case VerifyState::pbs_verified:
+      return Validation::ok;
+    case VerifyState::failed:
+    case VerifyState::pbs_failed:
+      return Validation::failed;
+    case VerifyState::pbs_pending:
+      return Validation::pending;
+    case VerifyState::not_verifiable:
+      return Validation::not_verifiable;
+    case VerifyState::unverified:
+      break;
+  }
+  return Validation::unknown;
+}
+
 }  // namespace
+
+std::string archive_short_name(const std::string& volid) {
+  const auto at = volid.find(":backup/");
+  return at == std::string::npos ? volid.substr(volid.rfind('/') + 1) : volid.substr(at + 8);
+}
+
+std::string rejected_entries_warning(const std::vector<proxmox::RejectedVolume>& rejected,
+                                     std::int64_t vmid, const std::string& storage) {
+  if (rejected.empty()) return {};
+  std::string text = "ignored " + std::to_string(rejected.size()) + " entr" +
+                     (rejected.size() == 1 ? "y" : "ies") + " of storage '" + storage +
+                     "' listed as backups of CT " + std::to_string(vmid) +
+                     " whose names do not fit (never read, never deleted):";
+  constexpr std::size_t k_shown = 5;
+  for (std::size_t i = 0; i < rejected.size() && i < k_shown; ++i) {
+    text += " \"" + shown(rejected[i].volid.substr(0, 200)) + "\" (" + shown(rejected[i].reason) +
+            ")" + (i + 1 < rejected.size() && i + 1 < k_shown ? ";" : "");
+  }
+  if (rejected.size() > k_shown) {
+    text += " and " + std::to_string(rejected.size() - k_shown) + " more";
+  }
+  return text;
+}
 
 VzdumpRun::VzdumpRun(const Config& config, const TargetConfig& target, const RunContext& ctx,
                      proxmox::Result<proxmox::Client*> api, const VzdumpTierOptions& options)
@@ -50,28 +82,36 @@ VzdumpRun::VzdumpRun(const Config& config, const TargetConfig& target, const Run
       m_vz(*target.vzdump),
       m_ctx(ctx),
       m_api(std::move(api)),
-      m_options(options) {}
+      m_options(options) {
+  m_owner.target = target.name;
+}
 
 TierOutcome VzdumpRun::backup() {
   if (!m_api) return failed_outcome(tier_error_of(m_api.error()));
   // Where the CT runs, and that no lock would make vzdump fail.
   if (auto e = locate_guest()) return failed_outcome(*e, m_warnings);
-  // Proxmox backup jobs or the storage's own prune-backups that would delete or block ours.
+  // This installation's id (made on the first run): the notes tag names it.
+  if (auto e = establish_ownership()) return failed_outcome(*e, m_warnings);
+  // The storage on the CT's node: a local path, PBS or a backup provider decides how the
+  // archive is verified.
+  if (auto e = inspect_storage()) return failed_outcome(*e, m_warnings);
+  // Proxmox backup jobs or the retention vzdump applies on the storage that would delete or
+  // block ours.
   check_conflicts();
   // vzdump with remove=0 refuses once the storage's finite retention is full.
   if (auto e = check_backup_limit()) return failed_outcome(*e, m_warnings);
-  // The request: snapshot mode, remove=0, the notes template naming this run.
+  // The request: snapshot mode, remove=0, the notes template naming this run, notifications.
   prepare_request();
   if (m_ctx.dry_run) return dry_run_outcome();
-  // POST vzdump (without notes-template on a pre-7.2 server; once more if the CT moved).
+  // POST vzdump (without options the node is too old for; once more if the CT moved).
   if (auto e = start_task()) return failed_outcome(*e, m_warnings);
   // Poll the task to its end, its log lines into the agent's log.
   if (auto e = wait_for_task()) return failed_outcome(*e, m_warnings);
-  // The new archive: named in the task log, else tagged with this run, else the newest.
+  // The new archive: tagged with this run, else named in the task log, else the newest.
   if (auto e = find_archive()) return failed_outcome(*e, m_warnings);
   // Archives the agent made and did not delete that are gone: someone else prunes ours.
   warn_about_vanished_archives();
-  // Read the archive on this host: decompress, walk the tar, SHA-256.
+  // Read the archive on this host, or take PBS's verdict, or say it is not verifiable here.
   if (auto e = verify()) return failed_outcome(*e, m_warnings);
   // The local record `status` and `validate` read.
   record_backup();
@@ -85,7 +125,7 @@ std::optional<TierError> VzdumpRun::locate_guest() {
   if (!guest) return tier_error_of(guest.error());
   if (guest->type != "lxc") {
     return TierError{Kind::refused, "guest " + std::to_string(m_target.vmid) + " is a " +
-                                        guest->type +
+                                        shown(guest->type) +
                                         ", not a container (lxc); the vzdump tier backs up "
                                         "containers"};
   }
@@ -93,11 +133,59 @@ std::optional<TierError> VzdumpRun::locate_guest() {
   m_node = guest->node;
   if (!m_guest.lock.empty()) {
     return TierError{Kind::refused, ct(m_target) + " on node " + m_node + " is locked (" +
-                                        m_guest.lock +
+                                        shown(m_guest.lock) +
                                         "), so vzdump would fail. If no backup or other "
                                         "operation is running, a crashed run left the lock: "
                                         "clear it with `pct unlock " +
                                         std::to_string(m_target.vmid) + "` on " + m_node + "."};
+  }
+  return std::nullopt;
+}
+
+std::optional<TierError> VzdumpRun::establish_ownership() {
+  if (!m_owner.installation_id.has_value()) {
+    // A dry run changes nothing: without an id on file only legacy tags are ours.
+    if (m_ctx.dry_run) {
+      auto id = read_installation_id(m_config.state_dir);
+      if (!id) return TierError{Kind::local_io, id.error()};
+      m_owner.installation_id = *id;
+    } else {
+      auto id = ensure_installation_id(m_config.state_dir);
+      if (!id) return TierError{Kind::local_io, id.error()};
+      m_owner.installation_id = *id;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<TierError> VzdumpRun::inspect_storage() {
+  auto status = (*m_api)->node_storage(m_node, m_vz.storage);
+  if (!status) {
+    TierError e = tier_error_of(status.error());
+    if (status.error().kind == proxmox::Error::Kind::not_found) {
+      e.message = "storage '" + m_vz.storage + "' is not available on node " + m_node + " (where " +
+                  ct(m_target) +
+                  " runs), or the token may not see it: it needs Datastore.AllocateSpace on "
+                  "/storage/" +
+                  m_vz.storage + " (" + e.message + ")";
+    }
+    return e;
+  }
+  m_storage = *status;
+  if (!m_storage.enabled) {
+    return TierError{Kind::refused, "storage '" + m_vz.storage +
+                                        "' is disabled or not available "
+                                        "on node " +
+                                        m_node + " (storage.cfg `nodes`), where " + ct(m_target) +
+                                        " runs"};
+  }
+  if (!m_storage.has_content("backup")) {
+    return TierError{Kind::refused, "storage '" + m_vz.storage +
+                                        "' does not hold backups (its content is " +
+                                        shown(m_storage.content) +
+                                        "); add `backup` with "
+                                        "`pvesm set " +
+                                        m_vz.storage + " --content ...`"};
   }
   return std::nullopt;
 }
@@ -131,8 +219,8 @@ std::optional<TierError> VzdumpRun::check_backup_limit() {
   return TierError{Kind::refused,
                    "storage '" + m_vz.storage + "' allows " +
                        std::to_string(m_storage_backup_limit) +
-                       " backups per guest (its prune-backups) and " + ct(m_target) +
-                       " already has " + std::to_string(unprotected) +
+                       " backups per guest (the prune-backups vzdump applies there) and " +
+                       ct(m_target) + " already has " + std::to_string(unprotected) +
                        " unprotected ones, so vzdump with remove=0 would fail with \"max "
                        "backup limit\". Set `pvesm set " +
                        m_vz.storage + " --prune-backups keep-all=1` and let the agent prune."};
@@ -144,11 +232,22 @@ void VzdumpRun::prepare_request() {
   m_request.storage = m_vz.storage;
   m_request.compress = m_vz.compress;
   m_request.remove = false;
+  // On purpose, not left to /etc/vzdump.conf (docs/configuration.md, notification_mode).
+  m_request.notification_mode = m_vz.notification_mode;
+  m_request.mailto = m_vz.mailto;
+  // Only vzdump's PBS path reads it (pve-container VZDump/LXC.pm); others would only risk
+  // a 400 on nodes before PVE 8.2.
+  if (m_storage.kind() == proxmox::StorageKind::pbs) {
+    m_request.pbs_change_detection_mode = m_vz.pbs_change_detection_mode;
+  }
   // No GET /version: a server without notes-template (PVE < 7.2) says so by rejecting the
   // parameter when the backup is started (see post_vzdump), which costs nothing on new ones.
-  m_request.notes_template = vzdump_notes_template(m_target.name, m_ctx.run_id, m_vz.notes);
+  m_tag =
+      owner_tag_text(m_owner.installation_id.value_or(std::string(k_installation_id_chars, '0')),
+                     m_target.name, m_ctx.run_id);
+  m_request.notes_template = vzdump_notes_template(m_tag, m_vz.notes);
   // vzdump logs its command line, template included: a lost answer finds this run's task.
-  m_request.log_marker = std::string(k_owner_tag) + m_ctx.run_id;
+  m_request.log_marker = m_tag;
 }
 
 TierOutcome VzdumpRun::dry_run_outcome() const {
@@ -156,24 +255,46 @@ TierOutcome VzdumpRun::dry_run_outcome() const {
   out.state = state_for(m_warnings);
   out.warnings = m_warnings;
   out.summary = "dry run: would start vzdump of " + ct(m_target) + " on " + m_node + " (mode " +
-                m_vz.mode + ", storage " + m_vz.storage + ", compress " + m_vz.compress +
-                ", remove=0)";
+                m_vz.mode + ", storage " + m_vz.storage + " (" +
+                proxmox::to_string(m_storage.kind()) + "), compress " + m_vz.compress +
+                ", remove=0, notification-mode " + m_vz.notification_mode + ")";
   return out;
 }
 
-// A server older than PVE 7.2 rejects notes-template in its parameter check (400, before any
-// task starts), so repeating the POST without it cannot start a second backup; the notes are
-// then written after the backup.
+// A server older than an option rejects it in its parameter check (400, before any task
+// starts), so repeating the POST without it cannot start a second backup: notes-template (PVE
+// 7.2; the notes are then written after the backup), notification-mode (8.1; the node then
+// behaves as legacy-sendmail: mail only to mailto), pbs-change-detection-mode (8.2).
 proxmox::Result<std::string> VzdumpRun::post_vzdump() {
   auto upid = (*m_api)->start_vzdump(m_node, m_request);
-  if (!upid && !m_request.notes_template.empty() &&
-      proxmox::cause_of(upid.error()) == proxmox::Cause::notes_template_unsupported) {
-    m_warnings.push_back(
-        "Proxmox VE on this node has no vzdump notes-template (needs 7.2); the agent sets the "
-        "notes after the backup instead.");
-    m_notes_template_ok = false;
-    m_request.notes_template.clear();
-    m_request.log_marker.clear();  // the run id was in the template only
+  for (int dropped = 0; !upid && dropped < 3; ++dropped) {
+    const proxmox::Error& e = upid.error();
+    if (!m_request.notes_template.empty() &&
+        proxmox::cause_of(e) == proxmox::Cause::notes_template_unsupported) {
+      m_warnings.push_back(
+          "Proxmox VE on this node has no vzdump notes-template (needs 7.2); the agent sets "
+          "the notes after the backup instead.");
+      m_notes_template_ok = false;
+      m_request.notes_template.clear();
+      m_request.log_marker.clear();  // the run id was in the template only
+    } else if (m_request.notification_mode &&
+               proxmox::parameter_unsupported(e, "notification-mode")) {
+      if (*m_request.notification_mode != "legacy-sendmail") {
+        m_warnings.push_back(
+            "Proxmox VE on this node has no vzdump notification-mode (needs "
+            "8.1): notification_mode " +
+            *m_request.notification_mode + " is not applied, vzdump mails only to mailto");
+      }
+      m_request.notification_mode.reset();
+    } else if (m_request.pbs_change_detection_mode &&
+               proxmox::parameter_unsupported(e, "pbs-change-detection-mode")) {
+      m_warnings.push_back(
+          "Proxmox VE on this node has no pbs-change-detection-mode (needs 8.2): the backup "
+          "used PBS's default mode");
+      m_request.pbs_change_detection_mode.reset();
+    } else {
+      break;
+    }
     upid = (*m_api)->start_vzdump(m_node, m_request);
   }
   return upid;
@@ -184,12 +305,14 @@ std::optional<TierError> VzdumpRun::start_task() {
   if (!upid && upid.error().kind == proxmox::Error::Kind::not_found) {
     // "OK": the guest moved between locating and starting; locate once more.
     if (auto e = locate_guest()) return e;
+    if (auto e = inspect_storage()) return e;
     upid = post_vzdump();
   }
   if (!upid) return tier_error_of(upid.error());
   m_upid = *upid;
   if (m_ctx.journal) m_ctx.journal->record(m_target.name, TierName::vzdump, "task-started", m_upid);
-  spdlog::info("[{}] vzdump of {} started on {}: {}", m_target.name, ct(m_target), m_node, m_upid);
+  spdlog::info("[{}] vzdump of {} started on {}: {}", m_target.name, ct(m_target), m_node,
+               shown(m_upid));
   return std::nullopt;
 }
 
@@ -204,13 +327,15 @@ proxmox::WaitOptions VzdumpRun::wait_options(std::chrono::seconds timeout) const
 std::optional<TierError> VzdumpRun::wait_for_task() {
   proxmox::WaitOptions wait = wait_options(m_options.backup_timeout);
   wait.on_log_line = [this](const std::string& line) {
-    spdlog::info("[{}] vzdump: {}", m_target.name, line);
-    if (auto name = archive_name_from_log(line); !name.empty()) m_archive_name = name;
+    spdlog::info("[{}] vzdump: {}", m_target.name, shown(line));
+    // The first archive line names the archive; later lines (tar's, which may quote names
+    // from inside the guest) never override it (proxmox/task_log.hpp).
+    if (!m_archive_line) m_archive_line = proxmox::parse_archive_line(line);
   };
   auto task = (*m_api)->wait_task(m_node, m_upid, wait);
   if (!task) {
     TierError error = tier_error_of(task.error());
-    error.message = "vzdump of " + ct(m_target) + " failed: " + task.error().message;
+    error.message = "vzdump of " + ct(m_target) + " failed: " + error.message;
     if (proxmox::cause_of(task.error()) == proxmox::Cause::backup_limit_reached) {
       forget_conflict_check(m_config.state_dir, m_target.name);  // the storage changed: recheck
       error.message +=
@@ -222,28 +347,47 @@ std::optional<TierError> VzdumpRun::wait_for_task() {
   }
   m_task = *task;
   if (m_task.warnings > 0) {
-    m_warnings.push_back("the vzdump task ended with " + m_task.exitstatus +
+    m_warnings.push_back("the vzdump task ended with " + shown(m_task.exitstatus) +
                          " (see the task log in the Proxmox web UI)");
   }
   return std::nullopt;
 }
 
-std::optional<TierError> VzdumpRun::find_archive() {
-  auto listing = (*m_api)->list_backups(m_node, m_vz.storage, m_target.vmid);
-  if (!listing) return tier_error_of(listing.error());
-  m_listing = std::move(*listing);
-  const proxmox::BackupVolume* made = nullptr;
-  for (const auto& v : m_listing) {
-    if (!m_archive_name.empty() && basename_of_volid(v.volid) == m_archive_name) made = &v;
-  }
-  if (!made) {
-    for (const auto& v : m_listing) {
-      if (owner_run_id(v.notes) == m_ctx.run_id) made = &v;
+proxmox::Result<proxmox::BackupListing> VzdumpRun::list_checked() {
+  auto listing = (*m_api)->list_backups_checked(m_node, m_vz.storage, m_target.vmid);
+  if (listing) {
+    const auto warning = rejected_entries_warning(listing->rejected, m_target.vmid, m_vz.storage);
+    if (!warning.empty()) {
+      spdlog::warn("[{}] {}", m_target.name, warning);
+      m_warnings.push_back(warning);
     }
   }
+  return listing;
+}
+
+std::optional<TierError> VzdumpRun::find_archive() {
+  auto listing = list_checked();
+  if (!listing) return tier_error_of(listing.error());
+  m_listing = std::move(listing->volumes);
+  const proxmox::BackupVolume* made = nullptr;
+  // 1. The archive whose notes carry this run's tag (exact: this installation, target, run).
+  for (const auto& v : m_listing) {
+    if (owned_run_id(m_owner, v.notes) == m_ctx.run_id) made = &v;
+  }
+  // 2. The volid the task log names (every upstream form: file, PBS snapshot, provider), when
+  // no notes say so (a server without notes-template); it must be listed.
+  if (!made && m_archive_line) {
+    const std::string volid = proxmox::archive_volid(*m_archive_line, m_vz.storage);
+    if (proxmox::parse_backup_volid(volid).form != proxmox::BackupNameForm::unsafe) {
+      for (const auto& v : m_listing) {
+        if (v.volid == volid) made = &v;
+      }
+    }
+  }
+  // 3. A pre-7.2 server wrote no notes: the newest archive.
   if (!made && !m_notes_template_ok && !m_listing.empty()) made = &m_listing.back();
   if (!made) {
-    return TierError{Kind::refused, "vzdump finished (" + m_task.exitstatus +
+    return TierError{Kind::refused, "vzdump finished (" + shown(m_task.exitstatus) +
                                         ") but no new archive of " + ct(m_target) +
                                         " is listed on storage '" + m_vz.storage + "'"};
   }
@@ -261,7 +405,7 @@ void VzdumpRun::warn_about_vanished_archives() {
                      " archive(s) the agent made and did not delete are gone from storage '" +
                      m_vz.storage + "':";
   for (const auto& volid : gone) {
-    text += " " + volid;
+    text += " " + shown(volid);
     remove_backup_record(m_config.state_dir, m_target.name, volid);
   }
   text +=
@@ -281,12 +425,30 @@ std::optional<TierError> VzdumpRun::verify() {
   if (!info) return tier_error_of(info.error());
   m_path = info->path;
   m_notes_rest = m_notes_template_ok ? rest_lines(info->notes) : std::string();
+  m_access = archive_access(m_storage, *info, m_node, m_config.proxmox.node);
+  switch (m_access.route) {
+    case ArchiveAccess::Route::pbs:
+      // Just made: PBS's verify jobs have usually not seen it yet (a datastore with
+      // verify-new has); later runs read the verdict from the listing again.
+      m_state = pbs_state(m_volume);
+      return std::nullopt;
+    case ArchiveAccess::Route::not_verifiable:
+      m_state = VerifyState::not_verifiable;
+      m_warnings.push_back(
+          "archive " + m_volume.volid + " is not verifiable here: " + m_access.why +
+          ". It counts as a backup; its notes say \"" + notes_text(m_state) + "\".");
+      return std::nullopt;
+    case ArchiveAccess::Route::read_here:
+      break;
+  }
   ProgressOptions po;
   po.label = "vzdump: verify " + m_volume.volid;
   if (m_volume.size > 0) po.total = m_volume.size;
   ProgressReporter progress(std::move(po), monotonic_clock());
   m_check = verify_archive(m_path, [&](std::uint64_t n) { progress.advance(n); });
   progress.finish(m_check.verdict == ArchiveVerdict::unreadable ? "stopped" : "read");
+  m_state =
+      m_check.verdict == ArchiveVerdict::verified ? VerifyState::verified : VerifyState::failed;
   return std::nullopt;  // a failed verification is recorded and noted first (backup_outcome)
 }
 
@@ -303,15 +465,37 @@ void VzdumpRun::record_backup() {
   record.size = m_volume.size;
   record.sha256 = m_check.sha256;
   record.verdict = m_check.verdict;
-  record.problem = m_check.problem;
+  record.problem =
+      m_access.route == ArchiveAccess::Route::not_verifiable ? m_access.why : m_check.problem;
   record.compression = m_check.compression;
   record.tar_entries = m_check.tar_entries;
   record.tar_bytes = m_check.tar_bytes;
   record.checked_at = rfc3339_utc(std::chrono::system_clock::to_time_t(m_ctx.run_start));
   record.task_exitstatus = m_task.exitstatus;
   record.notes_rest = m_notes_rest;
+  record.verify_state = m_state;
   if (auto written = write_backup_record(m_config.state_dir, record); !written) {
     m_warnings.push_back("could not record the backup for `status`: " + written.error());
+  }
+}
+
+PlanInput VzdumpRun::plan_input(const std::vector<proxmox::BackupVolume>& listing) const {
+  PlanInput input;
+  input.owner = m_owner;
+  input.storage = m_vz.storage;
+  input.vmid = m_target.vmid;
+  input.prune_foreign = m_vz.prune_foreign;
+  input.states = known_verify_states(m_config.state_dir, m_target.name, listing);
+  return input;
+}
+
+void VzdumpRun::warn_about_new_pbs_failures(const std::vector<PlannedArchive>& plan) {
+  for (const auto& a : plan) {
+    if (!a.managed || a.verify != VerifyState::pbs_failed) continue;
+    if (verify_state_of(a.volume.notes) == VerifyState::pbs_failed) continue;  // said before
+    m_warnings.push_back("the Proxmox Backup Server's verify job failed for " + a.volume.volid +
+                         ": it takes no retention slot from now on; check the datastore "
+                         "(Datastore > Verify Jobs, `proxmox-backup-manager verify`)");
   }
 }
 
@@ -321,32 +505,33 @@ void VzdumpRun::write_notes() {
     m_warnings.push_back("notes not updated: " + zone.error());
     return;
   }
-  const bool verified = m_check.verdict == ArchiveVerdict::verified;
-  auto verdicts = recorded_verdicts(m_config.state_dir, m_target.name, m_listing);
-  verdicts[m_volume.volid] = verified;
+  PlanInput input = plan_input(m_listing);
+  input.owned_override = {{m_volume.volid, m_ctx.run_id}};
+  input.states[m_volume.volid] = m_state;
   const auto plan =
-      plan_retention(m_listing, m_target.effective_retention(m_config.retention), *zone,
-                     m_vz.prune_foreign, {{m_volume.volid, m_ctx.run_id}}, verdicts);
-  NotesSyncInput input;
-  input.node = m_node;
-  input.storage = m_vz.storage;
-  input.target = m_target.name;
-  input.vmid = m_target.vmid;
-  input.state_dir = m_config.state_dir;
-  input.known_rest[m_volume.volid] = m_notes_rest;
-  input.verify_state[m_volume.volid] = verified ? VerifyState::verified : VerifyState::failed;
-  const bool prune_follows = verified && !m_ctx.no_prune;
+      plan_retention(m_listing, m_target.effective_retention(m_config.retention), *zone, input);
+  warn_about_new_pbs_failures(plan);
+  NotesSyncInput sync;
+  sync.node = m_node;
+  sync.storage = m_vz.storage;
+  sync.target = m_target.name;
+  sync.vmid = m_target.vmid;
+  sync.installation_id = m_owner.installation_id.value_or("");
+  sync.state_dir = m_config.state_dir;
+  sync.known_rest[m_volume.volid] = m_notes_rest;
+  sync.verify_state[m_volume.volid] = m_state;
+  const bool prune_follows = !is_failed(m_state) && !m_ctx.no_prune;
   if (prune_follows) {
     // The prune that follows (only after a backup that did not fail) deletes these;
     // rewriting their notes first is wasted work.
     for (const auto& a : plan) {
       if (a.managed && a.decision.mark == policies::Mark::remove &&
           a.volume.volid != m_volume.volid) {
-        input.skip.insert(a.volume.volid);
+        sync.skip.insert(a.volume.volid);
       }
     }
   }
-  auto synced = sync_notes(**m_api, input, plan, false);
+  auto synced = sync_notes(**m_api, sync, plan, false);
   m_warnings.insert(m_warnings.end(), synced.warnings.begin(), synced.warnings.end());
   if (!prune_follows) return;
   // The prune that follows starts from the storage's current state: the read-back listing,
@@ -362,9 +547,12 @@ TierOutcome VzdumpRun::backup_outcome() const {
   TierOutcome out;
   out.backup_id = m_volume.volid;
   out.backup_bytes = m_volume.size;
-  out.validation_ok = m_check.verdict == ArchiveVerdict::verified;
+  out.validation = validation_for(m_state);
+  if (out.validation == Validation::ok) out.validation_ok = true;
+  if (out.validation == Validation::failed) out.validation_ok = false;
   out.warnings = m_warnings;
-  if (!*out.validation_ok) {
+  const std::string name = archive_short_name(m_volume.volid);
+  if (m_state == VerifyState::failed) {
     out.state = TierState::failed;
     out.error = TierError{
         Kind::invalid,
@@ -374,10 +562,34 @@ TierOutcome VzdumpRun::backup_outcome() const {
             "the task log, then run the backup again."};
     return out;
   }
+  if (m_state == VerifyState::pbs_failed) {
+    out.state = TierState::failed;
+    out.error = TierError{
+        Kind::invalid,
+        "the Proxmox Backup Server's verification of " + m_volume.volid +
+            " failed. It is kept as evidence, marked \"PBS verify FAILED\" in its notes, and "
+            "takes no retention slot; check the datastore, then run the backup again."};
+    return out;
+  }
   out.state = state_for(m_warnings);
-  out.summary = basename_of_volid(m_volume.volid) + " " + human_bytes(m_check.file_bytes) +
-                " verified (" + std::to_string(m_check.tar_entries) + " tar entries, sha256 " +
-                m_check.sha256.substr(0, 12) + ")";
+  switch (m_state) {
+    case VerifyState::verified:
+      out.summary = name + " " + human_bytes(m_check.file_bytes) + " verified (" +
+                    std::to_string(m_check.tar_entries) + " tar entries, sha256 " +
+                    m_check.sha256.substr(0, 12) + ")";
+      break;
+    case VerifyState::pbs_verified:
+      out.summary = name + " on PBS storage '" + m_vz.storage + "', verified by PBS";
+      break;
+    case VerifyState::pbs_pending:
+      out.summary = name + " on PBS storage '" + m_vz.storage +
+                    "', not yet verified by PBS (its verify jobs check it; later runs read "
+                    "their verdict)";
+      break;
+    default:
+      out.summary = name + " " + human_bytes(m_volume.size) + " made, not verifiable here";
+      break;
+  }
   return out;
 }
 
@@ -387,7 +599,7 @@ std::optional<TierError> VzdumpRun::node_for_prune() {
   if (!guest) return tier_error_of(guest.error());
   if (guest->type != "lxc") {
     return TierError{Kind::refused, "guest " + std::to_string(m_target.vmid) + " is a " +
-                                        guest->type + ", not a container (lxc)"};
+                                        shown(guest->type) + ", not a container (lxc)"};
   }
   m_node = guest->node;
   return std::nullopt;
@@ -396,11 +608,14 @@ std::optional<TierError> VzdumpRun::node_for_prune() {
 TierOutcome VzdumpRun::prune() {
   if (m_ctx.no_prune) return skipped_outcome("pruning skipped (--no-prune)");
   if (!m_api) return failed_outcome(tier_error_of(m_api.error()));
+  m_warnings.clear();  // backup()'s were reported with the backup
   // The node, unless backup() found it.
   if (auto e = node_for_prune()) return failed_outcome(*e);
+  // This installation's id: which archives are ours.
+  if (auto e = establish_ownership()) return failed_outcome(*e);
   // The storage as backup() left it, else as it is now, marked by the retention engine.
   auto plan = plan_prune();
-  if (!plan) return failed_outcome(plan.error());
+  if (!plan) return failed_outcome(plan.error(), m_warnings);
   // Delete what the policy removes (not in a dry run); a failed delete is kept.
   PruneTally tally = delete_removed(*plan);
   // The notes of what stays say why; one whose delete failed says "remove pending".
@@ -411,17 +626,19 @@ TierOutcome VzdumpRun::prune() {
 tl::expected<std::vector<PlannedArchive>, TierError> VzdumpRun::plan_prune() {
   auto zone = ZoneCalendar::open(m_config.timezone);
   if (!zone) return tl::unexpected(TierError{Kind::local_io, "cannot prune: " + zone.error()});
-  proxmox::Result<std::vector<proxmox::BackupVolume>> listing;
+  std::vector<proxmox::BackupVolume> listing;
   if (m_listing_for_prune) {
     listing = std::move(*m_listing_for_prune);
     m_listing_for_prune.reset();
   } else {
-    listing = (*m_api)->list_backups(m_node, m_vz.storage, m_target.vmid);
+    auto listed = list_checked();
+    if (!listed) return tl::unexpected(tier_error_of(listed.error()));
+    listing = std::move(listed->volumes);
   }
-  if (!listing) return tl::unexpected(tier_error_of(listing.error()));
-  return plan_retention(*listing, m_target.effective_retention(m_config.retention), *zone,
-                        m_vz.prune_foreign, {},
-                        recorded_verdicts(m_config.state_dir, m_target.name, *listing));
+  auto plan = plan_retention(listing, m_target.effective_retention(m_config.retention), *zone,
+                             plan_input(listing));
+  warn_about_new_pbs_failures(plan);
+  return plan;
 }
 
 VzdumpRun::PruneTally VzdumpRun::delete_removed(const std::vector<PlannedArchive>& plan) {
@@ -430,30 +647,46 @@ VzdumpRun::PruneTally VzdumpRun::delete_removed(const std::vector<PlannedArchive
                    m_vz.storage + ")";
   for (const auto& a : plan) {
     if (!a.managed) {
-      t.plan.lines.push_back(
-          {PlanLine::Action::keep, a.volume.volid, "not made by the agent (prune_foreign is off)"});
+      std::string why = !a.candidate ? "never pruned: " + a.not_candidate
+                                     : "not made by this installation for this target "
+                                       "(prune_foreign is off)";
+      t.plan.lines.push_back({PlanLine::Action::keep, a.volume.volid, std::move(why)});
       continue;
     }
     if (a.decision.mark != policies::Mark::remove) {
       ++t.kept;
       t.kept_bytes += a.volume.size;
-      for (const auto rule : a.decision.rules) {
-        ++t.kept_per_rule[std::string(policies::to_string(rule))];
-      }
+      for (const auto rule : a.decision.rules) ++t.kept_per_rule[rule];
       t.plan.lines.push_back({PlanLine::Action::keep, a.volume.volid, a.decision.reason});
       continue;
     }
     ++t.to_remove;
     t.plan.lines.push_back({PlanLine::Action::remove, a.volume.volid, a.decision.reason});
     if (m_ctx.dry_run) continue;
+    // The name decides once more, right before the DELETE: only Proxmox's standard name of
+    // this guest on this storage is ever deleted.
+    if (auto why_not = deletion_candidate(a.volume, m_vz.storage, m_target.vmid)) {
+      ++t.kept;
+      t.kept_bytes += a.volume.size;
+      t.warnings.push_back("not deleted: " + a.volume.volid + ": " + *why_not);
+      continue;
+    }
+    if (auto why_not = still_deletable(a)) {
+      ++t.kept;
+      t.kept_bytes += a.volume.size;
+      t.warnings.push_back("not deleted: " + a.volume.volid + ": " + *why_not);
+      continue;
+    }
     auto removed = (*m_api)->delete_volume(m_node, m_vz.storage, a.volume.volid,
                                            wait_options(m_options.delete_timeout));
     if (!removed) {
       // Kept until the next prune tries again.
       ++t.kept;
       t.kept_bytes += a.volume.size;
-      spdlog::warn("[{}] {}", m_target.name, removed.error().message);
-      t.errors.push_back(removed.error());
+      proxmox::Error e = removed.error();
+      e.message = shown(e.message);
+      spdlog::warn("[{}] {}", m_target.name, e.message);
+      t.errors.push_back(std::move(e));
       continue;
     }
     spdlog::info("[{}] AUDIT vzdump archive deleted: {} ({})", m_target.name, a.volume.volid,
@@ -464,6 +697,19 @@ VzdumpRun::PruneTally VzdumpRun::delete_removed(const std::vector<PlannedArchive
   return t;
 }
 
+std::optional<std::string> VzdumpRun::still_deletable(const PlannedArchive& archive) {
+  // The listing may be minutes old (it was read before the backup's verification): what
+  // Proxmox says about the volume now decides. An operator who protected it or rewrote its
+  // notes in the meantime wins.
+  auto now = (*m_api)->read_volume(m_node, m_vz.storage, archive.volume.volid);
+  if (!now) return "could not read it again before deleting (" + shown(now.error().message) + ")";
+  if (now->is_protected) return "protected since the listing was read";
+  if (!m_vz.prune_foreign && owned_run_id(m_owner, now->notes) != archive.run_id) {
+    return "its notes no longer carry this installation's tag for this target";
+  }
+  return std::nullopt;
+}
+
 void VzdumpRun::write_notes_after_prune(const std::vector<PlannedArchive>& plan,
                                         PruneTally& tally) {
   NotesSyncInput input;
@@ -471,10 +717,12 @@ void VzdumpRun::write_notes_after_prune(const std::vector<PlannedArchive>& plan,
   input.storage = m_vz.storage;
   input.target = m_target.name;
   input.vmid = m_target.vmid;
+  input.installation_id = m_owner.installation_id.value_or("");
   input.state_dir = m_config.state_dir;
   input.skip = tally.deleted;
   auto synced = sync_notes(**m_api, input, plan, m_ctx.dry_run);
-  tally.warnings = std::move(synced.warnings);
+  tally.warnings.insert(tally.warnings.begin(), m_warnings.begin(), m_warnings.end());
+  tally.warnings.insert(tally.warnings.end(), synced.warnings.begin(), synced.warnings.end());
   for (const auto& p : synced.planned) {
     tally.plan.lines.push_back({PlanLine::Action::notes, p.volid, p.line});
   }

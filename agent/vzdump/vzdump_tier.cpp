@@ -2,9 +2,12 @@
 
 #include <algorithm>
 
+#include "agent/core/installation_id.hpp"
 #include "agent/core/local_time.hpp"
+#include "agent/core/safe_text.hpp"
 #include "agent/vzdump/api_errors.hpp"
 #include "agent/vzdump/backup_record.hpp"
+#include "agent/vzdump/killed_run.hpp"
 #include "agent/vzdump/retention_plan.hpp"
 #include "agent/vzdump/vzdump_run.hpp"
 
@@ -41,11 +44,18 @@ tl::expected<std::vector<BackupListing>, TierError> VzdumpTier::list(const Targe
   if (!guest) return tl::unexpected(tier_error_of(guest.error()));
   auto zone = ZoneCalendar::open(m_config.timezone);
   if (!zone) return tl::unexpected(TierError{TierError::Kind::local_io, zone.error()});
-  auto listing = api.list_backups(guest->node, vz.storage, target.vmid);
+  auto id = read_installation_id(m_config.state_dir);  // `list` never makes one
+  if (!id) return tl::unexpected(TierError{TierError::Kind::local_io, id.error()});
+  auto listing = api.list_backups_checked(guest->node, vz.storage, target.vmid);
   if (!listing) return tl::unexpected(tier_error_of(listing.error()));
-  const auto plan = plan_retention(*listing, target.effective_retention(m_config.retention), *zone,
-                                   vz.prune_foreign, {},
-                                   recorded_verdicts(m_config.state_dir, target.name, *listing));
+  PlanInput input;
+  input.owner = Ownership{*id, target.name};
+  input.storage = vz.storage;
+  input.vmid = target.vmid;
+  input.prune_foreign = vz.prune_foreign;
+  input.states = known_verify_states(m_config.state_dir, target.name, listing->volumes);
+  const auto plan = plan_retention(listing->volumes, target.effective_retention(m_config.retention),
+                                   *zone, input);
   for (const auto& a : plan) {
     BackupListing l;
     l.id = a.volume.volid;
@@ -54,7 +64,9 @@ tl::expected<std::vector<BackupListing>, TierError> VzdumpTier::list(const Targe
     l.run_id = a.run_id.value_or("");
     if (!a.managed) {
       l.mark = a.volume.is_protected ? ListMark::protected_backup : ListMark::foreign;
-      l.reason = a.volume.is_protected ? "protected" : "not made by the agent";
+      l.reason = a.volume.is_protected ? "protected"
+                 : !a.candidate        ? "never pruned: " + a.not_candidate
+                                       : "not made by this installation for this target";
     } else {
       switch (a.decision.mark) {
         case policies::Mark::keep:
@@ -69,10 +81,25 @@ tl::expected<std::vector<BackupListing>, TierError> VzdumpTier::list(const Targe
       }
       l.reason = a.decision.reason;
     }
-    if (auto rec = read_backup_record(m_config.state_dir, target.name, a.volume.volid)) {
-      l.validation = rec->verdict == ArchiveVerdict::verified ? Validation::ok : Validation::failed;
-    } else if (a.failed_verification) {
-      l.validation = Validation::failed;  // from the notes: verified by an earlier installation
+    if (a.managed || a.run_id) {
+      switch (a.verify) {
+        case VerifyState::verified:
+        case VerifyState::pbs_verified:
+          l.validation = Validation::ok;
+          break;
+        case VerifyState::failed:
+        case VerifyState::pbs_failed:
+          l.validation = Validation::failed;
+          break;
+        case VerifyState::pbs_pending:
+          l.validation = Validation::pending;
+          break;
+        case VerifyState::not_verifiable:
+          l.validation = Validation::not_verifiable;
+          break;
+        case VerifyState::unverified:
+          break;
+      }
     }
     out.push_back(std::move(l));
   }
@@ -81,10 +108,18 @@ tl::expected<std::vector<BackupListing>, TierError> VzdumpTier::list(const Targe
   return out;
 }
 
-std::vector<std::string> VzdumpTier::reconcile(const TargetConfig& /*target*/,
-                                               const std::string& /*last_step*/,
-                                               const std::string& /*detail*/) {
-  return {};
+std::vector<std::string> VzdumpTier::reconcile(const TargetConfig& target,
+                                               const std::string& last_step,
+                                               const std::string& detail) {
+  // Only a started task can leave something behind: before it nothing was made, after it the
+  // archive is listed (and a later step's work is redone by this run).
+  if (last_step != "task-started" || !target.vzdump) return {};
+  auto c = client();
+  if (!c) {
+    return {"could not adopt the killed run's vzdump task " +
+            escape_control_chars(detail, Tabs::escape) + ": " + tier_error_of(c.error()).message};
+  }
+  return reconcile_started_task(**c, m_config, target, detail, m_options);
 }
 
 std::optional<std::filesystem::path> VzdumpTier::local_storage(const TargetConfig& target,
@@ -93,7 +128,7 @@ std::optional<std::filesystem::path> VzdumpTier::local_storage(const TargetConfi
   // path and so no projection.
   if (record.last_success_backup_id.empty()) return std::nullopt;
   auto backup = read_backup_record(m_config.state_dir, target.name, record.last_success_backup_id);
-  if (!backup || backup->path.empty()) return std::nullopt;
+  if (!backup || backup->path.empty() || backup->path.front() != '/') return std::nullopt;
   return std::filesystem::path(backup->path).parent_path();
 }
 

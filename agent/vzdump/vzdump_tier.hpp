@@ -24,6 +24,11 @@ struct VzdumpTierOptions {
   std::chrono::seconds delete_timeout{600};
   std::chrono::milliseconds first_poll{250};
   std::chrono::milliseconds max_poll{5000};
+  // A lost vzdump answer: how long a task of this token and guest that has not logged its
+  // command line yet (it waits for the node's vzdump lock, up to vzdump's lockwait of 180
+  // minutes, or runs a job-init hook) is waited for before giving up without a second POST
+  // (proxmox::ClientOptions::adoption_wait; agent/cli/wiring.cpp passes it on).
+  std::chrono::seconds adoption_wait{190 * 60};
 };
 
 // API requests of a steady-state night (backup() then prune(); bench/vzdump measures them):
@@ -41,8 +46,8 @@ class VzdumpTier final : public Tier {
   bool configured(const TargetConfig& target) const override { return target.vzdump.has_value(); }
   std::unique_ptr<TierRun> begin(const TargetConfig& target, const RunContext& ctx) override;
   tl::expected<std::vector<BackupListing>, TierError> list(const TargetConfig& target) override;
-  // vzdump leaves nothing of the agent's half-done: a task the killed run started either
-  // finished (its archive is listed and pruned like any other) or was stopped by Proxmox.
+  // A task the killed run started (step `task-started`) is adopted: waited for, its archive
+  // found, checked and recorded (killed_run.hpp). Other steps leave nothing half-done.
   std::vector<std::string> reconcile(const TargetConfig& target, const std::string& last_step,
                                      const std::string& detail) override;
   // The directory of the last successful archive, from its backup record.

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
+#include <sstream>
+
+#include "agent/core/output.hpp"
+
 TEST(Redact, ReplacesEveryRegisteredSecret) {
   agent::register_secret("s3cr3t-token-value");
   EXPECT_EQ(agent::redact("Authorization: PVEAPIToken=a@pve!b=s3cr3t-token-value; again "
@@ -26,4 +30,14 @@ TEST(RedactingLog, PlainSpdlogCallsNeverPrintARegisteredSecret) {
   EXPECT_NE(err.find("connecting with password ***"), std::string::npos) << err;
   EXPECT_NE(err.find("mongodb://backup:***@127.0.0.1/ refused"), std::string::npos) << err;
   EXPECT_NE(err.find("error mongodb:"), std::string::npos) << "the level still formats: " << err;
+}
+
+TEST(RedactingOutput, ACommandsResultsAndMessagesNeverShowARegisteredSecret) {
+  agent::register_secret("tok-51f0-print-me-not");
+  std::ostringstream out, err;
+  agent::StreamOutput output(out, err);
+  output.result("{\"url\": \"https://a:tok-51f0-print-me-not@pve1:8006\"}\n");
+  output.error("API answered 401 for token secret tok-51f0-print-me-not");
+  EXPECT_EQ(out.str(), "{\"url\": \"https://a:***@pve1:8006\"}\n");
+  EXPECT_EQ(err.str(), "pve-smokerbak: API answered 401 for token secret ***\n");
 }

@@ -47,7 +47,7 @@ std::vector<BadConfigCase> cases() {
       {"UnknownKeyListsAllowedKeys",
        k_proxmox + k_target + "colour: blue\n",
        {"8:1: colour: unknown key; expected one of: proxmox, retention, timezone, state_dir, "
-        "metrics_file, targets, offsite"}},
+        "metrics_file, targets, events, offsite"}},
       {"UnknownNestedKey",
        k_proxmox + k_head + "    vzdump: {storage: local, compres: zstd}\n",
        {"7:30: targets[0].vzdump.compres: unknown key (did you mean \"compress\"?)"}},
@@ -65,7 +65,17 @@ std::vector<BadConfigCase> cases() {
        {"7:20: targets[0].vzdump.mode: expected snapshot, suspend or stop, got \"fast\""}},
       {"CompressNotInEnum",
        k_proxmox + k_head + "    vzdump: {compress: xz}\n",
-       {"7:24: targets[0].vzdump.compress: expected zstd, gzip, lzo or 0, got \"xz\""}},
+       {"7:24: targets[0].vzdump.compress: expected zstd, gzip or 0, got \"xz\""}},
+      // Refused with the reason: the agent cannot verify lzop archives (docs/configuration.md).
+      {"CompressLzoIsRefusedWithTheReason",
+       k_proxmox + k_head + "    vzdump: {compress: lzo}\n",
+       {"7:24: targets[0].vzdump.compress: lzo archives cannot be verified: vzdump writes them "
+        "with the lzop program, whose container no maintained library reads (liblzo2 has only "
+        "the raw blocks); use zstd (Proxmox's default: faster, smaller, checksummed) or gzip"}},
+      {"NotificationModeNotInEnum",
+       k_proxmox + k_head + "    vzdump: {notification_mode: mail}\n",
+       {"7:33: targets[0].vzdump.notification_mode: expected auto, legacy-sendmail or "
+        "notification-system, got \"mail\""}},
       {"PlainHttpApiUrl",
        "proxmox:\n  api_url: http://pve:8006\n  token_id: \"a@pve!b\"\n"
        "  token_secret_file: /s\n" +
@@ -142,6 +152,32 @@ std::vector<BadConfigCase> cases() {
        k_proxmox + k_head + "    mongo: {command: docker exec -i mongo}\n",
        {"7:12: targets[0].mongo.ssh: missing required key (host, identity_file, known_hosts)",
         "7:12: targets[0].mongo.database: missing required key"}},
+      {"RetentionUnknownKeyDoesNotHideASiblingsTypeError",
+       k_proxmox + k_target + "retention:\n  keep-daily: seven\n  keep-weekyl: 4\n",
+       {"9:15: retention.keep-daily: \"seven\" is not an integer >= 0",
+        "10:3: retention.keep-weekyl: unknown key (did you mean \"keep-weekly\"?)"}},
+      {"OplogWithDatabaseIsAConflict",
+       k_proxmox + k_head +
+           "    mongo:\n"
+           "      ssh: {host: h, identity_file: /k, known_hosts: /kh}\n"
+           "      oplog: true\n"
+           "      database: db\n",
+       {"10:7: targets[0].mongo.database: oplog: true dumps the whole instance (mongodump "
+        "--oplog cannot be combined with --db); remove database, or set oplog: false to dump "
+        "one database"}},
+      {"MongoLimitsOutOfRange",
+       k_proxmox + k_head +
+           "    mongo:\n"
+           "      ssh: {host: h, identity_file: /k, known_hosts: /kh}\n"
+           "      database: db\n"
+           "      max_duration_s: 5\n"
+           "      max_inflated_bytes: 12 PB\n"
+           "      max_bson_depth: 2000\n",
+       {"10:23: targets[0].mongo.max_duration_s: expected an integer 60..604800, got \"5\"",
+        "11:27: targets[0].mongo.max_inflated_bytes: expected a size from 0 to "
+        "1125899906842624 bytes (a number of bytes, or with KiB, MiB, GiB or TiB), got "
+        "\"12 PB\"",
+        "12:23: targets[0].mongo.max_bson_depth: expected an integer 5..1000, got \"2000\""}},
       {"NegativeRetentionCount",
        k_proxmox + k_target + "retention:\n  keep-daily: -1\n",
        {"9:15: retention.keep-daily: \"-1\" is not an integer >= 0"}},
@@ -168,7 +204,7 @@ std::vector<BadConfigCase> cases() {
       {"NotAMapping",
        "- a\n- b\n",
        {"1:1: expected a mapping of keys (proxmox, retention, timezone, state_dir, "
-        "metrics_file, targets, offsite), got a list"}},
+        "metrics_file, targets, events, offsite), got a list"}},
       {"SyntaxError",
        k_proxmox + "targets: [\n  - name: a\n",
        {"5:3: YAML syntax error: illegal block entry"}},

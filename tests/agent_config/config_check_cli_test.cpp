@@ -1,7 +1,9 @@
 // `pve-smokerbak config check` through the built binary: exit codes, the listing with
 // origins, JSON, and secrets that never reach the output.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -181,6 +183,60 @@ TEST_F(ConfigCheckCli, ShippedExamplePassesExceptForCredentialWarnings) {
       m_dir, "",
       "--config " + std::string(SMOKERBAK_SOURCE_DIR) + "/deploy/config.example.yaml config check");
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// Issue 11: a config others can change is refused (exit 2) by every command, with the fix.
+TEST_F(ConfigCheckCli, WorldWritableConfigIsRefusedWithExitTwoAndTheFix) {
+  ::chmod(m_config.c_str(), 0666);
+  for (const std::string command : {"config check", "status", "run --dry-run"}) {
+    const auto r = run(m_dir, "", "--config " + m_config.string() + " " + command);
+    EXPECT_EQ(r.exit_code, 2) << command << ": " << r.err;
+    EXPECT_NE(r.err.find("lets group or others change it"), std::string::npos)
+        << command << ": " << r.err;
+    EXPECT_NE(r.err.find("chmod go-w " + m_config.string()), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(ConfigCheckCli, ExistingBackupDirOthersCanReadIsAWarning) {
+  const auto backups = m_dir.path() / "backups";
+  std::filesystem::create_directory(backups);
+  ::chmod(backups.c_str(), 0755);
+  std::string text = config_text(m_password.string()) + "      backup_dir: " + backups.string() +
+                     "\nstate_dir: " + m_dir.path().string() + "/state\n";
+  m_dir.write("config.yaml", text);
+  const auto r = run(m_dir, "", "--config " + m_config.string() + " config check");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: " + m_config.string() +
+                       ":14:7: targets[0].mongo.backup_dir: targets[0].mongo.backup_dir " +
+                       backups.string() + " has mode 0755"),
+            std::string::npos)
+      << r.err;
+}
+
+// The process drops its core limit before anything else: seen from outside while the binary
+// waits to open its config (a FIFO nobody writes yet).
+TEST_F(ConfigCheckCli, TheBinaryRunsWithoutCoreDumps) {
+  const auto fifo = m_dir.path() / "config.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::execl(PVE_SMOKERBAK_BINARY, PVE_SMOKERBAK_BINARY, "--config", fifo.c_str(), "config", "check",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Soft and hard limit 0 (the hard limit is what an unhardened process would still allow).
+  const std::string none = "Max core file size        0                    0";
+  std::string limits;
+  for (int i = 0; i < 300; ++i) {
+    limits = read_text("/proc/" + std::to_string(pid) + "/limits");
+    if (limits.find(none) != std::string::npos) break;
+    ::usleep(10000);
+  }
+  std::ofstream(fifo) << "not: [valid\n";  // let it go on (and fail on the bad YAML)
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_NE(limits.find(none), std::string::npos) << limits;
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "agent/core/clock.hpp"
+#include "tests/support/manual_clock.hpp"
 
 #include <gtest/gtest.h>
 

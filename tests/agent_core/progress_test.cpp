@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agent/core/log.hpp"
+#include "tests/support/manual_clock.hpp"
 
 namespace {
 

@@ -183,4 +183,62 @@ TEST_F(MongoRestore, ExportOfUnknownTargetIsAUsageError) {
   EXPECT_EQ(run({"export", "--target", "nope", "--backup", "latest", "/tmp/x"}), 2);
 }
 
+// mongo.oplog: a whole-instance dump to one point in time, end to end: the config, the dump's
+// arguments, the archive's oplog namespace counted against mongodump's "dumped N oplog entries",
+// and a restore that replays it.
+TEST_F(MongoRestore, OplogBackupIsAWholeInstanceDumpRestoredWithOplogReplay) {
+  {
+    std::string text = slurp(m_config_file);
+    const std::string db = "      database: smoker\n";
+    text.replace(text.find(db), db.size(), "      oplog: true\n");
+    std::ofstream(m_config_file) << text;
+  }
+  const auto id = make_backup();
+  ASSERT_FALSE(id.empty());
+  const auto dump_argv = slurp(m_fake / "mongodump.last");
+  EXPECT_NE(dump_argv.find("--oplog"), std::string::npos) << dump_argv;
+  EXPECT_EQ(dump_argv.find("--db"), std::string::npos) << dump_argv;
+  auto m = agent::mongo::read_manifest(m_backups / id / "manifest.json");
+  ASSERT_TRUE(m) << m.error();
+  EXPECT_TRUE(m->oplog);
+  EXPECT_EQ(m->database, "");
+  EXPECT_EQ(m->archive_file, "instance.archive.gz");
+  bool oplog_counted = false;
+  for (const auto& c : m->collections) {
+    if (c.ns != ".oplog") continue;
+    oplog_counted = true;
+    EXPECT_EQ(c.log_documents, std::optional<std::uint64_t>(20));
+    EXPECT_EQ(c.archive_documents, std::optional<std::uint64_t>(20));
+  }
+  EXPECT_TRUE(oplog_counted);
+
+  // The whole instance cannot be renamed while replaying.
+  EXPECT_EQ(run({"restore", "mongo", "--into-db", "scratch"}), 2);
+  EXPECT_FALSE(fs::exists(m_fake / "restored"));
+  ASSERT_EQ(run({"restore", "mongo"}), 0);
+  const auto restore_argv = slurp(m_fake / "mongorestore.last");
+  EXPECT_NE(restore_argv.find("--oplogReplay"), std::string::npos) << restore_argv;
+  EXPECT_EQ(restore_argv.find("--nsInclude"), std::string::npos) << restore_argv;
+  EXPECT_NE(slurp(m_fake / "restored").find("oplog_replay\t20"), std::string::npos);
+}
+
+TEST_F(MongoRestore, OplogOnAServerWithoutOneFailsTheRunWithTheReason) {
+  std::string text = slurp(m_config_file);
+  const std::string db = "      database: smoker\n";
+  text.replace(text.find(db), db.size(), "      oplog: true\n");
+  std::ofstream(m_config_file) << text;
+  std::ofstream(m_fake / "config", std::ios::app) << "oplog_entries=0\n";
+  auto loaded = agent::load_config_file(m_config_file);
+  ASSERT_TRUE(loaded);
+  m_loaded = std::move(loaded->config);
+  agent::mongo::MongoTier tier(m_loaded,
+                               [](const remote::SshOptions& o) { return remote::connect_ssh(o); });
+  const auto rc = testing_support::run_context(m_loaded, "r", std::chrono::system_clock::now());
+  const auto out = tier.begin(m_loaded.targets.front(), rc)->backup();
+  // The stand-in then writes no oplog namespace, as mongodump on a standalone server would not.
+  ASSERT_EQ(out.state, agent::TierState::failed) << testing_support::why(out);
+  EXPECT_NE(testing_support::why(out).find("holds no oplog"), std::string::npos)
+      << testing_support::why(out);
+}
+
 }  // namespace

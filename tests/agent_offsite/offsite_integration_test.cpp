@@ -15,6 +15,7 @@
 #include "age/encryptor.hpp"
 #include "age/keys.hpp"
 #include "agent/config/config.hpp"
+#include "agent/core/installation_id.hpp"
 #include "agent/mongo/manifest.hpp"
 #include "agent/offsite/offsite_fetch.hpp"
 #include "agent/offsite/offsite_report.hpp"
@@ -183,7 +184,7 @@ TEST_F(OffsiteIntegration, UploadsValidatedBackupEncryptedLockedAndRecordsReceip
   ASSERT_TRUE(head) << head.error().message;
   EXPECT_EQ(head->size, age::encrypted_size(m_archive.size(), 1));
   EXPECT_EQ(head->metadata.at("smokerbak-sha256"), m_sha);
-  EXPECT_EQ(head->metadata.at("smokerbak-owner").size(), 32u);
+  EXPECT_EQ(head->metadata.at("smokerbak-owner").size(), k_installation_id_chars);
   ASSERT_TRUE(head->retention);
   EXPECT_EQ(head->retention->mode, s3::LockMode::governance);
   // A locked version refuses a plain delete.

@@ -16,6 +16,7 @@
 #include "agent/status/status_report.hpp"
 #include "agent/tier/tier_record.hpp"
 #include "tests/support/fake_tier.hpp"
+#include "tests/support/manual_clock.hpp"
 
 namespace {
 

@@ -8,6 +8,7 @@
 #include "agent/run/run_id.hpp"
 #include "agent/run/run_journal.hpp"
 #include "agent/tier/tier_record.hpp"
+#include "tests/support/manual_clock.hpp"
 
 namespace {
 
@@ -73,7 +74,7 @@ TEST_F(TierRecordTest, AFailedRunKeepsTheLastSuccessAndRecordsTheError) {
   agent::TierOutcome prune;
   prune.kept_count = 3;
   prune.kept_bytes = 126;
-  prune.kept_per_rule = {{"daily", 3}};
+  prune.kept_per_rule = {{policies::Rule::daily, 3}};
   agent::apply_outcome(r, "run1", 1000, 2.5, ok, prune);
   const auto bad = agent::failed_outcome(
       {agent::TierError::Kind::refused, "vzdump of CT 106 failed: job errors"});
@@ -91,7 +92,7 @@ TEST_F(TierRecordTest, AFailedRunKeepsTheLastSuccessAndRecordsTheError) {
   EXPECT_EQ(loaded.last_error_kind, agent::TierError::Kind::refused);
   EXPECT_EQ(loaded.last_run_state, agent::TierState::failed);
   EXPECT_EQ(loaded.size_bytes, 126u);
-  EXPECT_EQ(loaded.kept_per_rule.at("daily"), 3u);
+  EXPECT_EQ(loaded.kept_per_rule.at(policies::Rule::daily), 3u);
   EXPECT_EQ(loaded.last_validation_ok, true);
 }
 
@@ -179,6 +180,16 @@ TEST_F(TierRecordCompatTest, ARecordWrittenByTheVersionBeforeErrorKindsStillLoad
   const auto again = agent::load_tier_record(m_dir, "prod-cloud", agent::TierName::vzdump);
   EXPECT_EQ(again.last_error, r.last_error);
   EXPECT_EQ(agent::to_json_text(again), agent::to_json_text(r));
+}
+
+TEST_F(TierRecordCompatTest, KeptPerRuleIsReadByRuleAndAWordThisVersionDoesNotKnowIsLeftOut) {
+  const auto file = agent::tier_record_path(m_dir, "prod-cloud", agent::TierName::mongo);
+  fs::create_directories(file.parent_path());
+  std::ofstream(file) << R"({"kept_per_rule": {"daily": 7, "fortnightly": 2, "weekly": 4}})";
+  const auto r = agent::load_tier_record(m_dir, "prod-cloud", agent::TierName::mongo);
+  EXPECT_EQ(r.kept_per_rule, (std::map<policies::Rule, std::uint64_t>{
+                                 {policies::Rule::daily, 7}, {policies::Rule::weekly, 4}}));
+  EXPECT_NE(agent::to_json_text(r).find(R"("daily": 7)"), std::string::npos);
 }
 
 TEST_F(TierRecordCompatTest, AnUnknownStateInARecordReadsAsNoStateNotAsOk) {

@@ -30,7 +30,7 @@ TEST(ValidateBackupDir, ValidBackupsPassOldestFirstWithCountsAndSize) {
   for (const auto& c : checks) {
     EXPECT_TRUE(c.valid) << joined(c.errors);
     EXPECT_TRUE(c.warnings.empty()) << joined(c.warnings);
-    EXPECT_EQ(c.form, "archive");
+    EXPECT_EQ(c.form, v::BackupForm::archive);
     EXPECT_EQ(c.target, "prod-cloud");
     EXPECT_EQ(c.documents, k_small_docs);
     EXPECT_EQ(c.collections.at("smoker.temps"), 300U);
@@ -182,8 +182,8 @@ TEST(ValidateBackupDir, FindsDirectoryFormDumpBesideArchiveBackups) {
                                                                t.path() / "cron-dump-20251001"));
   auto checks = v::check_backup_dir(t.path(), "prod-cloud");
   ASSERT_EQ(checks.size(), 2U);
-  const auto& d = checks[0].form == "directory" ? checks[0] : checks[1];
-  EXPECT_EQ(d.form, "directory");
+  const auto& d = checks[0].form == v::BackupForm::directory ? checks[0] : checks[1];
+  EXPECT_EQ(d.form, v::BackupForm::directory);
   EXPECT_EQ(d.id, "cron-dump-20251001");
   EXPECT_TRUE(d.valid) << joined(d.errors);
   EXPECT_EQ(d.documents, k_small_docs);
@@ -209,7 +209,7 @@ TEST(ValidatePath, RealDirectoryDumpValidatesByPath) {
   if (!fs::exists(real)) GTEST_SKIP() << real << " absent";
   const auto c = v::check_path(real);
   ASSERT_TRUE(c.has_value()) << c.error();
-  EXPECT_EQ(c->form, "directory");
+  EXPECT_EQ(c->form, v::BackupForm::directory);
   EXPECT_TRUE(c->valid) << joined(c->errors);
   EXPECT_GT(c->documents, 0U);
   EXPECT_TRUE(c->collections.count("catalog.products"));
@@ -221,12 +221,12 @@ TEST(ValidatePath, AcceptsBackupDirManifestAndArchiveFile) {
   for (const auto& p : {dir, dir / "manifest.json"}) {
     const auto c = v::check_path(p);
     ASSERT_TRUE(c.has_value()) << c.error();
-    EXPECT_EQ(c->form, "archive");
+    EXPECT_EQ(c->form, v::BackupForm::archive);
     EXPECT_TRUE(c->valid) << joined(c->errors);
   }
   const auto f = v::check_path(dir / "smoker.archive.gz");
   ASSERT_TRUE(f.has_value());
-  EXPECT_EQ(f->form, "archive-file");
+  EXPECT_EQ(f->form, v::BackupForm::archive_file);
   EXPECT_TRUE(f->valid) << joined(f->errors);
   EXPECT_EQ(f->documents, k_small_docs);
 }

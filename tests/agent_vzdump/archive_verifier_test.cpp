@@ -46,6 +46,40 @@ TEST_F(ArchiveVerifierTest, IntactZstdArchiveIsVerifiedWithEntryCountAndFileHash
   EXPECT_EQ(check.sha256, std::string(hex, 64));
 }
 
+std::string sha256_hex(const std::string& data) {
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
+  char hex[65];
+  for (int i = 0; i < 32; ++i) std::snprintf(hex + 2 * i, 3, "%02x", md[i]);
+  return std::string(hex, 64);
+}
+
+// Many read pieces (the file is read and hashed on a second thread through a ring of 4 x
+// 1 MiB): every byte hashed once, in order, every piece decoded, progress adding up.
+TEST_F(ArchiveVerifierTest, ArchiveOfManyMegabytesIsHashedAndWalkedWhole) {
+  const auto path = dir / "vzdump-lxc-106-2025_01_31-02_00_03.tar.zst";
+  std::vector<std::pair<std::string, std::string>> members;
+  for (unsigned i = 0; i < 20; ++i)
+    members.emplace_back("f" + std::to_string(i), payload(1 << 20, i));
+  const std::string big_tar = tar_of(members);
+  const std::string compressed = zstd_of(big_tar);
+  ASSERT_GT(compressed.size(), 5u << 20);  // more pieces than the ring has slots
+  write_file(path, compressed);
+  std::uint64_t reported = 0;
+  const auto check = verify_archive(path, [&](std::uint64_t n) { reported += n; });
+  EXPECT_EQ(check.verdict, ArchiveVerdict::verified) << check.problem;
+  EXPECT_EQ(check.tar_entries, 20u);
+  EXPECT_EQ(check.tar_bytes, big_tar.size());
+  EXPECT_EQ(check.file_bytes, compressed.size());
+  EXPECT_EQ(reported, compressed.size());
+  EXPECT_EQ(check.sha256, sha256_hex(compressed));
+  // Damage near the end of the file is still found.
+  std::string damaged = compressed;
+  damaged[damaged.size() - 100] ^= 0x10;
+  write_file(path, damaged);
+  EXPECT_EQ(verify_archive(path).verdict, ArchiveVerdict::corrupt);
+}
+
 TEST_F(ArchiveVerifierTest, TruncatedZstdArchiveIsCorrupt) {
   const auto path = dir / "a.tar.zst";
   const std::string compressed = zstd_of(tar);

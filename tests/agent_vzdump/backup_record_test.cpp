@@ -102,8 +102,51 @@ TEST_F(BackupRecordTest, VanishedRecordsAreThoseOfThisGuestAndStorageNoLongerLis
   listed.volid = "local:backup/b";
   EXPECT_EQ(vanished_records(dir, "t", 106, "local", {listed}),
             (std::vector<std::string>{"local:backup/a", "local:backup/c"}));
-  const auto verdicts = recorded_verdicts(dir, "t", {listed});
-  EXPECT_EQ(verdicts, (std::map<std::string, bool>{{"local:backup/b", false}}));
+  proxmox::BackupVolume unrecorded;
+  unrecorded.volid = "local:backup/vzdump-lxc-106-2025_12_08-01_00_02.tar.zst";
+  const auto states = known_verify_states(dir, "t", {listed, unrecorded});
+  EXPECT_EQ(states,
+            (std::map<std::string, VerifyState>{{"local:backup/b", VerifyState::failed},
+                                                {unrecorded.volid, VerifyState::unverified}}));
+}
+
+TEST_F(BackupRecordTest, PbsSnapshotsTakeTheirStateFromTheListingNotFromARecord) {
+  // A record saying "verified" must not override what PBS reports now (refreshed every run).
+  BackupRecord r;
+  r.target = "t";
+  r.volid = "pbs:backup/ct/106/2025-12-07T01:00:02Z";
+  r.storage = "pbs";
+  r.vmid = 106;
+  r.verdict = ArchiveVerdict::verified;
+  r.verify_state = VerifyState::pbs_verified;
+  ASSERT_TRUE(write_backup_record(dir, r));
+  proxmox::BackupVolume failed;
+  failed.volid = r.volid;
+  failed.verification = proxmox::Verification{"failed", "UPID:x"};
+  proxmox::BackupVolume none;
+  none.volid = "pbs:backup/ct/106/2025-12-08T01:00:02Z";
+  proxmox::BackupVolume ok;
+  ok.volid = "pbs:backup/ct/106/2025-12-09T01:00:02Z";
+  ok.verification = proxmox::Verification{"ok", "UPID:y"};
+  const auto states = known_verify_states(dir, "t", {failed, none, ok});
+  EXPECT_EQ(states.at(failed.volid), VerifyState::pbs_failed);
+  EXPECT_EQ(states.at(none.volid), VerifyState::pbs_pending);
+  EXPECT_EQ(states.at(ok.volid), VerifyState::pbs_verified);
+}
+
+TEST_F(BackupRecordTest, VerifyStateRoundTripsAndOldRecordsDeriveItFromTheVerdict) {
+  BackupRecord r;
+  r.target = "t";
+  r.volid = "pbs:backup/ct/106/2025-12-07T01:00:02Z";
+  r.verdict = ArchiveVerdict::unreadable;
+  r.verify_state = VerifyState::not_verifiable;
+  ASSERT_TRUE(write_backup_record(dir, r));
+  auto back = read_backup_record(dir, "t", r.volid);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(state_of(*back), VerifyState::not_verifiable);
+  back->verify_state.reset();
+  back->verdict = ArchiveVerdict::verified;
+  EXPECT_EQ(state_of(*back), VerifyState::verified);
 }
 
 }  // namespace

@@ -11,10 +11,16 @@
 //     (Client::wait_task; ClientStats::polls counts the same set). Everything else, including
 //     the POST that starts the vzdump and each DELETE that starts an imgdel, is "beyond".
 //  2. Archive verification speed vs `zstd -t` on the same large .tar.zst, side by side.
-// Usage: vzdump_bench [uncompressed MiB for part 2, default 512]
+// Usage: vzdump_bench [uncompressed MiB for part 2, default 512] [nights, default 10]
+// Single steps for bench/run-all.sh (which times them and runs the references itself):
+//   vzdump_bench make-archive FILE MIB   writes the part-2 archive of MIB MiB of tar
+//   vzdump_bench verify FILE             verifies it; prints "verify SECONDS TAR_BYTES"
+//   vzdump_bench requests NIGHTS         part 1 with the minimal token; its last line is
+//                                        "requests-per-run MAX_BEYOND_POLLING MAX_POLLING"
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -165,6 +171,7 @@ bool run_nights(const std::string& label, const std::set<std::string>& privilege
   agent::Config config;
   config.proxmox.api_url = sim->base_url();
   config.proxmox.ca_file = sim->ca_file();
+  config.proxmox.node = "pve1";  // the agent runs on the simulator's first node
   config.proxmox.token_id = token.token_id;
   config.proxmox.token_secret.path = harness.write_token_file(token.secret);
   config.state_dir = harness.dir() / "state";
@@ -238,6 +245,7 @@ bool run_nights(const std::string& label, const std::set<std::string>& privilege
   std::printf("%-6s %-7s %-6s %-7s %-6s %-6s %-9s %-9s %s\n", "night", "beyond", "polls", "DELETE",
               "PUT", "GETvol", "cpu ms", "-verify", "result");
   int worst_steady = 0;
+  int worst_polling = 0;
   double worst_cpu = 0;
   for (const auto& r : results) {
     auto count = [&](const std::string& e) {
@@ -251,6 +259,7 @@ bool run_nights(const std::string& label, const std::set<std::string>& privilege
                 r.cpu_ms - r.verify_cpu_ms, r.detail.c_str());
     if (r.night > 1) {
       worst_steady = std::max(worst_steady, r.beyond);
+      worst_polling = std::max(worst_polling, r.polling);
       worst_cpu = std::max(worst_cpu, r.cpu_ms - r.verify_cpu_ms);
     }
   }
@@ -259,13 +268,47 @@ bool run_nights(const std::string& label, const std::set<std::string>& privilege
         "steady state (nights 2-%d): at most %d requests beyond polling, at most %.1f ms "
         "agent CPU per run without verification\n",
         nights, worst_steady, worst_cpu);
+    std::printf("requests-per-run %d %d\n", worst_steady, worst_polling);
   }
   return true;
+}
+
+const std::set<std::string> k_minimal_privileges = {"VM.Backup", "VM.Audit",
+                                                    "Datastore.AllocateSpace", "Datastore.Audit"};
+
+// The single steps of bench/run-all.sh; -1 when argv names none of them.
+int run_step(int argc, char** argv) {
+  const std::string step = argc > 1 ? argv[1] : "";
+  if (step == "make-archive" && argc == 4) {
+    make_archive(argv[2], std::stoul(argv[3]));
+    return 0;
+  }
+  if (step == "verify" && argc == 3) {
+    const auto t0 = Clock::now();
+    const auto c = agent::verify_archive(argv[2]);
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (c.verdict != agent::ArchiveVerdict::verified) {
+      std::fprintf(stderr, "verify failed: %s\n", c.problem.c_str());
+      return 1;
+    }
+    std::printf("verify %.3f %llu\n", s, static_cast<unsigned long long>(c.tar_bytes));
+    return 0;
+  }
+  if (step == "requests" && argc == 3) {
+    return run_nights("minimal", k_minimal_privileges, std::stoi(argv[2])) ? 0 : 1;
+  }
+  return -1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && !std::isdigit(static_cast<unsigned char>(argv[1][0]))) {
+    const int rc = run_step(argc, argv);
+    if (rc >= 0) return rc;
+    std::fprintf(stderr, "usage: see the comment at the top of vzdump_bench.cpp\n");
+    return 2;
+  }
   const std::size_t mib = argc > 1 ? std::stoul(argv[1]) : 512;
   const int nights = argc > 2 ? std::stoi(argv[2]) : 10;
 
@@ -275,11 +318,7 @@ int main(int argc, char** argv) {
   std::printf(
       "== minimal token of the operator guide (VM.Backup, VM.Audit, Datastore.AllocateSpace, "
       "Datastore.Audit) ==\n");
-  if (!run_nights("minimal",
-                  {"VM.Backup", "VM.Audit", "Datastore.AllocateSpace", "Datastore.Audit"},
-                  nights)) {
-    return 1;
-  }
+  if (!run_nights("minimal", k_minimal_privileges, nights)) return 1;
 
   const fs::path dir = fs::temp_directory_path() / ("vzdump-bench-" + std::to_string(getpid()));
   fs::create_directories(dir);

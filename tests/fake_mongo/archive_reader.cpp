@@ -30,7 +30,7 @@ bool gunzip(const std::vector<std::uint8_t>& in, std::vector<std::uint8_t>& out)
   return ok;
 }
 
-ReadArchive read_archive(const std::vector<std::uint8_t>& a) {
+ReadArchive read_archive(const std::vector<std::uint8_t>& a, bool keep_documents) {
   ReadArchive r;
   std::size_t pos = 0;
   auto u32 = [&](std::size_t at) {
@@ -78,6 +78,7 @@ ReadArchive read_archive(const std::vector<std::uint8_t>& a) {
     const std::string ns = str(&doc, "db") + "." + str(&doc, "collection");
     r.namespaces.push_back(ns);
     r.documents[ns] = 0;
+    r.metadata[ns] = str(&doc, "metadata");
     state[ns] = 0;
   }
   if (!r.error.empty()) return r;
@@ -107,6 +108,11 @@ ReadArchive read_archive(const std::vector<std::uint8_t>& a) {
     while ((len = next(&doc)) != 0) {
       crc[ns] = crc64_xz_reference(crc[ns], a.data() + pos - len, len);
       ++r.documents[ns];
+      if (keep_documents) {
+        char* json = bson_as_relaxed_extended_json(&doc, nullptr);
+        r.json_documents[ns].emplace_back(json != nullptr ? json : "{}");
+        bson_free(json);
+      }
     }
   }
   for (const auto& [ns, s] : state) {

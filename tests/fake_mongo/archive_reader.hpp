@@ -14,10 +14,13 @@ struct ReadArchive {
   std::string error;                               // empty when the archive is sound
   std::vector<std::string> namespaces;             // in prelude order
   std::map<std::string, std::uint64_t> documents;  // per namespace
+  std::map<std::string, std::string> metadata;     // per namespace: the prelude's metadata text
+  // With keep_documents: every body document as relaxed Extended JSON, per namespace.
+  std::map<std::string, std::vector<std::string>> json_documents;
 };
 
 // gunzips a whole gzip buffer of one or more members; returns false on any error.
 bool gunzip(const std::vector<std::uint8_t>& in, std::vector<std::uint8_t>& out);
-ReadArchive read_archive(const std::vector<std::uint8_t>& plain);
+ReadArchive read_archive(const std::vector<std::uint8_t>& plain, bool keep_documents = false);
 
 }  // namespace fake_mongo

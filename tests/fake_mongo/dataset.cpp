@@ -237,8 +237,17 @@ std::string metadata_json(const std::string& db, const CollectionSpec& c) {
   static const char* hex = "0123456789abcdef";
   for (int i = 0; i < 32; ++i)
     uuid += hex[(mix(h + static_cast<std::uint64_t>(i / 16)) >> (4 * (i % 16))) & 0xF];
-  return R"({"indexes":[{"v":{"$numberInt":"2"},"key":{"_id":{"$numberInt":"1"}},"name":"_id_"}],"uuid":")" +
-         uuid + R"(","collectionName":")" + json_escaped(c.name) + R"(","type":"collection"})";
+  // Secondary indexes as the application creates them (users by email, temps by time).
+  std::string extra;
+  if (c.kind == "users") {
+    extra =
+        R"(,{"v":{"$numberInt":"2"},"key":{"email":{"$numberInt":"1"}},"name":"email_1","unique":true})";
+  } else if (c.kind == "temps") {
+    extra = R"(,{"v":{"$numberInt":"2"},"key":{"ts":{"$numberInt":"1"}},"name":"ts_1"})";
+  }
+  return R"({"indexes":[{"v":{"$numberInt":"2"},"key":{"_id":{"$numberInt":"1"}},"name":"_id_"})" +
+         extra + R"(],"uuid":")" + uuid + R"(","collectionName":")" + json_escaped(c.name) +
+         R"(","type":"collection"})";
 }
 
 }  // namespace fake_mongo

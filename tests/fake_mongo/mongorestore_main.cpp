@@ -1,7 +1,8 @@
 // Stand-in `mongorestore` for tests: reads the password and then the archive from stdin (as
 // the real tool does), validates the archive independently of the agent, applies
-// --nsFrom/--nsTo/--nsInclude/--drop, records what it "restored" in <dir>/restored and prints
-// the real summary lines.
+// --nsFrom/--nsTo/--nsInclude/--nsExclude/--drop, records what it "restored" in <dir>/restored,
+// writes the documents and indexes into the stand-in server's state (fake_state.hpp, shared with
+// the stand-in mongosh) and prints the real summary lines.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 
 #include "tests/fake_mongo/archive_reader.hpp"
 #include "tests/fake_mongo/fake_env.hpp"
+#include "tests/fake_mongo/fake_state.hpp"
 
 using namespace fake_mongo;
 
@@ -46,8 +48,8 @@ std::optional<std::string> rename(const std::string& ns, const std::string& from
 int main(int argc, char** argv) {
   const FakeConfig cfg = load_fake_config();
   bool archive = false, gzip = false, drop = false, oplog_replay = false;
-  std::optional<std::string> archive_file, username, auth_db;
-  std::vector<std::string> ns_from, ns_to, ns_include;
+  std::optional<std::string> archive_file, username, auth_db, uri, host, port;
+  std::vector<std::string> ns_from, ns_to, ns_include, ns_exclude;
   std::ofstream rec(cfg.dir / "mongorestore.last", std::ios::trunc);
   ToolArgs args(argc, argv, [](const std::string& m) { failed(m); });
   while (args.next()) {
@@ -70,12 +72,20 @@ int main(int argc, char** argv) {
       ns_to.push_back(take());
     } else if (key == "--nsInclude") {
       ns_include.push_back(take());
+    } else if (key == "--nsExclude") {
+      ns_exclude.push_back(take());
+    } else if (key == "--uri") {
+      uri = take();
+    } else if (key == "--host" || key == "-h") {
+      host = take();
+    } else if (key == "--port") {
+      port = take();
     } else if (key == "--username" || key == "-u") {
       username = take();
     } else if (key == "--authenticationDatabase") {
       auth_db = take();
-    } else if (key == "--host" || key == "--port" || key == "-j" ||
-               key == "--numParallelCollections") {
+    } else if (key == "-j" || key == "--numParallelCollections" ||
+               key == "--numInsertionWorkersPerCollection") {
       take();
     } else if (key == "--stopOnError" || key == "--preserveUUID" || key == "--quiet") {
     } else {
@@ -87,7 +97,16 @@ int main(int argc, char** argv) {
   rec.close();
   if (!archive) failed("this stand-in mongorestore supports only --archive");
   if (ns_from.size() != ns_to.size())
-    failed("--nsFrom and --nsTo arguments must be specified in pairs");
+    failed("--nsFrom and --nsTo arguments must be specified an equal number of times");
+  // mongorestore.go ParseAndValidateOptions
+  if (uri && (host || port))
+    failed("illegal argument combination: cannot specify --host and --uri");
+  if (oplog_replay && (!ns_include.empty() || !ns_exclude.empty()))
+    failed(ns_include.empty() ? "cannot use --oplogReplay with excludes specified"
+                              : "cannot use --oplogReplay with includes specified");
+  if (oplog_replay && !ns_from.empty())
+    failed("cannot use --oplogReplay with namespace renames specified");
+  const FakeServer server = server_of(cfg, uri, host, port);
 
   const std::string expected_pw = cfg.get("password");
   if (!expected_pw.empty() || username) {
@@ -119,7 +138,7 @@ int main(int argc, char** argv) {
   } else {
     plain = std::move(raw);
   }
-  const ReadArchive read = read_archive(plain);
+  const ReadArchive read = read_archive(plain, true);
   if (!read.error.empty()) failed("corruption found in archive; " + read.error);
   if (cfg.get("restore_fault") == "fail") failed("(NotWritablePrimary) not primary");
 
@@ -131,6 +150,7 @@ int main(int argc, char** argv) {
     if (ns == ".oplog") continue;  // the --oplog capture: replayed below, never restored as data
     bool included = ns_include.empty();
     for (const auto& inc : ns_include) included = included || rename(ns, inc, ns).has_value();
+    for (const auto& exc : ns_exclude) included = included && !rename(ns, exc, ns).has_value();
     if (!included) continue;
     std::string target = ns;
     for (std::size_t k = 0; k < ns_from.size(); ++k) {
@@ -141,6 +161,15 @@ int main(int argc, char** argv) {
     }
     const std::uint64_t n = read.documents.at(ns);
     log_line("restoring " + target + " from " + where);
+    std::vector<std::string> docs =
+        read.json_documents.count(ns) ? read.json_documents.at(ns) : std::vector<std::string>{};
+    std::string metadata = read.metadata.count(ns) ? read.metadata.at(ns) : std::string();
+    const std::string fault_ns = cfg.get("fault_ns", cfg.get("db", "smoker") + ".temps");
+    if (ns == fault_ns && cfg.get("restore_fault") == "lose_document" && !docs.empty()) {
+      docs.pop_back();  // inserted "successfully" but missing afterwards
+    }
+    if (ns == fault_ns && cfg.get("restore_fault") == "lose_index") metadata.clear();
+    if (auto err = store_collection(server, target, docs, metadata, drop)) failed(*err);
     log_line("finished restoring " + target + " (" + std::to_string(n) +
              (n == 1 ? " document" : " documents") + ", 0 failures)");
     restored << target << "\t" << n << "\n";

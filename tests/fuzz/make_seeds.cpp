@@ -173,6 +173,41 @@ void strings() {
       "plain", "caf\xC3\xA9 \xF0\x9F\x94\xA5", "\x1B]0;t\x07\x1B[2J\r\n\t\x7F",
       "\xC2\x9B\xE2\x80\xAE\xE2\x81\xA6", "\xFF\xC0\xAF\xED\xA0\x80\xF4\x90\x80\x80"};
   for (std::size_t i = 0; i < text.size(); ++i) put("safe_text", "t" + std::to_string(i), text[i]);
+  const std::vector<std::string> notes = {
+      "smokerbak:3f9a0c2e71b4:prod-cloud:20251207T010002Z \xC2\xB7 keep: daily, weekly \xC2\xB7 "
+      "verified\nsmartsmoker-cloud (pve1)",
+      "smokerbak:3f9a0c2e71b4:prod-cloud:20251207T010002Z \xC2\xB7 remove pending \xC2\xB7 not "
+      "yet verified by PBS \xC2\xB7 offsite: s3",
+      "prod-cloud smokerbak:20251207T010002Z \xC2\xB7 keep: last \xC2\xB7 verify FAILED",
+      "not for smokerbak: keep",
+      "manual\nsmokerbak:3f9a0c2e71b4:prod-cloud:R1",
+      "local:backup/vzdump-lxc-106-2025_12_07-01_00_02.tar.zst",
+      "local:backup/vzdump-lxc-106-2025_12_07-01_00_02-renamed.tar.zst",
+      "local:backup/ct/106/2025-12-07T01:00:02Z",
+      "local:backup/../vzdump-lxc-106-2025_12_07-01_00_02.tar"};
+  for (std::size_t i = 0; i < notes.size(); ++i) put("notes", "n" + std::to_string(i), notes[i]);
+}
+
+void configs() {
+  const std::string head =
+      "proxmox:\n  token_id: \"smokerbak@pve!agent\"\n"
+      "  token_secret_file: /etc/pve-smokerbak/pve-token\n";
+  const std::vector<std::string> yaml = {
+      head + "targets:\n  - name: prod-cloud\n    vmid: 106\n    vzdump: {}\n",
+      head +
+          "retention:\n  keep-daily: seven\n  keep-weekyl: 4\ntimezone: Europe/Berlin\n"
+          "targets:\n  - name: a\n    vmid: 106\n    vzdump: {storage: local, mode: stop}\n",
+      head +
+          "retention: \"keep-last=3,keep-monthly=2\"\nstate_dir: /var/lib/x\ntargets:\n"
+          "  - name: b\n    vmid: 107\n    mongo:\n"
+          "      ssh: {host: 10.0.0.7, port: 22, identity_file: /k, known_hosts: /kh}\n"
+          "      command: \"\"\n      oplog: true\n      max_inflated_bytes: 64GiB\n"
+          "      stderr_keep_bytes: 1 MiB\n      max_duration_s: 3600\n"
+          "      username: backup\n      password_file: mongo-password\n",
+      "targets: [ {name: &a x, vmid: *a} ]\n",
+      "a: " + std::string(300, '[') + "\n",
+      "proxmox: !!binary AAAA\ntargets:\n  - ? [complex, key]\n    : 1\n"};
+  for (std::size_t i = 0; i < yaml.size(); ++i) put("config", "c" + std::to_string(i), yaml[i]);
 }
 
 }  // namespace
@@ -189,5 +224,6 @@ int main(int argc, char** argv) {
   api_bodies();
   tars();
   strings();
+  configs();
   return 0;
 }

@@ -30,6 +30,8 @@ fuzz_safe_text safe_text 4096
 fuzz_response_parser response_parser 65536
 fuzz_tar_walker tar 16384
 fuzz_prune_options prune_options 512
+fuzz_config_loader config 8192
+fuzz_notes_parser notes 2048
 fuzz_age_decrypt age_decrypt 300000
 "
 wanted=("$@")

@@ -235,19 +235,27 @@ def check_metrics(c, night, metrics, model):
          None if model.validation is None else float(model.validation))
 
 
-def check_disk(c, night, disk, vz, mongo):
+def owner_tag(work, run):
+    """The agent's ownership tag (agent/vzdump/owner_tag.hpp): smokerbak:<install-id>:<target>:<run>."""
+    with open(os.path.join(work, "state", "installation-id")) as f:
+        install_id = f.read().strip()
+    assert re.fullmatch(r"[0-9a-f]{12}", install_id), install_id
+    return f"smokerbak:{install_id}:prod-cloud:{run}"
+
+
+def check_disk(c, night, disk, vz, mongo, work):
     vz_files = {row[1]: row[2] if len(row) > 2 else "" for row in disk if row[0] == "vz"}
     mongo_dirs = {row[1] for row in disk if row[0] == "mongo"}
     c.eq(night, "vzdump archives on the storage", sorted(vz_files), sorted(vz.on_disk()))
     c.eq(night, "mongo backup directories", sorted(mongo_dirs), sorted(mongo.on_disk()))
     for name, ctime in vz.survivors.items():
-        want = f"prod-cloud smokerbak:{run_id(ctime)} · keep: {', '.join(vz.rules[name])} · verified"
+        want = f"{owner_tag(work, run_id(ctime))} · keep: {', '.join(vz.rules[name])} · verified"
         c.eq(night, f"notes of {name}", vz_files.get(name), want)
     for name in vz.failed:
         notes = vz_files.get(name) or ""
         ctime = [t for t in NIGHT_EPOCHS if vz_name(t) == name][0]
         c.true(night, f"notes of the failed archive {name} say so:", notes.startswith(
-            f"prod-cloud smokerbak:{run_id(ctime)} ") and "verify FAILED" in notes, repr(notes))
+            f"{owner_tag(work, run_id(ctime))} ") and "verify FAILED" in notes, repr(notes))
 
 
 def check_manifest(c, night, path, t, vz_outcome):
@@ -364,7 +372,7 @@ def main():
         for model in (vz, mongo):
             check_metrics(c, night, metrics, model)
         disk = [row.split("\t") for row in open(os.path.join(d, "disk.tsv")).read().splitlines()]
-        check_disk(c, night, disk, vz, mongo)
+        check_disk(c, night, disk, vz, mongo, args.work)
 
     # Sizes after the last night (only when its prunes ran, so the record is current).
     last = truth[-1]

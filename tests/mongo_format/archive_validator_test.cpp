@@ -164,6 +164,23 @@ TEST(ArchiveValidator, RejectsAPlainArchiveCutInsideADocument) {
   EXPECT_TRUE(has_error(v, "truncated")) << all_errors(v);
 }
 
+TEST(ArchiveValidator, ACutArchiveAlsoNamesTheNamespacesItLeftUnfinished) {
+  Bytes plain = build_archive(default_dataset(), {}, false);
+  plain.resize(plain.size() / 2);
+  const auto v = validate(plain, false);
+  ASSERT_FALSE(v.errors.empty());
+  EXPECT_NE(v.errors.front().find("truncated"), std::string::npos) << all_errors(v);
+  EXPECT_TRUE(has_error(v, "namespaces were unfinished")) << all_errors(v);
+}
+
+TEST(ArchiveValidator, AGrammarErrorIsNotFollowedByUnfinishedNamespaceNoise) {
+  const auto v = validate(build_archive(
+      default_dataset(), with_faults([](auto& f) { f.bad_bson_ns = "smoker.temps"; })));
+  EXPECT_FALSE(v.valid);
+  EXPECT_FALSE(has_error(v, "namespaces were unfinished")) << all_errors(v);
+  EXPECT_FALSE(has_error(v, "before all collections were seen")) << all_errors(v);
+}
+
 TEST(ArchiveValidator, RejectsATruncatedGzipStream) {
   Bytes gz = build_archive(default_dataset());
   gz.resize(gz.size() - 1000);
@@ -233,4 +250,7 @@ TEST(ArchiveValidatorFile, ValidatesAnArchiveFileAndReportsAMissingOne) {
   const auto missing = mf::validate_archive_file("/nonexistent/backup.archive.gz");
   EXPECT_FALSE(missing.valid);
   EXPECT_TRUE(has_error(missing, "/nonexistent/backup.archive.gz"));
+  // Only that: a file never opened is not also judged as an empty archive.
+  ASSERT_EQ(missing.errors.size(), 1u) << all_errors(missing);
+  EXPECT_EQ(missing.errors.front().rfind("cannot open", 0), 0u) << all_errors(missing);
 }

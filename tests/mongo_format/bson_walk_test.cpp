@@ -28,11 +28,12 @@ bool libbson_valid(const Bytes& d) {
   return bson_validate(&b, BSON_VALIDATE_NONE, nullptr);
 }
 
-// libbson's bson_validate is more lenient than §6.1 in two ways the walk is not: it skips a
-// nested document / array / scope that is not a well-formed bson_t itself, and it ends the
-// iteration quietly when the last element's key runs into the document's terminator (a cut-off
-// value). The reference therefore also requires, at every level, that libbson's iteration ends
-// exactly at the terminator (bson_iter_t::next_off, a field of libbson's public struct).
+// libbson's bson_validate is more lenient than docs/mongodump-format.md section 5 in two ways
+// the walk is not: it skips a nested document / array / scope that is not a well-formed bson_t
+// itself, and it ends the iteration quietly when the last element's key runs into the
+// document's terminator (a cut-off value). The reference therefore also requires, at every
+// level, that libbson's iteration ends exactly at the terminator (bson_iter_t::next_off, a
+// field of libbson's public struct).
 bool faithful(const bson_t* b) {
   bson_iter_t it;
   if (!bson_iter_init(&it, b)) return false;

@@ -45,6 +45,24 @@ TEST(DumpLog, CapturesTheFailedLine) {
   EXPECT_EQ(*log.failed, "can't create session: (AuthenticationFailed) Authentication failed.");
 }
 
+TEST(DumpLog, TellsAnAuthenticationFailureFromOtherFailures) {
+  EXPECT_EQ(mf::failure_cause(
+                mf::parse_dump_log("2021-09-10T16:38:37.039+0000\tFailed: can't create session: "
+                                   "(AuthenticationFailed) Authentication failed.\n")),
+            mf::FailureCause::authentication);
+  EXPECT_EQ(mf::failure_cause(mf::parse_dump_log(
+                "2021-09-10T16:38:37.039+0000\tFailed: error connecting to db server: "
+                "server returned error on SASL authentication step: Authentication failed.\n")),
+            mf::FailureCause::authentication);
+  EXPECT_EQ(mf::failure_cause(mf::parse_dump_log(
+                "2021-09-10T16:38:37.039+0000\tFailed: error connecting to db server: no "
+                "reachable servers\n")),
+            mf::FailureCause::other);
+  EXPECT_EQ(mf::failure_cause(mf::parse_dump_log("2021-09-10T16:38:37.039+0000\tdone dumping "
+                                                 "smoker.temps (1 document)\n")),
+            mf::FailureCause::none);
+}
+
 TEST(DumpLog, IgnoresLinesThatOnlyLookSimilar) {
   const auto log = mf::parse_dump_log(
       "2021-09-10T16:38:37.039+0000\tdone dumping smoker.temps (many documents)\n"

@@ -124,8 +124,8 @@ TEST_F(RealDumps, PlainDirectoryDumpsAreValidWithEscapedAndHashedNames) {
 }
 
 TEST_F(RealDumps, ATruncatedCopyOfARealBsonFileIsRejected) {
-  // mongodump.md §6.2: cut from 290 to 280 bytes, which libbson's file reader reports as a
-  // clean end after 9 documents.
+  // docs/mongodump-format.md section 5: cut from 290 to 280 bytes, which libbson's file reader
+  // reports as a clean end after 9 documents.
   const fs::path tmp = fs::temp_directory_path() / ("mf-trunc-" + std::to_string(::getpid()));
   fs::create_directories(tmp / "mongodump_test_db");
   auto bytes = read_file(k_tools / "collMod_ttl_index/mongodump_test_db/coll1.bson");

@@ -2,6 +2,8 @@
 // crash; lies in listings are refused.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <chrono>
 
 #include "proxmox/task_log.hpp"
@@ -86,6 +88,27 @@ TEST_F(ClientIntegrationTest, LargeBodyIsDataNotACrash) {
   auto list = api->list_backups_checked("pve1", "local", 106);
   ASSERT_TRUE(list) << list.error().message;
   EXPECT_TRUE(list->volumes.empty());  // no subtype: not a container's backup
+}
+
+TEST_F(ClientIntegrationTest, AnAnswerBeyondTheBodyCapStopsTheTransferWithATypedError) {
+  // 64 MiB of listing: the transport stops at its 8 MiB cap (http::k_default_max_body) instead
+  // of reading it all into memory, and says so.
+  start();
+  pvesim::Hostile h = pvesim::Hostile::of(pvesim::Hostile::Kind::huge_body);
+  h.bytes = 64 << 20;
+  h.count = 100;  // every retry gets it too
+  sim->add_hostile(h);
+  auto api = client();
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  auto list = api->list_backups_checked("pve1", "local", 106);
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  ASSERT_FALSE(list);
+  EXPECT_NE(list.error().message.find("is larger than the 8388608 bytes allowed"),
+            std::string::npos)
+      << list.error().message;
+  EXPECT_LT((after.ru_maxrss - before.ru_maxrss) / 1024, 48) << "peak RSS grew too much";
 }
 
 TEST_F(ClientIntegrationTest, HostileTaskLogLinesReachTheCallerVerbatimAndFakeArchivesAreIgnored) {

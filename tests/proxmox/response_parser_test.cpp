@@ -98,6 +98,24 @@ TEST(ResponseParser, BackupJobsAcceptStringVmidListsAndNumericBooleans) {
   EXPECT_TRUE((*jobs)[1].covers(107));
 }
 
+TEST(ResponseParser, PruneMarksAreParsedToTheirKindAndAnUnknownWordIsAParseError) {
+  auto marks = parse::prune_marks(
+      R"({"data":[{"volid":"local:backup/a.tar.zst","ctime":3,"mark":"remove","type":"lxc"},)"
+      R"({"volid":"local:backup/b.tar.zst","ctime":2,"mark":"keep"},)"
+      R"({"volid":"local:backup/c.tar.zst","ctime":1,"mark":"protected"},)"
+      R"({"volid":"local:backup/d.tar","ctime":0,"mark":"renamed"}]})");
+  ASSERT_TRUE(marks) << marks.error().message;
+  ASSERT_EQ(marks->size(), 4u);
+  EXPECT_EQ((*marks)[0].mark, PruneMark::Mark::remove);
+  EXPECT_EQ((*marks)[1].mark, PruneMark::Mark::keep);
+  EXPECT_EQ((*marks)[2].mark, PruneMark::Mark::protected_backup);
+  EXPECT_EQ((*marks)[3].mark, PruneMark::Mark::renamed);
+  auto odd =
+      parse::prune_marks(R"({"data":[{"volid":"local:backup/a","ctime":1,"mark":"Remove"}]})");
+  ASSERT_FALSE(odd);
+  EXPECT_EQ(odd.error().kind, Error::Kind::parse);
+}
+
 TEST(Version, ReleaseComparisonGatesNotesTemplate) {
   EXPECT_TRUE((Version{"9.2.11", "9.2", ""}).at_least(7, 2));
   EXPECT_TRUE((Version{"7.2-3", "7.2", ""}).at_least(7, 2));

@@ -127,7 +127,7 @@ ApiResponse unauthorized(const std::string& reason) {
   return r;
 }
 
-// Returns the matching token, or the 401 reason phrase (pve-api.md §1.1, §1.3).
+// Returns the matching token, or the 401 reason phrase (docs/proxmox-api.md section 1).
 const Token* authenticate(const World& world, const ApiRequest& req, std::string& reason) {
   const std::string& auth = req.authorization;
   if (req.cookie.find("PVEAuthCookie=") != std::string::npos ||

@@ -1,4 +1,4 @@
-// Guest, cluster and storage-configuration endpoints (pve-api.md §8, §10).
+// Guest, cluster and storage-configuration endpoints (docs/proxmox-api.md sections 9, 10).
 #include <algorithm>
 
 #include "tests/pvesim/api_common.hpp"

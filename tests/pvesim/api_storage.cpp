@@ -1,5 +1,5 @@
 // Storage endpoints: status, backup content listing, one volume's GET/PUT/DELETE and the
-// prune dry run (pve-api.md §5, §6, §7).
+// prune dry run (docs/proxmox-api.md sections 6, 8).
 #include <fstream>
 
 #include "tests/pvesim/api_common.hpp"
@@ -7,8 +7,9 @@
 namespace pvesim {
 namespace {
 
-// Volume access rule (§5, Storage.pm check_volume_access): Datastore.Allocate on the
-// storage, or Datastore.AllocateSpace on it plus VM.Backup on the owner.
+// Volume access rule (docs/proxmox-api.md section 10, Storage.pm check_volume_access):
+// Datastore.Allocate on the storage, or Datastore.AllocateSpace on it plus VM.Backup on the
+// owner.
 bool may_access_volume(const Call& call, const std::string& storage, std::int64_t owner) {
   const std::string sp = "/storage/" + storage;
   return call.may(sp, "Datastore.Allocate") ||

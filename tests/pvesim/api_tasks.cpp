@@ -1,4 +1,4 @@
-// Task endpoints: list, status, log, stop (pve-api.md §4).
+// Task endpoints: list, status, log, stop (docs/proxmox-api.md section 5).
 #include <cctype>
 #include <regex>
 

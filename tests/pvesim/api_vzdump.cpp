@@ -1,4 +1,4 @@
-// POST /nodes/{node}/vzdump: synchronous checks, then a task (pve-api.md §3, §11);
+// POST /nodes/{node}/vzdump: synchronous checks, then a task (docs/proxmox-api.md sections 3, 11);
 // GET /nodes/{node}/vzdump/defaults and /extractconfig. Upstream: pve-manager
 // PVE/API2/VZDump.pm (vzdump, defaults, extractconfig), PVE/VZDump.pm
 // (verify_vzdump_parameters, read_vzdump_defaults, new), pve-guest-common PVE/VZDump/Common.pm
@@ -102,8 +102,8 @@ ApiResponse handle_vzdump(Call& call, const std::string& node) {
     }
   }
   if (!errors.empty()) return param_error(w, errors);
-  // notes-template and protected arrived with PVE 7.2 (pve-api.md §3.7): older schemas reject
-  // them like any unknown parameter, before a task starts.
+  // notes-template and protected arrived with PVE 7.2 (docs/proxmox-api.md section 14): older
+  // schemas reject them like any unknown parameter, before a task starts.
   if (!release_at_least(w.options.pve_version, 7, 2)) {
     for (const char* newer : {"notes-template", "protected"}) {
       if (call.has_param(newer)) {

@@ -6,7 +6,7 @@
 
 namespace pvesim {
 
-// vzdump's notes-template rules (pve-api.md §3.3; pve-manager PVE/VZDump.pm
+// vzdump's notes-template rules (docs/proxmox-api.md section 3; pve-manager PVE/VZDump.pm
 // verify_notes_template) on the parameter as the API server decodes it (UTF-8, positions in
 // characters): no line feed; every "\" + character pair must be \n or \\ (scanned left to
 // right; a lone trailing "\" passes); every {{name}} must be cluster, guestname, node or vmid.

@@ -13,7 +13,7 @@ namespace pvesim {
 
 // A parsed `prune-backups` property string. Keys absent from the string are absent here.
 // keep_all() is true for "keep-all=1" and for a policy with no positive count (PVE's
-// normalisation, ../shared/reference/prune-semantics.md section 4).
+// normalisation, docs/retention.md section 1).
 struct PruneOptions {
   std::map<std::string, std::int64_t> keep;  // "keep-last", "keep-daily", ... (not keep-all)
   bool keep_all_flag = false;

@@ -93,9 +93,10 @@ bool write_text(const fs::path& path, const std::string& text, fs::perms perms) 
 }
 
 // cpp-httplib 0.11 always writes its own reason phrase ("Forbidden"), but PVE clients read the
-// error from the phrase (pve-api.md §2.3). Every PVE error closes the connection anyway, so
-// error answers are written here in full on the TLS stream, followed by close_notify; httplib's
-// own response write then fails on the shut-down SSL object and it drops the connection.
+// error from the phrase (docs/proxmox-api.md section 2). Every PVE error closes the connection
+// anyway, so error answers are written here in full on the TLS stream, followed by close_notify;
+// httplib's own response write then fails on the shut-down SSL object and it drops the
+// connection.
 bool write_raw_response(const httplib::Request& req, int status, const std::string& reason,
                         const std::string& content_type, const std::string& body) {
   if (req.ssl == nullptr) return false;

@@ -15,7 +15,7 @@
 
 // An in-process Proxmox VE API simulator for tests and the demo: an HTTPS server on
 // 127.0.0.1:<ephemeral> with a throwaway CA, speaking the wire format described in
-// ../shared/reference/pve-api.md (envelopes, reason phrases, UPIDs, task logs, backup
+// docs/proxmox-api.md (envelopes, reason phrases, UPIDs, task logs, backup
 // content of a directory storage with .notes/.protected/.log sidecars, imgdel, locks,
 // per-token privileges). Archives are real .tar.zst (or .tar.gz / .tar) files.
 namespace pvesim {
@@ -48,13 +48,13 @@ struct Guest {
 struct StorageSpec {
   enum class Kind {
     dir,       // files under data_dir/storage/<id>/dump, like the main storage
-    pbs,       // a Proxmox Backup Server datastore: snapshots, no files (pve-api.md §3.4)
+    pbs,       // a Proxmox Backup Server datastore: snapshots, no files (proxmox-api.md §7)
     provider,  // a backup provider plugin (PVE >= 8.4): archives the provider names
   };
   std::string id;
   Kind kind = Kind::dir;
   std::string prune_backups;                 // "" = none
-  std::optional<int> max_protected_backups;  // unset: 5 / unlimited (§3.5)
+  std::optional<int> max_protected_backups;  // unset: 5 / unlimited (docs/proxmox-api.md section 3)
   bool shared = false;                       // pbs and provider storages are always shared
   std::vector<std::string> nodes;            // available on these nodes only ("" = all)
   // pbs: the repository in pbs:// paths (PBSPlugin.pm path, PBSClient.pm get_repository).
@@ -95,12 +95,13 @@ struct Options {
   std::filesystem::path data_dir;  // CA/cert files and storage directories go here
   std::vector<std::string> nodes = {"pve1"};
   std::vector<Guest> guests = {{106, "smartsmoker-cloud", "pve1"}};
-  std::vector<Token> tokens;                 // empty: {default_token()}
-  std::vector<StorageSpec> extra_storages;   // besides `storage` (a dir storage)
-  std::vector<std::string> pools;            // resource pools that exist
-  std::string storage = "local";             // dir storage at data_dir/storage/<name>/dump
-  std::string prune_backups;                 // the storage's prune-backups; "" = none (keep-all)
-  std::optional<int> max_protected_backups;  // storage setting; unset: 5 / unlimited (§3.5)
+  std::vector<Token> tokens;                // empty: {default_token()}
+  std::vector<StorageSpec> extra_storages;  // besides `storage` (a dir storage)
+  std::vector<std::string> pools;           // resource pools that exist
+  std::string storage = "local";            // dir storage at data_dir/storage/<name>/dump
+  std::string prune_backups;                // the storage's prune-backups; "" = none (keep-all)
+  // The storage's max-protected-backups; unset: 5 / unlimited (docs/proxmox-api.md section 3).
+  std::optional<int> max_protected_backups;
   std::string cluster_name;           // "" = standalone node ({{cluster}} = "standalone node")
   std::string node_timezone = "UTC";  // IANA name; archive names and ctime use node local time
   std::int64_t start_time = 0;        // simulated epoch at start (0 = real now)

@@ -1,5 +1,5 @@
 // The simulated storages: the main directory storage and any extra ones (dir, PBS, backup
-// provider). Upstream rules cited per function; pve-api.md §3.4-§7 has the context.
+// provider). Upstream rules cited per function; docs/proxmox-api.md sections 6-8 have the context.
 #include <sys/stat.h>
 
 #include <algorithm>

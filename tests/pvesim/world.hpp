@@ -148,7 +148,8 @@ class World {
                                         const std::string& filename) const;
   std::optional<BackupFile> find_volume(const std::string& storage,
                                         const std::string& volname) const;
-  // The effective max-protected-backups for a caller (§3.5); -1 = unlimited.
+  // The effective max-protected-backups for a caller (docs/proxmox-api.md section 3);
+  // -1 = unlimited.
   std::int64_t protected_cap(const std::string& storage, bool caller_has_allocate) const;
   std::string set_protected(const BackupFile& file, bool on, bool caller_has_allocate);
   void set_notes(const BackupFile& file, const std::string& notes);

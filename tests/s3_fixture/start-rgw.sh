@@ -2,7 +2,7 @@
 # Starts a throwaway single-node Ceph cluster (one monitor, one memstore OSD) and a radosgw on
 # 127.0.0.1 for the S3 tests and benchmarks. No systemd; every daemon runs in DIR and is
 # stopped by stop-rgw.sh DIR, which kills exactly the PIDs recorded here.
-# Facts behind each setting: ../shared/reference/s3-test-server.md (from the repo root).
+# Why each setting: tests/s3_fixture/README.md.
 #
 # Usage: start-rgw.sh DIR [--store memstore|filestore-bytes N]
 #   --osd-bytes N     size of the OSD store (default 4 GiB; memstore only uses what is stored)

@@ -120,6 +120,7 @@ proxmox:
   token_id: "$sim_token_id"
   token_secret_file: $sim_token_secret_file
   ca_file: $sim_ca_file
+  node: pve1  # the simulator's node: archives on its local storage are read here
 retention: "$1"
 timezone: UTC
 state_dir: $work/state

@@ -1,4 +1,4 @@
-// Envelopes, authentication and authorisation against pve-api.md §1 and §2.
+// Envelopes, authentication and authorisation against docs/proxmox-api.md sections 1 and 2.
 #include "tests/pvesim/tests/sim_fixture.hpp"
 
 namespace pvesim::testing {

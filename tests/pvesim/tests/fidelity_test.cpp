@@ -1,5 +1,5 @@
 // The upstream behaviours of issue 12, at the simulator's wire level (each cites its source in
-// the simulator's code; pve-api.md for context).
+// the simulator's code; docs/proxmox-api.md for context).
 #include "tests/pvesim/tests/sim_fixture.hpp"
 
 namespace pvesim::testing {

@@ -1,4 +1,4 @@
-// Backup content listing, notes/protected and imgdel against pve-api.md §5 and §6.
+// Backup content listing, notes/protected and imgdel against docs/proxmox-api.md section 6.
 #include <algorithm>
 
 #include "tests/pvesim/tests/sim_fixture.hpp"
@@ -113,7 +113,7 @@ TEST_F(SimTest, PruneDryRunMarksWithTheStoragePolicy) {
   Options o = base_options();
   o.prune_backups = "keep-daily=3,keep-weekly=2";
   start(o);
-  // Daily backups 2024-01-01 .. 2024-01-17 at 10:00 UTC (pve-api prune reference example).
+  // Daily backups 2024-01-01 .. 2024-01-17 at 10:00 UTC: five kept (docs/retention.md section 2).
   for (int d = 1; d <= 17; ++d) sim->seed_backup(106, 1704103200 + (d - 1) * 86400);
   const auto r = client->get("/nodes/pve1/storage/local/prunebackups", {{"vmid", "106"}});
   ASSERT_EQ(r.status, 200) << r.body;

@@ -1,4 +1,4 @@
-// vzdump and task behaviour against pve-api.md §3, §4 and §11.
+// vzdump and task behaviour against docs/proxmox-api.md sections 3, 5 and 11.
 #include <regex>
 
 #include "tests/pvesim/tests/sim_fixture.hpp"

@@ -1,0 +1,158 @@
+#include "agent/drill/drill_command.hpp"
+
+#include <ctime>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/core/exit_codes.hpp"
+#include "agent/core/run_lock.hpp"
+#include "agent/drill/mongo_drill.hpp"
+#include "agent/vzdump/api_errors.hpp"
+
+namespace agent::drill {
+namespace {
+
+std::string utc_stamp(std::int64_t epoch) {
+  const std::time_t t = static_cast<std::time_t>(epoch);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
+}
+
+std::string seconds_text(double s) {
+  std::ostringstream o;
+  o.setf(std::ios::fixed);
+  o.precision(s < 10 ? 2 : 1);
+  o << s << " s";
+  return o.str();
+}
+
+struct Job {
+  const TargetConfig* target;
+  TierName tier;
+};
+
+// The drills asked for, or a usage error.
+tl::expected<std::vector<Job>, std::string> select(const Config& config,
+                                                   const DrillCommandOptions& o) {
+  std::vector<Job> jobs;
+  if (!o.target.empty() && !config.find_target(o.target)) {
+    return tl::unexpected("no target named \"" + o.target + "\" in the configuration");
+  }
+  for (const auto& t : config.targets) {
+    if (!o.target.empty() && t.name != o.target) continue;
+    for (TierName tier : {TierName::vzdump, TierName::mongo}) {
+      if (o.tier != "all" && o.tier != to_string(tier)) continue;
+      const bool tier_on = tier == TierName::vzdump ? t.vzdump.has_value() : t.mongo.has_value();
+      const bool drill_on = t.drill && (tier == TierName::vzdump ? t.drill->vzdump.has_value()
+                                                                 : t.drill->mongo.has_value());
+      if (tier_on && drill_on) jobs.push_back({&t, tier});
+    }
+  }
+  if (jobs.empty()) {
+    return tl::unexpected(std::string("no restore drill is configured for ") +
+                          (o.target.empty() ? "any target" : "target " + o.target) +
+                          (o.tier == "all" ? "" : " and tier " + o.tier) +
+                          ": add a drill section with vzdump and/or mongo to the target "
+                          "(docs/configuration.md \"drill\")");
+  }
+  if (!o.backup.empty() && jobs.size() != 1) {
+    return tl::unexpected(std::string(
+        "--backup names one backup: choose one target and one tier (--target, --tier)"));
+  }
+  return jobs;
+}
+
+std::string table(const std::vector<DrillRecord>& records) {
+  std::string out;
+  for (const auto& r : records) {
+    out += r.target + "/" + to_string(r.tier) + ": " + (r.ok ? "OK" : "FAILED") + ", RTO " +
+           seconds_text(r.rto_s) + " (" + (r.backup_id.empty() ? "no backup" : r.backup_id) + ")\n";
+    for (const auto& s : r.steps) out += "  " + s.name + ": " + seconds_text(s.seconds) + "\n";
+    for (const auto& v : r.verified) out += "  verified: " + v + "\n";
+    for (const auto& w : r.warnings) out += "  warning: " + w + "\n";
+    if (!r.ok) out += "  error (" + std::string(to_string(*r.error_kind)) + "): " + r.error + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+int drill_command(const Config& config, const DrillCommandOptions& options, const DrillDeps& deps,
+                  std::int64_t now, Output& out) {
+  auto jobs = select(config, options);
+  if (!jobs) {
+    out.error(jobs.error());
+    return exit_code::k_usage;
+  }
+  std::optional<RunLock> lock;
+  if (!options.dry_run) {
+    auto l = RunLock::acquire(config.state_dir);
+    if (!l) {
+      out.error(l.error().message);
+      return l.error().kind == RunLockError::Kind::held ? exit_code::k_locked
+                                                        : exit_code::k_failure;
+    }
+    lock.emplace(std::move(*l));
+  }
+  DrillContext ctx{.config = config,
+                   .drill_id = utc_stamp(now),
+                   .started_at = now,
+                   .run_id = "",
+                   .dry_run = options.dry_run,
+                   .steady = [] { return std::chrono::steady_clock::now(); },
+                   .progress = [&out](const std::string& line) { out.message(line + "\n"); }};
+
+  std::unique_ptr<proxmox::Client> api;
+  std::vector<DrillRecord> records;
+  std::vector<std::string> plan;
+  bool failed = false;
+  for (const auto& job : *jobs) {
+    DrillOutcome outcome;
+    if (job.tier == TierName::vzdump) {
+      if (!api) {
+        auto made = deps.api();
+        if (!made) {
+          outcome.record = start_record(ctx, *job.target, job.tier, "local");
+          finish_record(outcome.record, tier_error_of(made.error()));
+        } else {
+          api = std::move(*made);
+        }
+      }
+      if (api) outcome = run_vzdump_drill(ctx, *job.target, *api, options.backup, deps.vzdump);
+    } else {
+      auto source = local_mongo_source();
+      outcome = run_mongo_drill(ctx, *job.target, deps.ssh_sessions, *source, options.backup);
+    }
+    if (options.dry_run && outcome.record.error.empty()) {
+      for (auto& p : outcome.plan)
+        plan.push_back(job.target->name + "/" + to_string(job.tier) + ": " + p);
+      continue;
+    }
+    if (!options.dry_run) {
+      if (auto err = append_drill_record(config.state_dir, outcome.record)) {
+        outcome.record.warnings.push_back("the drill record was not kept: " + *err);
+      }
+    }
+    failed = failed || !outcome.record.ok;
+    records.push_back(std::move(outcome.record));
+  }
+
+  if (options.json) {
+    auto arr = nlohmann::json::array();
+    for (const auto& r : records) arr.push_back(nlohmann::json::parse(to_json_text(r)));
+    nlohmann::json j = {{"dry_run", options.dry_run}, {"drills", arr}, {"plan", plan}};
+    out.result(j.dump(2) + "\n");
+  } else {
+    std::string text;
+    for (const auto& p : plan) text += p + "\n";
+    text += table(records);
+    out.result(text);
+  }
+  return failed ? exit_code::k_failure : exit_code::k_success;
+}
+
+}  // namespace agent::drill

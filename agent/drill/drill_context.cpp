@@ -1,0 +1,29 @@
+#include "agent/drill/drill_context.hpp"
+
+namespace agent::drill {
+
+DrillRecord start_record(const DrillContext& ctx, const TargetConfig& target, TierName tier,
+                         const std::string& source) {
+  DrillRecord r;
+  r.id = ctx.drill_id;
+  r.target = target.name;
+  r.tier = tier;
+  r.run_id = ctx.run_id;
+  r.started_at = ctx.started_at;
+  r.source = source;
+  return r;
+}
+
+void finish_record(DrillRecord& record, std::optional<TierError> error) {
+  record.rto_s = 0;
+  for (const auto& s : record.steps) {
+    if (s.name != "cleanup") record.rto_s += s.seconds;
+  }
+  record.ok = !error;
+  if (error) {
+    record.error_kind = error->kind;
+    record.error = error->message;
+  }
+}
+
+}  // namespace agent::drill

@@ -1,0 +1,402 @@
+// The vzdump drill against the Proxmox simulator over real HTTPS (certificate checked): the
+// archive the real vzdump tier made and verified is restored into the scratch vmid with every
+// interface link_down, booted, stopped and destroyed; VMID 106 is never written to; a foreign
+// scratch vmid is refused and left alone; a killed drill's copy is destroyed first; the drill
+// role works from a pool, drill after drill.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "agent/cli/wiring.hpp"
+#include "agent/drill/drill_command.hpp"
+#include "agent/drill/vzdump_drill.hpp"
+#include "agent/run/drill_metrics.hpp"
+#include "agent/status/drill_status.hpp"
+#include "agent/vzdump/vzdump_tier.hpp"
+
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#include "tests/pvesim/sim_harness.hpp"
+#include "tests/support/outcome_text.hpp"
+
+namespace agent {
+namespace {
+
+using drill::run_vzdump_drill;
+constexpr std::int64_t k_scratch = 9106;
+
+std::string steps_of(const DrillRecord& r) {
+  std::string out;
+  for (const auto& s : r.steps) out += (out.empty() ? "" : ",") + s.name;
+  return out;
+}
+
+const std::set<std::string> k_drill_role{"VM.Allocate",  "VM.Config.Network", "VM.Config.Options",
+                                         "VM.PowerMgmt", "VM.Audit",          "VM.Config.Disk"};
+
+class VzdumpDrillTest : public ::testing::Test {
+ protected:
+  VzdumpDrillTest()
+      : harness(::testing::UnitTest::GetInstance()->current_test_info()->name()),
+        options(harness.options) {
+    options.archive_bytes = 128 * 1024;
+    options.pools = {"drill"};
+    options.guests[0].config = {
+        {"net0",
+         "name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:01:06,ip=192.0.2.10/24,gw=192.0.2.1,type=veth"},
+        {"net1", "name=eth1,bridge=vmbr1,hwaddr=BC:24:11:00:02:06,ip=dhcp,type=veth"},
+        {"mp0", "local:106/vm-106-disk-1.raw,mp=/var/lib/mongodb,backup=1,size=8G"},
+        {"onboot", "1"},
+        {"protection", "1"},
+        {"tags", "prod"}};
+  }
+
+  void start() {
+    auto started = harness.start();
+    ASSERT_TRUE(started) << started.error();
+    sim = &harness.sim();
+    const auto token = pvesim::default_token();
+    config.proxmox.api_url = sim->base_url();
+    config.proxmox.ca_file = sim->ca_file();
+    config.proxmox.node = "pve1";  // the agent runs on the simulator's first node
+    config.proxmox.token_id = token.token_id;
+    config.proxmox.token_secret.path = harness.write_token_file(token.secret);
+    config.state_dir = harness.dir() / "state";
+    config.timezone = "UTC";
+    TargetConfig target;
+    target.name = "prod-cloud";
+    target.vmid = 106;
+    target.vzdump = VzdumpConfig{};
+    DrillConfig d;
+    d.vzdump = DrillVzdumpConfig{};
+    d.vzdump->vmid = k_scratch;
+    d.vzdump->storage = "local";
+    d.vzdump->pool = "drill";
+    d.vzdump->boot_timeout_s = 10;
+    target.drill = d;
+    config.targets = {target};
+  }
+
+  // A backup by the real tier: verified, with its backup record.
+  std::string backup(const std::string& run_id = "20261126T010000Z") {
+    VzdumpTierOptions o;
+    o.first_poll = std::chrono::milliseconds(5);
+    o.max_poll = std::chrono::milliseconds(20);
+    VzdumpTier tier(
+        config, [this] { return make_api_client(config, clock); }, o);
+    RunContext rc{.config = config,
+                  .run_id = run_id,
+                  .run_start = std::chrono::system_clock::from_time_t(sim->now())};
+    const auto out = tier.begin(config.targets[0], rc)->backup();
+    EXPECT_EQ(out.state, TierState::ok) << testing_support::why(out);
+    return out.backup_id;
+  }
+
+  std::unique_ptr<proxmox::Client> api() {
+    auto c = make_api_client(config, clock);
+    EXPECT_TRUE(c) << c.error().message;
+    return std::move(*c);
+  }
+
+  drill::DrillOutcome run_drill(bool dry_run = false, const std::string& backup_id = "") {
+    drill::DrillContext ctx{.config = config,
+                            .drill_id = "20261201T020000Z",
+                            .started_at = sim->now(),
+                            .run_id = "",
+                            .dry_run = dry_run,
+                            .steady = [] { return std::chrono::steady_clock::now(); },
+                            .progress = {}};
+    drill::VzdumpDrillOptions o;
+    o.first_poll = std::chrono::milliseconds(5);
+    o.max_poll = std::chrono::milliseconds(20);
+    o.boot_poll = std::chrono::milliseconds(20);
+    auto client = api();
+    return run_vzdump_drill(ctx, config.targets[0], *client, backup_id, o);
+  }
+
+  // Requests that would change guest 106 (anything but GET on its paths, or a restore of it).
+  std::vector<std::string> writes_to_production() const {
+    std::vector<std::string> out;
+    for (const auto& r : sim->requests()) {
+      if (r.method == "GET") continue;
+      const bool its_path = r.path.find("/lxc/106") != std::string::npos;
+      const auto vmid = r.params.find("vmid");
+      const bool its_vmid = r.path.find("/vzdump") == std::string::npos && vmid != r.params.end() &&
+                            vmid->second == "106";
+      if (its_path || its_vmid) out.push_back(r.method + " " + r.path);
+    }
+    return out;
+  }
+
+  std::vector<pvesim::RequestRecord> posts(const std::string& path) const {
+    std::vector<pvesim::RequestRecord> out;
+    for (const auto& r : sim->requests()) {
+      if (r.method == "POST" && r.path == path) out.push_back(r);
+    }
+    return out;
+  }
+
+  pvesim::testing::SimHarness harness;
+  pvesim::Options& options;
+  pvesim::Simulator* sim = nullptr;
+  Config config;
+  SystemClock clock;
+};
+
+TEST_F(VzdumpDrillTest, RestoresTheVerifiedArchiveIsolatedBootsItAndDestroysIt) {
+  start();
+  const std::string volid = backup();
+  const auto out = run_drill();
+  const auto& r = out.record;
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_EQ(r.tier, TierName::vzdump);
+  EXPECT_EQ(r.backup_id, volid);
+  EXPECT_EQ(steps_of(r), "fetch,restore,boot,cleanup");
+  EXPECT_GT(r.rto_s, 0.0);
+  EXPECT_GT(r.bytes, 0u);
+  ASSERT_EQ(r.verified.size(), 2u);
+  EXPECT_NE(r.verified[0].find("2 interface(s) all link_down"), std::string::npos) << r.verified[0];
+
+  const auto restores = posts("/nodes/pve1/lxc");
+  ASSERT_EQ(restores.size(), 1u);
+  const auto& p = restores[0].params;
+  EXPECT_EQ(p.at("vmid"), "9106");
+  EXPECT_EQ(p.at("ostemplate"), volid);
+  EXPECT_EQ(p.at("restore"), "1");
+  EXPECT_EQ(p.at("pool"), "drill");
+  EXPECT_EQ(p.at("onboot"), "0");
+  EXPECT_EQ(p.at("protection"), "0");
+  EXPECT_EQ(p.count("unique"), 0u);  // unique=1 would discard link_down
+  for (const char* net : {"net0", "net1"}) {
+    EXPECT_NE(p.at(net).find("link_down=1"), std::string::npos) << p.at(net);
+    EXPECT_EQ(p.at(net).find("hwaddr"), std::string::npos) << p.at(net);
+  }
+  EXPECT_EQ(posts("/nodes/pve1/lxc/9106/status/start").size(), 1u);
+  EXPECT_EQ(posts("/nodes/pve1/lxc/9106/status/stop").size(), 1u);
+  bool destroyed = false;
+  for (const auto& q : sim->requests()) {
+    if (q.method == "DELETE" && q.path == "/nodes/pve1/lxc/9106") {
+      destroyed = true;
+      EXPECT_EQ(q.params.at("purge"), "1");
+      EXPECT_EQ(q.params.at("destroy-unreferenced-disks"), "1");
+    }
+  }
+  EXPECT_TRUE(destroyed);
+  EXPECT_FALSE(sim->guest(k_scratch));
+  EXPECT_TRUE(writes_to_production().empty()) << testing::PrintToString(writes_to_production());
+  ASSERT_TRUE(sim->guest(106));
+  EXPECT_TRUE(sim->guest(106)->running);
+  EXPECT_FALSE(read_active_drill(config.state_dir, "prod-cloud", TierName::vzdump));
+}
+
+TEST_F(VzdumpDrillTest, RefusesAForeignScratchVmidAndLeavesItAlone) {
+  options.guests.push_back({k_scratch, "someone-elses", "pve1"});
+  options.guests.back().config = {{"tags", "test"}, {"net0", "name=eth0,bridge=vmbr0,type=veth"}};
+  start();
+  backup();
+  const auto r = run_drill().record;
+  ASSERT_FALSE(r.ok);
+  EXPECT_EQ(r.error_kind, TierError::Kind::refused);
+  EXPECT_NE(r.error.find("refusing to touch the scratch vmid 9106 (\"someone-elses\""),
+            std::string::npos)
+      << r.error;
+  EXPECT_TRUE(posts("/nodes/pve1/lxc").empty());
+  for (const auto& q : sim->requests()) {
+    EXPECT_FALSE(q.method != "GET" && q.path.find("/lxc/9106") != std::string::npos) << q.path;
+  }
+  ASSERT_TRUE(sim->guest(k_scratch));
+  EXPECT_TRUE(sim->guest(k_scratch)->running);
+}
+
+TEST_F(VzdumpDrillTest, AScratchVmidTheTokenCannotSeeIsRefused) {
+  options.guests.push_back({k_scratch, "hidden", "pve1"});
+  const auto full = pvesim::default_token();
+  std::set<std::string> privs = full.privileges;
+  privs.erase("VM.Audit");
+  options.tokens = {{full.token_id,
+                     full.secret,
+                     privs,
+                     {{"/vms/106", {"VM.Audit"}}, {"/pool/drill", k_drill_role}}}};
+  start();
+  backup();
+  const auto r = run_drill().record;
+  ASSERT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("in use by a guest this token cannot see"), std::string::npos) << r.error;
+  EXPECT_TRUE(posts("/nodes/pve1/lxc").empty());
+  EXPECT_TRUE(sim->guest(k_scratch));
+}
+
+TEST_F(VzdumpDrillTest, AKilledDrillsCopyIsDestroyedBeforeTheNextDrill) {
+  start();
+  backup();
+  // A drill killed after its copy booted: the copy carries this target's marker and runs.
+  {
+    auto client = api();
+    auto volids = sim->volids();
+    auto archived = client->extract_config("pve1", volids[0]);
+    ASSERT_TRUE(archived);
+    proxmox::LxcRestoreRequest req;
+    req.vmid = k_scratch;
+    req.archive = volids[0];
+    req.storage = "local";
+    req.nets = proxmox::drill_network_params(*archived);
+    req.tags = drill::k_drill_tag;
+    req.description = drill::drill_guest_marker("prod-cloud") + "\ndrill 20261101T020000Z";
+    proxmox::WaitOptions w;
+    w.first_poll = std::chrono::milliseconds(5);
+    w.max_poll = std::chrono::milliseconds(20);
+    auto upid = client->restore_container("pve1", req);
+    ASSERT_TRUE(upid) << upid.error().message;
+    ASSERT_TRUE(client->wait_task("pve1", *upid, w));
+    upid = client->start_container("pve1", k_scratch);
+    ASSERT_TRUE(upid);
+    ASSERT_TRUE(client->wait_task("pve1", *upid, w));
+  }
+  ASSERT_TRUE(sim->guest(k_scratch)->running);
+
+  auto client = api();
+  const auto actions = drill::clean_vzdump_leftovers(config.targets[0], *client);
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_NE(actions[0].find("destroyed the scratch container 9106 on pve1"), std::string::npos)
+      << actions[0];
+  EXPECT_FALSE(sim->guest(k_scratch));
+  EXPECT_EQ(drill::clean_vzdump_leftovers(config.targets[0], *client),
+            std::vector<std::string>{"no drill container of prod-cloud was left"});
+}
+
+TEST_F(VzdumpDrillTest, TheLeftoverOfAKilledDrillIsCleanedAtTheStartOfTheNext) {
+  start();
+  backup();
+  ASSERT_TRUE(run_drill().record.ok);
+  // The same drill again with a leftover copy (marker written by a first drill that was
+  // killed): simulate by restoring with the marker and leaving it stopped.
+  auto client = api();
+  proxmox::LxcRestoreRequest req;
+  req.vmid = k_scratch;
+  req.archive = sim->volids()[0];
+  req.storage = "local";
+  req.tags = drill::k_drill_tag;
+  req.description = drill::drill_guest_marker("prod-cloud");
+  proxmox::WaitOptions w;
+  w.first_poll = std::chrono::milliseconds(5);
+  auto upid = client->restore_container("pve1", req);
+  ASSERT_TRUE(upid);
+  ASSERT_TRUE(client->wait_task("pve1", *upid, w));
+  const auto r = run_drill().record;
+  ASSERT_TRUE(r.ok) << r.error;
+  ASSERT_FALSE(r.warnings.empty());
+  EXPECT_NE(r.warnings.back().find("that an interrupted drill left"), std::string::npos);
+  EXPECT_FALSE(sim->guest(k_scratch));
+}
+
+TEST_F(VzdumpDrillTest, TheDrillRoleOnAPoolSurvivesDrillAfterDrill) {
+  const auto full = pvesim::default_token();
+  options.tokens = {full,
+                    {"smokerbak@pve!drill",
+                     "drill-secret-1",
+                     {"VM.Backup", "VM.Audit", "Datastore.AllocateSpace", "Datastore.Audit"},
+                     {{"/pool/drill", k_drill_role}}}};
+  start();
+  backup();
+  config.proxmox.token_id = "smokerbak@pve!drill";
+  config.proxmox.token_secret.path = harness.write_token_file("drill-secret-1");
+  for (int round = 0; round < 2; ++round) {
+    const auto r = run_drill().record;
+    ASSERT_TRUE(r.ok) << round << ": " << r.error;
+  }
+  // Without the pool, the same token may not create the scratch guest.
+  config.targets[0].drill->vzdump->pool = "";
+  const auto r = run_drill().record;
+  ASSERT_FALSE(r.ok);
+  EXPECT_EQ(r.error_kind, TierError::Kind::access) << r.error;
+  EXPECT_FALSE(sim->guest(k_scratch));
+}
+
+TEST_F(VzdumpDrillTest, AnArchiveWithABindMountIsRefusedBeforeAnythingIsCreated) {
+  options.guests[0].config.push_back({"mp2", "/srv/shared,mp=/mnt/shared"});
+  start();
+  const std::string volid = sim->seed_backup(106, sim->now() - 3600);
+  const auto r = run_drill(false, volid).record;
+  ASSERT_FALSE(r.ok);
+  EXPECT_EQ(r.error_kind, TierError::Kind::refused);
+  EXPECT_NE(r.error.find("bind mount point mp2 ('/mnt/shared')"), std::string::npos) << r.error;
+  EXPECT_EQ(steps_of(r), "fetch");
+  EXPECT_TRUE(posts("/nodes/pve1/lxc").empty());
+}
+
+TEST_F(VzdumpDrillTest, WithoutAVerifiedArchiveThereIsNothingToDrill) {
+  start();
+  sim->seed_backup(106, sim->now() - 3600);  // not made (nor verified) by the agent
+  const auto r = run_drill().record;
+  ASSERT_FALSE(r.ok);
+  EXPECT_EQ(r.error_kind, TierError::Kind::refused);
+  EXPECT_NE(r.error.find("no verified vzdump archive of CT 106"), std::string::npos) << r.error;
+}
+
+TEST_F(VzdumpDrillTest, DryRunReadsOnly) {
+  start();
+  backup();
+  const auto before = sim->requests().size();
+  const auto out = run_drill(true);
+  ASSERT_GE(out.plan.size(), 3u);
+  EXPECT_NE(out.plan[0].find("into CT 9106 on storage local in pool drill"), std::string::npos)
+      << out.plan[0];
+  EXPECT_NE(out.plan[1].find("link_down=1"), std::string::npos) << out.plan[1];
+  const auto all = sim->requests();
+  for (std::size_t i = before; i < all.size(); ++i) EXPECT_EQ(all[i].method, "GET") << all[i].path;
+}
+
+TEST_F(VzdumpDrillTest, TheDrillCommandKeepsTheRecordAndStatusShowsIt) {
+  start();
+  const std::string volid = backup();
+  drill::DrillDeps deps;
+  deps.api = [this] { return make_api_client(config, clock); };
+  deps.vzdump.first_poll = std::chrono::milliseconds(5);
+  deps.vzdump.max_poll = std::chrono::milliseconds(20);
+  drill::DrillCommandOptions o;
+  o.tier = "vzdump";
+  o.json = true;
+  std::ostringstream out, err;
+  StreamOutput output(out, err);
+  ASSERT_EQ(drill::drill_command(config, o, deps, sim->now(), output), 0) << err.str();
+  EXPECT_NE(out.str().find("\"backup_id\": \"" + volid + "\""), std::string::npos) << out.str();
+  EXPECT_NE(err.str().find("prod-cloud/vzdump: restoring"), std::string::npos) << err.str();
+  const auto history = load_drill_history(config.state_dir, "prod-cloud", TierName::vzdump);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_TRUE(history[0].ok);
+  EXPECT_EQ(history[0].step_seconds("restore").has_value(), true);
+  auto status = judge_drills(config, config.targets[0], TierName::vzdump, sim->now());
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->health, Health::ok);
+  EXPECT_EQ(drill_summary_text(*status).rfind("OK ", 0), 0u) << drill_summary_text(*status);
+  // 91 days later the drill is overdue; a failed one is critical.
+  status = judge_drills(config, config.targets[0], TierName::vzdump, sim->now() + 91 * 86400);
+  EXPECT_EQ(status->health, Health::warning);
+  EXPECT_NE(status->reasons.at(0).find("overdue"), std::string::npos);
+  o.json = false;
+  o.backup = "local:backup/vzdump-lxc-106-2020_01_01-00_00_00.tar.zst";  // not listed
+  EXPECT_EQ(drill::drill_command(config, o, deps, sim->now() + 60, output), 1);
+  status = judge_drills(config, config.targets[0], TierName::vzdump, sim->now());
+  EXPECT_EQ(status->health, Health::critical);
+  EXPECT_NE(out.str().find("prod-cloud/vzdump: FAILED"), std::string::npos) << out.str();
+  const std::string metrics = render_drill_metrics(config);
+  const std::string labels = "{target=\"prod-cloud\",tier=\"vzdump\"}";
+  EXPECT_NE(metrics.find("pve_smokerbak_drill_last_success" + labels + " 0\n"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("pve_smokerbak_drill_last_success_timestamp_seconds" + labels + " " +
+                         std::to_string(history[0].started_at) + "\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find("pve_smokerbak_drill_duration_seconds{target=\"prod-cloud\",tier=\"vzdump\","
+                   "step=\"fetch\"}"),
+      std::string::npos)
+      << metrics;
+  // A second target with no drill cannot be asked for.
+  o.target = "nope";
+  EXPECT_EQ(drill::drill_command(config, o, deps, sim->now(), output), 2);
+}
+
+}  // namespace
+}  // namespace agent

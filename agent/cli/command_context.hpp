@@ -37,6 +37,7 @@ void register_mongo_commands(CLI::App& app, CommandContext& ctx);
 void register_run_commands(CLI::App& app, CommandContext& ctx);
 void register_status_commands(CLI::App& app, CommandContext& ctx);
 void register_validate_commands(CLI::App& app, CommandContext& ctx);
+void register_offsite_commands(CLI::App& app, CommandContext& ctx);
 void register_drill_commands(CLI::App& app, CommandContext& ctx);
 // The one list of command families (commands.cpp).
 void register_all_commands(CLI::App& app, CommandContext& ctx);

@@ -11,6 +11,7 @@ void register_all_commands(CLI::App& app, CommandContext& ctx) {
   register_run_commands(app, ctx);
   register_status_commands(app, ctx);
   register_validate_commands(app, ctx);
+  register_offsite_commands(app, ctx);
   register_drill_commands(app, ctx);
 }
 

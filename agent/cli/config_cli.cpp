@@ -3,6 +3,7 @@
 
 #include "agent/cli/command_context.hpp"
 #include "agent/config/config_check.hpp"
+#include "agent/offsite/offsite_commands.hpp"
 #include "agent/vzdump/vzdump_config_check.hpp"
 
 namespace agent {
@@ -17,7 +18,9 @@ void register_config_commands(CLI::App& app, CommandContext& ctx) {
       "check",
       "Validate the configuration file and the secret files it names (ownership, mode, "
       "readability; values are never printed), then print the effective configuration with "
-      "the origin of every value (default, file, environment).");
+      "the origin of every value (default, file, environment). With off-site destinations it "
+      "also checks that each bucket answers to its credentials and, when lock is on, has "
+      "versioning and Object Lock enabled.");
   check->add_flag("--json", *json, "Print the result as JSON on stdout");
   check->add_flag("--api", *api,
                   "Also ask the Proxmox API (read-only) about each vzdump target: the storage's "
@@ -35,8 +38,15 @@ void register_config_commands(CLI::App& app, CommandContext& ctx) {
         return make_api_client(loaded, clock, std::chrono::seconds(10));
       }));
     }
-    ctx.exit_code = run_config_check(
-        {ctx.global.config_path, ctx.global.config_path_from_env, *json}, ctx.output, checks);
+    ConfigCheckRequest request;
+    request.config_path = ctx.global.config_path;
+    request.config_path_from_env = ctx.global.config_path_from_env;
+    request.json = *json;
+    // The off-site buckets: exist, answer to the credentials, Object Lock + versioning on.
+    request.remote_check = [&ctx](const Config& loaded) {
+      return offsite::check_destinations(loaded, ctx.wiring.offsite.clients);
+    };
+    ctx.exit_code = run_config_check(request, ctx.output, checks);
   });
 }
 

@@ -6,10 +6,32 @@
 #include "agent/cli/command_context.hpp"
 #include "agent/cli/load_config.hpp"
 #include "agent/cli/tier_option.hpp"
+#include "agent/offsite/offsite_report.hpp"
 #include "agent/status/status_command.hpp"
 
 namespace agent {
 namespace {
+
+// The off-site destinations as a status section (agent/offsite/offsite_report.hpp).
+std::vector<StatusSection> offsite_status_sections(const Config& config, std::int64_t now,
+                                                   const TimerFacts& timer) {
+  if (!config.offsite.enabled()) return {};
+  const auto reports = offsite::destination_reports(config, now, timer.interval_s);
+  StatusSection s;
+  s.key = "offsite";
+  s.table = offsite::render_reports_table(reports, now);
+  s.json = offsite::render_reports_json(reports);
+  for (const auto& r : reports) {
+    const Health h = r.level == offsite::Level::critical  ? Health::critical
+                     : r.level == offsite::Level::warning ? Health::warning
+                                                          : Health::ok;
+    if (h != Health::ok && worst(s.health, h) == h && h != s.health) {
+      s.reason = "offsite/" + r.name + ": " + (r.reasons.empty() ? "" : r.reasons.front());
+    }
+    s.health = worst(s.health, h);
+  }
+  return {s};
+}
 
 struct ListFlags {
   std::string target;
@@ -68,7 +90,9 @@ void register_status_commands(CLI::App& app, CommandContext& ctx) {
     const auto now =
         std::chrono::duration_cast<std::chrono::seconds>(clock->now().time_since_epoch()).count();
     TierSet tiers = make_tiers(*config, *clock, ctx.wiring, TierPurpose::status);
-    ctx.exit_code = show_status(*config, tiers, *opts, now, query_systemd_timer(), ctx.output);
+    const TimerFacts timer = query_systemd_timer();
+    ctx.exit_code = show_status(*config, tiers, *opts, now, timer, ctx.output,
+                                offsite_status_sections(*config, now, timer));
   });
 }
 

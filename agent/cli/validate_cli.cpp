@@ -5,6 +5,7 @@
 #include "agent/cli/add_command.hpp"
 #include "agent/cli/command_context.hpp"
 #include "agent/cli/load_config.hpp"
+#include "agent/offsite/offsite_commands.hpp"
 #include "agent/validate/validate_command.hpp"
 
 namespace agent {
@@ -36,7 +37,41 @@ void register_validate_commands(CLI::App& app, CommandContext& ctx) {
                 "backups: [{target, tier, id, path, form, verdict, valid, documents, size,\n"
                 "started_at, collections, errors, warnings}]}");
   cmd->add_option("BACKUP", opts->paths, "Backup directories or archive files to check");
-  cmd->callback([&ctx, opts] {
+  auto offsite = std::make_shared<offsite::VerifyRequest>();
+  auto offsite_on = std::make_shared<bool>(false);
+  auto budget_mib = std::make_shared<std::uint64_t>(0);
+  auto* off = cmd->add_flag("--offsite", *offsite_on,
+                            "Check the off-site copies instead: re-download and re-hash what the "
+                            "receipts name "
+                            "(within each destination's verify_budget_mib per run, "
+                            "least recently checked first)");
+  cmd->add_option("--identity", offsite->identity_file,
+                  "With --offsite: age identity file; also decrypt and fully validate each copy")
+      ->needs(off);
+  cmd->add_option("--destination", offsite->destination, "With --offsite: only this destination")
+      ->needs(off);
+  auto* budget = cmd->add_option("--budget-mib", *budget_mib,
+                                 "With --offsite: re-download at most this many MiB per "
+                                 "destination")
+                     ->needs(off);
+  cmd->add_flag("--all", offsite->all, "With --offsite: every copy, whatever the budget")
+      ->needs(off)
+      ->excludes(budget);
+  cmd->callback([&ctx, opts, offsite, offsite_on, budget_mib, budget] {
+    if (*offsite_on) {
+      auto config = load_config_or_report(ctx);
+      if (!config) return;
+      auto clock = make_clock_or_report(ctx);
+      if (!clock) return;
+      offsite->target = opts->target;
+      offsite->json = opts->json;
+      if (budget->count() > 0) offsite->budget_bytes = *budget_mib << 20;
+      const std::int64_t now =
+          std::chrono::duration_cast<std::chrono::seconds>(clock->now().time_since_epoch()).count();
+      ctx.exit_code =
+          offsite::validate_offsite(*config, ctx.wiring.offsite.clients, *offsite, now, ctx.output);
+      return;
+    }
     auto clock = make_clock_or_report(ctx);
     if (!clock) return;
     const std::int64_t now =

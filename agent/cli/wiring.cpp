@@ -53,6 +53,7 @@ TierSet make_tiers(const Config& config, const Clock& clock, const Wiring& wirin
       },
       wiring.vzdump));
   tiers.add(std::make_unique<mongo::MongoTier>(config, wiring.ssh_sessions));
+  tiers.add(std::make_unique<offsite::OffsiteTier>(config, wiring.offsite));
   return tiers;
 }
 

@@ -7,6 +7,7 @@
 #include "agent/config/config.hpp"
 #include "agent/core/clock.hpp"
 #include "agent/mongo/ssh_sessions.hpp"
+#include "agent/offsite/offsite_tier.hpp"
 #include "agent/tier/tier.hpp"
 #include "agent/vzdump/vzdump_tier.hpp"
 #include "proxmox/client.hpp"
@@ -23,6 +24,7 @@ struct Wiring {
     return remote::connect_ssh(options);
   };
   VzdumpTierOptions vzdump;
+  offsite::OffsiteTierOptions offsite;  // the S3 client of each off-site destination
 };
 
 // What the tiers are built for: a run uses the configured API timeout; `status` asks with at
@@ -41,8 +43,8 @@ proxmox::Result<std::unique_ptr<proxmox::Client>> make_api_client(
     std::chrono::seconds adoption_wait = VzdumpTierOptions{}.adoption_wait);
 
 // The tiers, in the order a run backs up each target: vzdump first, so the mongo manifest can
-// name the same run's archive. The one place a tier is registered. `config` and `clock` must
-// outlive the set.
+// name the same run's archive; off-site last, after both local tiers validated their backups. The
+// one place a tier is registered. `config` and `clock` must outlive the set.
 TierSet make_tiers(const Config& config, const Clock& clock, const Wiring& wiring,
                    TierPurpose purpose = TierPurpose::run);
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agent/config/drill_config.hpp"
+#include "agent/config/offsite_config.hpp"
 #include "policies/retention_policy.hpp"
 
 // The agent's configuration after loading and validation (docs/configuration.md lists every
@@ -114,7 +115,8 @@ struct Config {
   std::filesystem::path state_dir = "/var/lib/pve-smokerbak";
   std::filesystem::path metrics_file = "/var/lib/prometheus/node-exporter/pve-smokerbak.prom";
   std::vector<TargetConfig> targets;
-  EventsConfig events;  // pings and webhook (drill_config.hpp)
+  EventsConfig events;    // pings and webhook (drill_config.hpp)
+  OffsiteConfig offsite;  // off-site copies (agent/offsite); none when no destination is set
 
   const TargetConfig* find_target(const std::string& name) const {
     for (const auto& t : targets) {

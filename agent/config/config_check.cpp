@@ -40,6 +40,12 @@ void check_secrets(const LoadedConfig& loaded, Findings& findings) {
       secrets.emplace_back("targets[" + std::to_string(i) + "].mongo.password_file", m->password);
     }
   }
+  for (std::size_t i = 0; i < c.offsite.destinations.size(); ++i) {
+    const auto& d = c.offsite.destinations[i];
+    if (d.credentials_path.empty()) continue;
+    secrets.emplace_back("offsite.destinations[" + std::to_string(i) + "].credentials_file",
+                         SecretRef{d.credentials_path, d.credentials_from_credentials});
+  }
   for (const auto& [key, ref] : secrets) {
     if (ref.from_credentials && ref.path.is_relative()) {
       findings.warnings.push_back(at_key(
@@ -177,6 +183,12 @@ int run_config_check(const ConfigCheckRequest& global, Output& out,
     check_private_dirs(*loaded, findings);
     for (const auto& check : checks) check(*loaded, findings);
     entries = list_effective_config(*loaded);
+    if (findings.errors.empty() && global.remote_check) {
+      for (auto& f : global.remote_check(loaded->config)) {
+        (f.error ? findings.errors : findings.warnings)
+            .push_back(at_key(*loaded, f.key, std::move(f.message)));
+      }
+    }
     if (auto id = read_installation_id(loaded->config.state_dir); !id) {
       findings.errors.push_back({loaded->config.source_file, 0, 0, "state_dir", id.error()});
     } else {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/config.hpp"
 #include "agent/config/config_loader.hpp"
 #include "agent/core/output.hpp"
 
@@ -12,10 +13,21 @@
 // file, environment) and secrets shown only as "(secret from FILE)".
 namespace agent {
 
+// A problem found by a check this layer cannot make itself (the off-site buckets, through
+// agent/offsite): the key it belongs to and a full sentence.
+struct ConfigFinding {
+  std::string key;  // e.g. "offsite.destinations[0].bucket"
+  std::string message;
+  bool error = true;  // false: a warning
+};
+// Run after the file validated; cli/ sets it (config_cli.cpp).
+using ConfigRemoteCheck = std::function<std::vector<ConfigFinding>(const Config&)>;
+
 struct ConfigCheckRequest {
   std::string config_path;            // the file to check
   bool config_path_from_env = false;  // PVE_SMOKERBAK_CONFIG named it
   bool json = false;
+  ConfigRemoteCheck remote_check;  // unset: none
 };
 
 // What the checks found: errors fail the check (exit 2), warnings are printed only.

@@ -169,6 +169,29 @@ std::vector<ConfigEntry> list_effective_config(const LoadedConfig& loaded) {
   for (std::size_t i = 0; i < c.targets.size(); ++i) {
     list_target(out, c.targets[i], "targets[" + std::to_string(i) + "]");
   }
+  for (std::size_t i = 0; i < c.offsite.destinations.size(); ++i) {
+    const auto& d = c.offsite.destinations[i];
+    const std::string p = "offsite.destinations[" + std::to_string(i) + "].";
+    out.str(p + "name", d.name);
+    out.str(p + "endpoint", d.endpoint);
+    out.str(p + "region", d.region);
+    out.str(p + "bucket", d.bucket);
+    out.str(p + "prefix", d.prefix);
+    out.add(p + "credentials_file", d.credentials_path.string(), ConfigEntry::Kind::secret);
+    if (d.fingerprint) {
+      out.str(p + "fingerprint", *d.fingerprint);
+    } else if (d.ca_file) {
+      out.path(p + "ca_file", *d.ca_file);
+    } else {
+      out.none(p + "ca_file");
+    }
+    out.str(p + "lock", to_string(d.lock));
+    for (std::size_t r = 0; r < d.recipients.size(); ++r) {
+      out.str(p + "recipients[" + std::to_string(r) + "]", d.recipients[r]);
+    }
+    out.str(p + "retention", d.retention ? policies::to_prune_string(*d.retention)
+                                         : std::string("(the local policy)"));
+  }
   if (c.events.any()) {
     out.str("events.ping.start", c.events.ping_start);
     out.str("events.ping.success", c.events.ping_success);

@@ -69,6 +69,9 @@ tl::expected<LoadedConfig, std::vector<ConfigDiagnostic>> parse_config_text(
 // The secret is registered with
 // agent::register_secret so logs redact it. The error text names the file and says what to do
 // (e.g. "chmod 600 FILE && chown root:root FILE"); it never contains the secret.
-tl::expected<std::string, std::string> read_secret(const SecretRef& ref);
+// `several_lines`: a file of "name = value" lines (the off-site S3 credentials); returned whole,
+// and the caller registers each secret value it takes from it.
+tl::expected<std::string, std::string> read_secret(const SecretRef& ref,
+                                                   bool several_lines = false);
 
 }  // namespace agent

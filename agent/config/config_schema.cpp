@@ -10,8 +10,9 @@
 namespace agent::config_yaml {
 namespace {
 
-const std::vector<std::string_view> k_top_keys = {
-    "proxmox", "retention", "timezone", "state_dir", "metrics_file", "targets", "events"};
+const std::vector<std::string_view> k_top_keys = {"proxmox",   "retention",    "timezone",
+                                                  "state_dir", "metrics_file", "targets",
+                                                  "events",    "offsite"};
 const std::vector<std::string_view> k_proxmox_keys = {
     "api_url", "token_id", "token_secret_file", "ca_file", "fingerprint", "timeout_s", "node"};
 
@@ -164,6 +165,7 @@ void decode_config(const YAML::Node& root, FieldReader& reader, Config& config) 
   reader.read_path(root, "", "metrics_file", config.metrics_file);
   decode_targets(reader.field(root, "", "targets"), reader, config);
   decode_events(reader.field(root, "", "events"), reader, config.events);
+  decode_offsite(reader.field(root, "", "offsite"), reader, config);
 
   bool any_vzdump = false;
   for (const auto& t : config.targets) any_vzdump = any_vzdump || t.vzdump.has_value();

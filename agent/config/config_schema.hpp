@@ -25,6 +25,10 @@ void decode_target(const YAML::Node& node, const std::string& path,
 // ("keep-daily=7,keep-weekly=4"). Returns std::nullopt after reporting a problem.
 std::optional<policies::RetentionPolicy> decode_retention(const Field& field, FieldReader& reader);
 
+// The `offsite` section (agent/config/offsite_schema.cpp); after the targets, whose retention
+// an off-site override must keep at least.
+void decode_offsite(const std::optional<Field>& section, FieldReader& reader, Config& config);
+
 // A secret reference (token_secret_file, password_file): an absolute path, or a systemd
 // credential name resolved under $CREDENTIALS_DIRECTORY (when set at load time: the one place
 // the variable is read; otherwise the name stays relative and read_secret() says what to do).

@@ -43,7 +43,7 @@ tl::expected<std::filesystem::path, std::string> resolve(const SecretRef& ref) {
 
 }  // namespace
 
-tl::expected<std::string, std::string> read_secret(const SecretRef& ref) {
+tl::expected<std::string, std::string> read_secret(const SecretRef& ref, bool several_lines) {
   auto resolved = resolve(ref);
   if (!resolved) return tl::make_unexpected(resolved.error());
   const std::string file = resolved->string();
@@ -101,6 +101,7 @@ tl::expected<std::string, std::string> read_secret(const SecretRef& ref) {
   if (secret.empty()) {
     return tl::make_unexpected("secret file " + file + ": is empty");
   }
+  if (several_lines) return secret;  // the caller registers each value it takes from it
   if (secret.find('\n') != std::string::npos) {
     return tl::make_unexpected("secret file " + file +
                                ": holds more than one line; it must hold only the secret");

@@ -14,8 +14,9 @@ namespace agent {
 // Renders every record as Prometheus text exposition format.
 std::string render_metrics(const std::vector<TierRecord>& records);
 
-// Writes render_metrics(records) and then `extra` (more metrics in the same format, e.g.
-// render_drill_metrics) to `path` atomically (mode 0644). Error text on failure.
+// Writes render_metrics(records) and then `extra` (more metrics in the same format:
+// render_drill_metrics, the tiers' own series from Tier::extra_metrics) to `path` atomically
+// (mode 0644). Error text on failure.
 std::optional<std::string> write_metrics_file(const std::filesystem::path& path,
                                               const std::vector<TierRecord>& records,
                                               const std::string& extra = "");

@@ -142,7 +142,9 @@ void write_metrics(const Config& config, const TierSet& tiers) {
         all.push_back(load_tier_record(config.state_dir, t.name, tier->name()));
     }
   }
-  if (auto err = write_metrics_file(config.metrics_file, all, render_drill_metrics(config))) {
+  std::string extra = render_drill_metrics(config);
+  for (const auto& tier : tiers.all()) extra += tier->extra_metrics();
+  if (auto err = write_metrics_file(config.metrics_file, all, extra)) {
     spdlog::warn("metrics not written: {}", *err);
   }
 }

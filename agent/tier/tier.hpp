@@ -60,6 +60,10 @@ class Tier {
   // Asks the tier's remote end whether it answers now, for `status` (which otherwise works from
   // local facts only). nullopt when it does, or when the tier has nothing to ask.
   virtual std::optional<TierError> probe() = 0;
+  // Metric series of this tier beyond its per-target records, as Prometheus text with HELP and
+  // TYPE lines (docs/metrics.md), appended to the metrics file: the off-site tier's series per
+  // destination. Empty by default.
+  virtual std::string extra_metrics() const { return {}; }
 };
 
 // The tiers of this program, in the order a run backs up each target: a tier may use what an

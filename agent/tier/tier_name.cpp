@@ -8,6 +8,8 @@ const char* to_string(TierName tier) {
       return "vzdump";
     case TierName::mongo:
       return "mongo";
+    case TierName::offsite:
+      return "offsite";
   }
   return "unknown";
 }

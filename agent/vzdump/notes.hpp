@@ -49,7 +49,8 @@ std::string vzdump_notes_template(std::string_view tag, std::string_view operato
 std::size_t notes_template_prefix_chars(std::string_view tag);
 
 // The complete first line, e.g. "smokerbak:...:R · keep: daily, weekly · verified".
-// `keep_rules` empty means "remove pending"; `more` are further parts, in order.
+// `keep_rules` empty means "remove pending"; `more` are further parts, in order (e.g.
+// "off-site": the archive has a confirmed off-site copy, agent/tier/offsite_receipt.hpp).
 std::string status_line(std::string_view tag, std::string_view keep_rules, VerifyState verify_state,
                         const std::vector<std::string>& more = {});
 

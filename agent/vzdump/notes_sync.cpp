@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/core/safe_text.hpp"
+#include "agent/tier/offsite_receipt.hpp"
 #include "agent/vzdump/backup_record.hpp"
 #include "agent/vzdump/notes.hpp"
 
@@ -14,6 +15,19 @@ VerifyState verify_state_for(const NotesSyncInput& input, const PlannedArchive& 
     return it->second;
   }
   return a.verify;
+}
+
+// The parts after the verify state: the ones already written (other features' marks) with
+// "off-site" first when the archive has a receipt (agent/tier/offsite_receipt.hpp), and
+// dropped when it no longer has one.
+std::vector<std::string> more_parts(const NotesSyncInput& input, const PlannedArchive& a) {
+  static const std::string k_offsite = "off-site";
+  std::vector<std::string> more = parts_after_verify(a.volume.notes);
+  std::erase(more, k_offsite);
+  if (has_offsite_copy(input.state_dir, input.target, TierName::vzdump, a.volume.volid)) {
+    more.insert(more.begin(), k_offsite);
+  }
+  return more;
 }
 
 // Remote text in a sentence for people and the log.
@@ -29,8 +43,8 @@ NotesSyncResult sync_notes(proxmox::Client& client, const NotesSyncInput& input,
   for (const auto& a : plan) {
     if (!a.managed || !a.run_id || input.skip.count(a.volume.volid)) continue;
     const std::string tag = owner_tag_text(input.installation_id, input.target, *a.run_id);
-    const std::string line = status_line(tag, keep_text(a), verify_state_for(input, a),
-                                         parts_after_verify(a.volume.notes));
+    const std::string line =
+        status_line(tag, keep_text(a), verify_state_for(input, a), more_parts(input, a));
     if (first_line(a.volume.notes) == line) continue;
     result.planned.push_back({a.volume.volid, line});
     if (dry_run) continue;

@@ -47,7 +47,7 @@ std::vector<BadConfigCase> cases() {
       {"UnknownKeyListsAllowedKeys",
        k_proxmox + k_target + "colour: blue\n",
        {"8:1: colour: unknown key; expected one of: proxmox, retention, timezone, state_dir, "
-        "metrics_file, targets, events"}},
+        "metrics_file, targets, events, offsite"}},
       {"UnknownNestedKey",
        k_proxmox + k_head + "    vzdump: {storage: local, compres: zstd}\n",
        {"7:30: targets[0].vzdump.compres: unknown key (did you mean \"compress\"?)"}},
@@ -204,7 +204,7 @@ std::vector<BadConfigCase> cases() {
       {"NotAMapping",
        "- a\n- b\n",
        {"1:1: expected a mapping of keys (proxmox, retention, timezone, state_dir, "
-        "metrics_file, targets, events), got a list"}},
+        "metrics_file, targets, events, offsite), got a list"}},
       {"SyntaxError",
        k_proxmox + "targets: [\n  - name: a\n",
        {"5:3: YAML syntax error: illegal block entry"}},

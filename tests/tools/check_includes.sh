@@ -12,7 +12,9 @@
 #   vzdump, mongo, mongo_format, and proxmox/ + remote/;  events -> config, core (+ http/);
 #   vzdump, mongo
 #   (tiers) -> tier, config, core (mongo also mongo_format);  tier -> config, core;
-#   config -> core;  mongo_format -> core;  core -> nothing of agent.
+#   config -> core;  mongo_format -> core;  core -> nothing of agent;  offsite (the off-site
+#   tier, above the other tiers: reads their records) -> tier, config, core, vzdump, mongo,
+#   mongo_format.
 # Only the vzdump tier, the drill and coverage commands (and cli, which builds the client) talk
 # to proxmox/; only the mongo tier, drill and coverage (and cli) to remote/.
 set -u
@@ -75,7 +77,7 @@ only_in s3 'curl/' none "s3 reaches the network through http/"
 only_in s3 'pugixml' s3/xml_answers.cpp "pugixml stays in xml_answers.cpp"
 only_in s3 'openssl/' s3/digest.cpp "OpenSSL in s3/ is for digests only"
 
-agent_parts="cli config core coverage drill events mongo mongo_format retention run status tier validate vzdump"
+agent_parts="cli config core coverage drill events mongo mongo_format offsite retention run status tier validate vzdump"
 # layer FOLDER ALLOWED...: agent/FOLDER may include agent/ALLOWED/ (and itself) only.
 layer() {
   local dir=$1 part forbidden=""
@@ -97,12 +99,13 @@ layer run tier config core
 layer status tier config core
 layer retention core
 layer validate tier config core vzdump mongo mongo_format
+layer offsite tier config core vzdump mongo mongo_format
 layer drill tier config core vzdump mongo mongo_format
-layer cli config core drill mongo mongo_format retention run status tier validate vzdump
-for dir in core config events mongo_format tier mongo run status retention validate; do
+layer cli config core drill mongo mongo_format offsite retention run status tier validate vzdump
+for dir in core config events mongo_format tier mongo offsite run status retention validate; do
   scan "agent/$dir" 'proxmox/' "only the vzdump tier, drill, coverage and cli talk to the Proxmox API"
 done
-for dir in core config events mongo_format tier vzdump run status retention validate; do
+for dir in core config events mongo_format tier vzdump offsite run status retention validate; do
   scan "agent/$dir" 'remote/' "only the mongo tier, drill, coverage and cli open SSH sessions"
 done
 # What a command shows goes through agent::Output (core/output.hpp), the log through spdlog:

@@ -51,11 +51,11 @@ plant run/planted_relative.cpp ../core/clock.hpp             # a relative includ
 plant tier/planted_fake.cpp tests/support/fake_tier.hpp      # a test fake in production
 printf '#include <iostream>\nvoid f() { std::cout << "plan"; }\n' >"$work/t/agent/mongo/planted_cout.cpp"
 printf '#include <cstdio>\nvoid g() { fprintf(stderr, "x"); }\n' >"$work/t/agent/vzdump/planted_printf.cpp"
-mkdir "$work/t/agent/offsite" && touch "$work/t/agent/offsite/offsite_tier.cpp"  # no layer
+mkdir "$work/t/agent/unregistered" && touch "$work/t/agent/unregistered/part.cpp"  # no layer
 expect fail check_includes.sh "planted include violations"
 for f in config/planted_cli.cpp run/planted_tier.cpp tier/planted_up.hpp status/planted_api.cpp \
   core/planted_ssh.cpp run/planted_relative.cpp tier/planted_fake.cpp mongo/planted_cout.cpp \
-  vzdump/planted_printf.cpp offsite; do
+  vzdump/planted_printf.cpp unregistered; do
   grep -q "agent/$f" "$work/out" || {
     echo "check_tools_selftest: check_includes.sh did not report agent/$f"
     fail=1

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Off-site upload benchmark: the tier's encrypted upload (age-encrypting file source +
+# s3::upload_object, 3 parts in flight) against `curl -T` of the same plaintext to the same
+# radosgw over HTTPS in the same run, interleaved rounds, with the load average before each
+# upload and the encrypted upload's peak RSS (goal: >= 0.9x curl, <= 64 MiB). radosgw runs on a
+# file-backed OSD. Needs root and the ceph packages.
+# Usage: bench/offsite/run.sh [build-dir] [MiB, default 1024] [rounds, default 3]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+mib=${2:-1024}
+rounds=${3:-3}
+cmake --build "$build" --target offsite_upload_bench -j2 >/dev/null
+work=$(mktemp -d /tmp/smokerbak-offsite-bench.XXXXXX)
+server=$work/server
+cleanup() {
+  "$root/tests/s3_fixture/stop-rgw.sh" "$server" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+"$root/tests/s3_fixture/start-rgw.sh" "$server" --file-backed --osd-bytes $(((mib * 4 + 4096) << 20)) >/dev/null
+# shellcheck disable=SC1091
+. "$server/env"
+head -c "$((mib << 20))" /dev/urandom > "$work/data"
+sha=$(sha256sum "$work/data" | cut -d' ' -f1)
+umask 077
+printf 'user = "%s:%s"\n' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" > "$work/curl.cfg"
+bucket=bench-$$
+url=$S3_ENDPOINT_HTTPS/$bucket/curl-object
+curl_s3=(curl -sS -K "$work/curl.cfg" --cacert "$S3_CA_FILE" --aws-sigv4 "aws:amz:$S3_REGION:s3"
+  -H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
+"${curl_s3[@]}" -X PUT -o /dev/null "$S3_ENDPOINT_HTTPS/$bucket"
+cat "$work/data" > /dev/null
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u +%FT%TZ); other builders may be running (see load)"
+echo "object: $mib MiB of random data in the page cache; radosgw on a file-backed OSD, HTTPS"
+printf '%-5s %-10s %8s %8s %8s %10s %s\n' round tool seconds MiB/s cpu_s peak_rss load_before
+declare -A sum
+for r in $(seq "$rounds"); do
+  for tool in offsite curl; do
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    case $tool in
+      offsite)
+        out=$("$build/tests/agent_offsite/offsite_upload_bench" --env "$server/env" \
+          --bucket "$bucket" --file "$work/data" --sha256 "$sha" --key "bench/offsite")
+        secs=$(sed -E 's/.* seconds=([0-9.]+).*/\1/' <<<"$out")
+        speed=$(sed -E 's/.* mib_per_s=([0-9.]+).*/\1/' <<<"$out")
+        cpu=$(sed -E 's/.* cpu_s=([0-9.]+).*/\1/' <<<"$out")
+        rss=$(sed -E 's/.* peak_rss_mib=([0-9.]+).*/\1/' <<<"$out")
+        ;;
+      curl)
+        start=$(date +%s.%N)
+        /usr/bin/time -f '%e %U %S %M' -o "$work/time" "${curl_s3[@]}" -T "$work/data" -o /dev/null "$url"
+        end=$(date +%s.%N)
+        secs=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b - a}')
+        speed=$(awk -v m="$mib" -v s="$secs" 'BEGIN{printf "%.1f", m / s}')
+        cpu=$(awk '{printf "%.2f", $2 + $3}' "$work/time")
+        rss=$(awk '{printf "%.1f", $4 / 1024}' "$work/time")
+        "${curl_s3[@]}" -X DELETE -o /dev/null "$url"
+        ;;
+    esac
+    printf '%-5s %-10s %8.2f %8.1f %8s %10s %s\n' "$r" "$tool" "$secs" "$speed" "$cpu" "$rss" "$load"
+    sum[$tool]=$(awk -v a="${sum[$tool]:-0}" -v b="$speed" 'BEGIN{print a + b}')
+  done
+done
+printf 'mean MiB/s over %s rounds: offsite %.1f, curl -T %.1f; ratio offsite / curl -T: %.2f\n' \
+  "$rounds" "$(awk -v a="${sum[offsite]}" -v n="$rounds" 'BEGIN{print a / n}')" \
+  "$(awk -v a="${sum[curl]}" -v n="$rounds" 'BEGIN{print a / n}')" \
+  "$(awk -v a="${sum[offsite]}" -v b="${sum[curl]}" 'BEGIN{print a / b}')"
+"${curl_s3[@]}" -X DELETE -o /dev/null "$S3_ENDPOINT_HTTPS/$bucket" || true

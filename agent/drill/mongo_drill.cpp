@@ -16,6 +16,7 @@
 #include "agent/mongo/mongo_commands.hpp"
 #include "agent/mongo/mongo_shell.hpp"
 #include "agent/mongo/redact.hpp"
+#include "agent/mongo/restore_stdin.hpp"
 
 namespace agent::drill {
 namespace {
@@ -71,38 +72,6 @@ remote::SshOptions session_options(const TargetConfig& target) {
   auto o = mongo::ssh_options(target.mongo->ssh);
   o.max_duration_s = target.drill && target.drill->mongo ? target.drill->mongo->timeout_s : 3600;
   return o;
-}
-
-// stdin of mongorestore: the password line, then the archive (read from `fd`, owned).
-remote::StdinSource password_then_file(std::string head, int fd) {
-  struct State {
-    std::string head;
-    std::size_t off = 0;
-    int fd = -1;
-    State() = default;
-    State(const State&) = delete;
-    State& operator=(const State&) = delete;
-    ~State() {
-      if (fd >= 0) ::close(fd);
-    }
-  };
-  auto st = std::make_shared<State>();
-  st->head = std::move(head);
-  st->fd = fd;
-  return [st](char* buf, std::size_t size) -> std::optional<std::size_t> {
-    if (st->off < st->head.size()) {
-      const std::size_t n = std::min(size, st->head.size() - st->off);
-      std::memcpy(buf, st->head.data() + st->off, n);
-      st->off += n;
-      return n;
-    }
-    for (;;) {
-      const ssize_t n = ::read(st->fd, buf, size);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return std::nullopt;
-      return static_cast<std::size_t>(n);
-    }
-  };
 }
 
 // "N document(s) restored successfully. M document(s) failed to restore." (mongorestore's last
@@ -201,7 +170,7 @@ class MongoDrill {
     std::string last_line;
     std::optional<std::pair<std::uint64_t, std::uint64_t>> summary;
     auto status = (*s)->exec(
-        command, password_then_file(m_password, fd),
+        command, mongo::password_then_file(m_password, fd),
         [](const std::uint8_t*, std::size_t) { return true; },
         [&](std::string_view line) {
           const std::string clean =

@@ -18,48 +18,11 @@
 #include "agent/mongo/backup_store.hpp"
 #include "agent/mongo/mongo_commands.hpp"
 #include "agent/mongo/redact.hpp"
+#include "agent/mongo/restore_stdin.hpp"
 #include "agent/mongo/target_select.hpp"
 
 namespace agent::mongo {
 namespace {
-
-// stdin of mongorestore: the password line (read byte-wise by the tool up to '\n'), then the
-// archive file, whose bytes are counted on `progress` (which must outlive the source). Owns
-// the descriptor; shared so the std::function stays copyable.
-remote::StdinSource password_then_file(std::string password_line, int fd,
-                                       ProgressReporter& progress) {
-  struct State {
-    std::string head;
-    std::size_t off = 0;
-    int fd = -1;
-    State() = default;
-    State(const State&) = delete;
-    State& operator=(const State&) = delete;
-    ~State() {
-      wipe(head);
-      if (fd >= 0) ::close(fd);
-    }
-  };
-  auto st = std::make_shared<State>();
-  st->head = std::move(password_line);
-  st->fd = fd;
-  return [st, &progress](char* buf, std::size_t size) -> std::optional<std::size_t> {
-    if (st->off < st->head.size()) {
-      const std::size_t n = std::min(size, st->head.size() - st->off);
-      std::memcpy(buf, st->head.data() + st->off, n);
-      st->off += n;
-      return n;
-    }
-    for (;;) {
-      const ssize_t n = ::read(st->fd, buf, size);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return std::nullopt;
-      progress.advance(static_cast<std::uint64_t>(n));
-      if (n == 0) progress.finish("sent");  // the upload is complete; mongorestore goes on
-      return static_cast<std::size_t>(n);
-    }
-  };
-}
 
 // One line of backup_dir/restore.log: "<epoch on the run's clock> <what>".
 void append_restore_record(const BackupStore& store, const Clock& clock, const std::string& line) {
@@ -167,7 +130,13 @@ int restore_mongo(const Config& config, const RestoreRequest& args, const Sessio
   po.total = check.bytes;
   ProgressReporter progress(std::move(po), monotonic_clock());
   auto status = (*session)->exec(
-      command, password_then_file(std::move(password_line), fd, progress),
+      command,
+      password_then_file(std::move(password_line), fd,
+                         [&progress](std::uint64_t n) {
+                           progress.advance(n);
+                           // the upload is complete; mongorestore goes on
+                           if (n == 0) progress.finish("sent");
+                         }),
       [](const std::uint8_t*, std::size_t) { return true; },
       [&](std::string_view line) {
         const std::string clean = escape_control_chars(redact_mongo_line(line));

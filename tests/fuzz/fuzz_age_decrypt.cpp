@@ -14,10 +14,10 @@
 // Released plaintext is checked against the promise that nothing is released before its chunk
 // authenticates only indirectly (ASan/UBSan catch misuse of the buffers).
 //
-// Seeds: any age file encrypted to one of the identities below reaches the payload. The C2SP
-// CCTV vectors (github.com/C2SP/CCTV, age/testdata) use the second identity and file key: strip
-// each vector's text header (everything up to the first empty line) and prefix a mode byte.
-//
+// Seeds: make_seeds writes age files encrypted to the identities of age_fuzz_keys.hpp (one and
+// two recipients, empty, one and several chunks, armored), their headers alone, and payloads
+// sealed with its file key, each behind the mode byte that feeds it. Both are derived from
+// fixed byte patterns at start-up: no key text is kept in the tree.
 // Build by hand until tests/fuzz/ has its CMake (from the repo root, clang 14 from Debian):
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
 //     tests/fuzz/fuzz_age_decrypt.cpp age/*.cpp -lcrypto -o fuzz_age_decrypt
@@ -33,26 +33,12 @@
 #include "age/header.hpp"
 #include "age/keys.hpp"
 #include "age/stream.hpp"
+#include "tests/fuzz/age_fuzz_keys.hpp"
 
 namespace {
 
-// The C2SP specification's example identity (its recipient is
-// age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj) and the CCTV vectors'
-// identity. Public test keys, never used for anything real.
-constexpr const char* k_identities[] = {
-    "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX",
-    "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0",
-};
-// The CCTV vectors' file key ("YELLOW SUBMARINE").
-constexpr std::uint8_t k_file_key[16] = {'Y', 'E', 'L', 'L', 'O', 'W', ' ', 'S',
-                                         'U', 'B', 'M', 'A', 'R', 'I', 'N', 'E'};
-
 const std::vector<age::Identity>& identities() {
-  static const std::vector<age::Identity> ids = [] {
-    std::vector<age::Identity> out;
-    for (const char* text : k_identities) out.push_back(*age::Identity::parse(text));
-    return out;
-  }();
+  static const std::vector<age::Identity> ids = fuzz_age::identities();
   return ids;
 }
 
@@ -91,8 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     case 3: {
       if (rest.size() < age::k_payload_nonce_size) break;
-      age::FileKey key;
-      std::copy(std::begin(k_file_key), std::end(k_file_key), key.data());
+      static const age::FileKey key = fuzz_age::payload_file_key();
       age::PayloadNonce nonce{};
       std::copy_n(rest.begin(), nonce.size(), nonce.begin());
       auto opener = age::PayloadOpener::create(key, nonce, sink);

@@ -1,7 +1,8 @@
 // Writes the fuzz targets' seed corpora (built and run at build time, not instrumented): small
 // archives from the stand-in's deterministic archive writer (plain, gzip, two gzip members,
 // --oplog, deep documents, a small gzip bomb), single BSON documents of every kind, mongodump
-// stderr samples, PVE API bodies, tar streams, prune strings, namespaces and text.
+// stderr samples, PVE API bodies, tar streams, prune strings, namespaces and text, and age files
+// encrypted to the fuzz target's identities (age_fuzz_keys.hpp).
 // Usage: make_seeds OUT_DIR
 #include <cstdio>
 #include <filesystem>
@@ -9,9 +10,14 @@
 #include <string>
 #include <vector>
 
+#include <openssl/evp.h>
+
+#include "age/encryptor.hpp"
+#include "age/stream.hpp"
 #include "tests/agent_vzdump/tar_fixture.hpp"
 #include "tests/fake_mongo/archive_writer.hpp"
 #include "tests/fake_mongo/dataset.hpp"
+#include "tests/fuzz/age_fuzz_keys.hpp"
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
@@ -210,6 +216,77 @@ void configs() {
   for (std::size_t i = 0; i < yaml.size(); ++i) put("config", "c" + std::to_string(i), yaml[i]);
 }
 
+// An age seed for fuzz_age_decrypt: the mode byte, then the bytes that mode feeds.
+void put_age(const std::string& name, std::uint8_t mode, const Bytes& body) {
+  Bytes seed{mode};
+  seed.insert(seed.end(), body.begin(), body.end());
+  put("age_decrypt", name, seed);
+}
+
+// The age ASCII armor of a binary file: PEM, standard base64 with padding, 64 columns.
+Bytes armored(const Bytes& binary) {
+  std::string b64(4 * ((binary.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()), binary.data(),
+                                static_cast<int>(binary.size()));
+  b64.resize(static_cast<std::size_t>(n));
+  std::string text = "-----BEGIN AGE ENCRYPTED FILE-----\n";
+  for (std::size_t i = 0; i < b64.size(); i += 64) text += b64.substr(i, 64) + "\n";
+  text += "-----END AGE ENCRYPTED FILE-----\n";
+  return Bytes(text.begin(), text.end());
+}
+
+void age_files() {
+  const auto ids = fuzz_age::identities();
+  const std::vector<age::Recipient> first{ids[0].recipient()};
+  const std::vector<age::Recipient> both{ids[1].recipient(), ids[0].recipient()};
+  const std::vector<age::Recipient> second{ids[1].recipient()};
+  const auto plain = [](std::size_t n) {
+    Bytes b(n);
+    for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(i * 31 + 7);
+    return b;
+  };
+  struct File {
+    const char* name;
+    std::size_t size;
+    const std::vector<age::Recipient>* to;
+  };
+  const File files[] = {{"empty", 0, &first},
+                        {"small", 100, &first},
+                        {"one-chunk", age::k_chunk_size, &first},
+                        {"two-chunks", age::k_chunk_size + 1, &first},
+                        {"two-recipients", 300, &both},
+                        {"other-identity", 50, &second}};
+  for (const File& f : files) {
+    const Bytes file = *age::encrypt(plain(f.size), *f.to);
+    put_age(std::string(f.name) + ".age", 2, file);                    // all at once
+    put_age(std::string(f.name) + "-pieces.age", 1 + (7 << 2), file);  // 8-byte pieces
+    // The header alone (up to the payload nonce, which follows the "---" line's MAC).
+    const std::size_t payload = age::payload_size(f.size);
+    put_age(std::string(f.name) + ".header", 0, Bytes(file.begin(), file.end() - payload));
+  }
+  put_age("small-armored.age", 2, armored(*age::encrypt(plain(200), first)));
+
+  // Payload only (mode 3): a nonce, then sealed chunks under the fixed file key.
+  const age::FileKey key = fuzz_age::payload_file_key();
+  age::PayloadNonce nonce{};
+  for (std::size_t i = 0; i < nonce.size(); ++i) nonce[i] = static_cast<std::uint8_t>(i);
+  for (std::size_t size : {std::size_t{0}, std::size_t{1000}, age::k_chunk_size + 10}) {
+    auto sealer = *age::ChunkSealer::create(key, nonce);
+    Bytes body(nonce.begin(), nonce.end());
+    const Bytes text = plain(size);
+    std::size_t at = 0;
+    do {
+      const std::size_t n = std::min(age::k_chunk_size, text.size() - at);
+      const bool final = at + n == text.size();
+      Bytes sealed(n + 16);
+      (void)sealer.seal(std::span(text).subspan(at, n), final, sealed);
+      body.insert(body.end(), sealed.begin(), sealed.end());
+      at += n;
+    } while (at < text.size());
+    put_age("payload-" + std::to_string(size), 3, body);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -225,5 +302,6 @@ int main(int argc, char** argv) {
   tars();
   strings();
   configs();
+  age_files();
   return 0;
 }

@@ -41,8 +41,7 @@ tl::expected<std::vector<BackupListing>, TierError> MongoTier::list(const Target
   return out;
 }
 
-std::vector<std::string> MongoTier::reconcile(const TargetConfig& target,
-                                              const std::string& /*last_step*/,
+std::vector<std::string> MongoTier::reconcile(const TargetConfig& target, JournalStep /*last_step*/,
                                               const std::string& /*detail*/) {
   std::vector<std::string> actions;
   if (!target.mongo) return actions;

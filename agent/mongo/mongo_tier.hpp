@@ -21,7 +21,7 @@ class MongoTier final : public Tier {
   std::unique_ptr<TierRun> begin(const TargetConfig& target, const RunContext& ctx) override;
   tl::expected<std::vector<BackupListing>, TierError> list(const TargetConfig& target) override;
   // Removes the .partial dumps a killed run left.
-  std::vector<std::string> reconcile(const TargetConfig& target, const std::string& last_step,
+  std::vector<std::string> reconcile(const TargetConfig& target, JournalStep last_step,
                                      const std::string& detail) override;
   // The configured backup_dir.
   std::optional<std::filesystem::path> local_storage(const TargetConfig& target,

@@ -205,7 +205,8 @@ std::optional<TierError> OffsiteRun::upload_one(s3::Client& client, const Offsit
   const LocalBackup& b = u.backup;
   const std::string key = object_key(d, m_target.name, b.tier, b.ctime, b.file_name);
   if (m_ctx.journal)
-    m_ctx.journal->record(m_target.name, TierName::offsite, "upload", d.name + " " + key);
+    m_ctx.journal->record(m_target.name, TierName::offsite, JournalStep::upload,
+                          d.name + " " + key);
   s3::PutOptions put;
   put.storage_class = d.storage_class;
   put.metadata = {{k_meta_owner, m_owner},

@@ -59,11 +59,10 @@ tl::expected<std::vector<BackupListing>, TierError> OffsiteTier::list(const Targ
   return out;
 }
 
-std::vector<std::string> OffsiteTier::reconcile(const TargetConfig& target,
-                                                const std::string& last_step,
+std::vector<std::string> OffsiteTier::reconcile(const TargetConfig& target, JournalStep last_step,
                                                 const std::string& detail) {
   std::vector<std::string> actions;
-  if (last_step != "upload") return actions;
+  if (last_step != JournalStep::upload) return actions;
   const auto space = detail.find(' ');
   const OffsiteDestination* d = m_config.offsite.find(detail.substr(0, space));
   if (!d) return actions;

@@ -30,7 +30,7 @@ class OffsiteTier final : public Tier {
   // The copies the receipts record (local facts: no request), marked by the off-site policy.
   tl::expected<std::vector<BackupListing>, TierError> list(const TargetConfig& target) override;
   // A killed upload: aborts the multipart uploads under the target's prefix it left.
-  std::vector<std::string> reconcile(const TargetConfig& target, const std::string& last_step,
+  std::vector<std::string> reconcile(const TargetConfig& target, JournalStep last_step,
                                      const std::string& detail) override;
   std::optional<std::filesystem::path> local_storage(const TargetConfig&,
                                                      const TierRecord&) const override {

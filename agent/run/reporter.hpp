@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "agent/core/output.hpp"
+#include "agent/tier/journal_step.hpp"
 #include "agent/tier/prune_plan.hpp"
 #include "agent/tier/tier_name.hpp"
 #include "agent/tier/tier_outcome.hpp"
@@ -29,9 +30,9 @@ struct ReconcileReport {
   struct Interrupted {
     std::string target;
     TierName tier = TierName::vzdump;
-    std::string step;                  // the last step the journal recorded, e.g. "task-started"
-    std::string detail;                // e.g. a UPID
-    std::vector<std::string> actions;  // one sentence each
+    JournalStep step = JournalStep::started;  // the last step the journal recorded
+    std::string detail;                       // e.g. a UPID
+    std::vector<std::string> actions;         // one sentence each
   };
   std::string run_id;
   long pid = 0;

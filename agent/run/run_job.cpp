@@ -52,7 +52,7 @@ void reconcile_killed_run(const Config& config, TierSet& tiers, Reporter& report
     if (e.tier) last[{e.target, *e.tier}] = &e;
   }
   for (const auto& [key, entry] : last) {
-    if (entry->step == "done") continue;
+    if (entry->step == JournalStep::done) continue;
     ReconcileReport::Interrupted item{key.first, key.second, entry->step, entry->detail, {}};
     const TargetConfig* target = config.find_target(key.first);
     Tier* tier = tiers.find(key.second);
@@ -95,7 +95,7 @@ void run_tier(Run& run, Tier& tier, const TargetConfig& target, RunContext& ctx)
     return TierOutcome{};
   });
   if (work && !run.options.prune_only) {
-    if (run.journal) run.journal->record(target.name, name, "backup");
+    if (run.journal) run.journal->record(target.name, name, JournalStep::backup);
     backup = guarded(name, "backup", [&] { return work->backup(); });
   }
   if (!run.options.prune_only || backup.state == TierState::failed) {
@@ -112,7 +112,7 @@ void run_tier(Run& run, Tier& tier, const TargetConfig& target, RunContext& ctx)
           "failed run)",
           target.name, to_string(name));
     } else {
-      if (run.journal) run.journal->record(target.name, name, "prune");
+      if (run.journal) run.journal->record(target.name, name, JournalStep::prune);
       prune = guarded(name, "prune", [&] { return work->prune(); });
       if (run.options.dry_run && prune->plan) {
         run.reporter.prune_plan(target.name, name, *prune->plan);
@@ -120,7 +120,7 @@ void run_tier(Run& run, Tier& tier, const TargetConfig& target, RunContext& ctx)
       run.steps.push_back({target.name, name, StepResult::Step::prune, *prune});
     }
   }
-  if (run.journal) run.journal->record(target.name, name, "done");
+  if (run.journal) run.journal->record(target.name, name, JournalStep::done);
   if (run.options.dry_run) return;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - tier_start).count();

@@ -31,25 +31,25 @@ tl::expected<RunJournal, std::string> RunJournal::begin(const std::filesystem::p
   }
   std::filesystem::remove(file, ec);
   RunJournal journal(file, run_id, clock);
-  journal.append("", "", "started", "");
+  journal.append("", "", JournalStep::started, "");
   if (!std::filesystem::exists(file)) {
     return tl::unexpected("cannot write the run journal " + file.string());
   }
   return journal;
 }
 
-void RunJournal::record(std::string_view target, TierName tier, std::string_view step,
+void RunJournal::record(std::string_view target, TierName tier, JournalStep step,
                         std::string_view detail) {
   append(target, to_string(tier), step, detail);
 }
 
-void RunJournal::append(std::string_view target, std::string_view tier, std::string_view step,
+void RunJournal::append(std::string_view target, std::string_view tier, JournalStep step,
                         std::string_view detail) {
   nlohmann::json line = {{"run_id", m_run_id},
                          {"pid", static_cast<long>(getpid())},
                          {"target", std::string(target)},
                          {"tier", std::string(tier)},
-                         {"step", std::string(step)},
+                         {"step", std::string(to_string(step))},
                          {"detail", std::string(detail)},
                          {"at", rfc3339_utc(std::chrono::system_clock::to_time_t(m_clock->now()))}};
   const std::string text =
@@ -83,8 +83,14 @@ std::vector<JournalEntry> RunJournal::read_unfinished(const std::filesystem::pat
         spdlog::warn("run journal: skipping a step of unknown tier \"{}\"", tier_text);
         continue;
       }
+      const auto step_text = j.at("step").get<std::string>();
+      const auto step = parse_journal_step(step_text);
+      if (!step) {
+        spdlog::warn("run journal: skipping a step this version does not know: \"{}\"", step_text);
+        continue;
+      }
       entries.push_back({j.at("run_id").get<std::string>(), j.at("pid").get<long>(),
-                         j.at("target").get<std::string>(), tier, j.at("step").get<std::string>(),
+                         j.at("target").get<std::string>(), tier, *step,
                          j.at("detail").get<std::string>(), j.at("at").get<std::string>()});
     } catch (const nlohmann::json::exception&) {
       // A torn last line from a crash mid-write: nothing after it can exist.

@@ -23,9 +23,9 @@ struct JournalEntry {
   long pid = 0;
   std::string target;            // empty for run-level steps
   std::optional<TierName> tier;  // nullopt for run-level steps
-  std::string step;              // e.g. "started", "task-started", "partial-created", "done"
-  std::string detail;            // e.g. a UPID or a path
-  std::string at;                // RFC 3339 UTC time of the entry on the run's clock
+  JournalStep step = JournalStep::started;
+  std::string detail;  // e.g. a UPID or a path
+  std::string at;      // RFC 3339 UTC time of the entry on the run's clock
 };
 
 class RunJournal final : public StepJournal {
@@ -38,20 +38,20 @@ class RunJournal final : public StepJournal {
                                                      const std::string& run_id, const Clock& clock);
   // Appends one entry and fsyncs it. Errors are logged, not returned: a journal that cannot
   // be written must not stop a backup.
-  void record(std::string_view target, TierName tier, std::string_view step,
+  void record(std::string_view target, TierName tier, JournalStep step,
               std::string_view detail = {}) override;
   // The run ended (successfully or not, but not by a crash): removes the journal.
   void finish();
 
   // The entries of a run that was killed before finish(); empty when the last run finished.
-  // Unparsable lines (a torn last write) end the list; a line naming a tier this version does
-  // not know is skipped with a warning.
+  // Unparsable lines (a torn last write) end the list; a line naming a tier or step this
+  // version does not know is skipped with a warning.
   static std::vector<JournalEntry> read_unfinished(const std::filesystem::path& state_dir);
 
  private:
   RunJournal(std::filesystem::path file, std::string run_id, const Clock& clock)
       : m_file(std::move(file)), m_run_id(std::move(run_id)), m_clock(&clock) {}
-  void append(std::string_view target, std::string_view tier, std::string_view step,
+  void append(std::string_view target, std::string_view tier, JournalStep step,
               std::string_view detail);
   std::filesystem::path m_file;
   std::string m_run_id;

@@ -14,8 +14,8 @@ void TextReporter::reconciled(const ReconcileReport& report) {
   o << "Previous run " << report.run_id << " (PID " << report.pid
     << ") did not finish; reconciling what it left:\n";
   for (const auto& t : report.tiers) {
-    o << "  " << t.target << "/" << to_string(t.tier) << ": interrupted at step '" << t.step << "'"
-      << (t.detail.empty() ? "" : " (" + t.detail + ")") << "\n";
+    o << "  " << t.target << "/" << to_string(t.tier) << ": interrupted at step '"
+      << to_string(t.step) << "'" << (t.detail.empty() ? "" : " (" + t.detail + ")") << "\n";
     for (const auto& action : t.actions) o << "    " << action << "\n";
   }
   m_out.result(o.str());

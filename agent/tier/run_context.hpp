@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "agent/config/config.hpp"
+#include "agent/tier/journal_step.hpp"
 #include "agent/tier/tier_name.hpp"
 
 // What one run shares with the tiers it drives.
@@ -17,7 +18,7 @@ namespace agent {
 class StepJournal {
  public:
   virtual ~StepJournal() = default;
-  virtual void record(std::string_view target, TierName tier, std::string_view step,
+  virtual void record(std::string_view target, TierName tier, JournalStep step,
                       std::string_view detail = {}) = 0;
 };
 

@@ -50,8 +50,7 @@ class Tier {
   // Called at the start of a run when the journal shows that an earlier run of this tier for
   // `target` was killed after `last_step` (detail: what it was doing). Cleans up what it can
   // (e.g. .partial dumps) and returns one sentence per action taken.
-  virtual std::vector<std::string> reconcile(const TargetConfig& target,
-                                             const std::string& last_step,
+  virtual std::vector<std::string> reconcile(const TargetConfig& target, JournalStep last_step,
                                              const std::string& detail) = 0;
   // Where this tier's backups of `target` lie on this host, for `status`' free-space
   // projection; nullopt when they are not local (or not known yet).

@@ -310,7 +310,8 @@ std::optional<TierError> VzdumpRun::start_task() {
   }
   if (!upid) return tier_error_of(upid.error());
   m_upid = *upid;
-  if (m_ctx.journal) m_ctx.journal->record(m_target.name, TierName::vzdump, "task-started", m_upid);
+  if (m_ctx.journal)
+    m_ctx.journal->record(m_target.name, TierName::vzdump, JournalStep::task_started, m_upid);
   spdlog::info("[{}] vzdump of {} started on {}: {}", m_target.name, ct(m_target), m_node,
                shown(m_upid));
   return std::nullopt;

@@ -108,12 +108,11 @@ tl::expected<std::vector<BackupListing>, TierError> VzdumpTier::list(const Targe
   return out;
 }
 
-std::vector<std::string> VzdumpTier::reconcile(const TargetConfig& target,
-                                               const std::string& last_step,
+std::vector<std::string> VzdumpTier::reconcile(const TargetConfig& target, JournalStep last_step,
                                                const std::string& detail) {
   // Only a started task can leave something behind: before it nothing was made, after it the
   // archive is listed (and a later step's work is redone by this run).
-  if (last_step != "task-started" || !target.vzdump) return {};
+  if (last_step != JournalStep::task_started || !target.vzdump) return {};
   auto c = client();
   if (!c) {
     return {"could not adopt the killed run's vzdump task " +

@@ -48,7 +48,7 @@ class VzdumpTier final : public Tier {
   tl::expected<std::vector<BackupListing>, TierError> list(const TargetConfig& target) override;
   // A task the killed run started (step `task-started`) is adopted: waited for, its archive
   // found, checked and recorded (killed_run.hpp). Other steps leave nothing half-done.
-  std::vector<std::string> reconcile(const TargetConfig& target, const std::string& last_step,
+  std::vector<std::string> reconcile(const TargetConfig& target, JournalStep last_step,
                                      const std::string& detail) override;
   // The directory of the last successful archive, from its backup record.
   std::optional<std::filesystem::path> local_storage(const TargetConfig& target,

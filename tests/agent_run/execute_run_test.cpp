@@ -150,10 +150,10 @@ TEST_F(ExecuteRun, AKilledRunsJournalIsReconciledByEachTierAndReported) {
     agent::ManualClock then(std::chrono::system_clock::from_time_t(k_start - 86400));
     auto journal = agent::RunJournal::begin(config.state_dir, "20251231T010000Z", then);
     ASSERT_TRUE(journal) << journal.error();
-    journal->record("alpha", TierName::vzdump, "backup");
-    journal->record("alpha", TierName::vzdump, "done");
-    journal->record("alpha", TierName::mongo, "backup");
-    journal->record("beta", TierName::vzdump, "task-started",
+    journal->record("alpha", TierName::vzdump, agent::JournalStep::backup);
+    journal->record("alpha", TierName::vzdump, agent::JournalStep::done);
+    journal->record("alpha", TierName::mongo, agent::JournalStep::backup);
+    journal->record("beta", TierName::vzdump, agent::JournalStep::task_started,
                     "UPID:pve1:1:2:3:vzdump:106:a@pve!b:");
     // killed: no finish()
   }

@@ -40,12 +40,13 @@ TEST_F(RunJournalTest, AKilledRunLeavesItsStepsForTheNextRun) {
     agent::ManualClock clock(std::chrono::system_clock::from_time_t(1765069202));
     auto j = agent::RunJournal::begin(m_dir, "20251207T010002Z", clock);
     ASSERT_TRUE(j) << j.error();
-    j->record("prod-cloud", agent::TierName::mongo, "partial-created", "/x/backup-1.partial");
+    j->record("prod-cloud", agent::TierName::mongo, agent::JournalStep::backup,
+              "/x/backup-1.partial");
     // no finish(): the process "dies" here
   }
   const auto entries = agent::RunJournal::read_unfinished(m_dir);
   ASSERT_EQ(entries.size(), 2u);
-  EXPECT_EQ(entries[1].step, "partial-created");
+  EXPECT_EQ(entries[1].step, agent::JournalStep::backup);
   EXPECT_EQ(entries[1].detail, "/x/backup-1.partial");
   EXPECT_EQ(entries[1].run_id, "20251207T010002Z");
   EXPECT_EQ(entries[1].at, "2025-12-07T01:00:02Z");  // the run's clock, not the wall clock
@@ -61,6 +62,30 @@ TEST_F(RunJournalTest, AFinishedRunLeavesNothingAndATornLineIsIgnored) {
   ASSERT_TRUE(j2);
   std::ofstream(m_dir / "journal" / "current.jsonl", std::ios::app) << "{\"run_id\": \"r2\", \"pi";
   EXPECT_EQ(agent::RunJournal::read_unfinished(m_dir).size(), 1u);
+}
+
+TEST_F(RunJournalTest, AStepWordThisVersionDoesNotKnowIsSkippedNotMisread) {
+  agent::ManualClock clock;
+  auto j = agent::RunJournal::begin(m_dir, "r3", clock);
+  ASSERT_TRUE(j);
+  j->record("prod-cloud", agent::TierName::vzdump, agent::JournalStep::task_started, "UPID:x");
+  std::ofstream(m_dir / "journal" / "current.jsonl", std::ios::app)
+      << R"({"run_id":"r3","pid":1,"target":"prod-cloud","tier":"vzdump","step":"teleport",)"
+      << R"("detail":"","at":"2025-12-07T01:00:02Z"})"
+      << "\n";
+  const auto entries = agent::RunJournal::read_unfinished(m_dir);
+  ASSERT_EQ(entries.size(), 2u);  // "started" and "task-started"; the unknown word is dropped
+  EXPECT_EQ(entries[1].step, agent::JournalStep::task_started);
+}
+
+TEST(JournalStep, EveryStepReadsBackFromItsWord) {
+  for (auto step :
+       {agent::JournalStep::started, agent::JournalStep::backup, agent::JournalStep::task_started,
+        agent::JournalStep::upload, agent::JournalStep::prune, agent::JournalStep::done}) {
+    EXPECT_EQ(agent::parse_journal_step(agent::to_string(step)), step);
+  }
+  EXPECT_EQ(agent::to_string(agent::JournalStep::task_started), "task-started");
+  EXPECT_FALSE(agent::parse_journal_step("Done"));
 }
 
 TEST_F(TierRecordTest, AFailedRunKeepsTheLastSuccessAndRecordsTheError) {

@@ -601,7 +601,7 @@ TEST_F(VzdumpTierTest, AKilledRunsTaskIsAdoptedAndItsArchiveReadBeforeItCounts) 
       sim->advance(1);
     }
   });
-  const auto said = tier->reconcile(config.targets[0], "task-started", *upid);
+  const auto said = tier->reconcile(config.targets[0], agent::JournalStep::task_started, *upid);
   clock_mover.join();
   std::string all;
   for (const auto& s : said) all += s + "\n";

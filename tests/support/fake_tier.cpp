@@ -53,9 +53,10 @@ tl::expected<std::vector<agent::BackupListing>, agent::TierError> FakeTier::list
 }
 
 std::vector<std::string> FakeTier::reconcile(const agent::TargetConfig& target,
-                                             const std::string& last_step,
+                                             agent::JournalStep last_step,
                                              const std::string& detail) {
-  calls.push_back("reconcile " + target.name + " " + last_step + " (" + detail + ")");
+  calls.push_back("reconcile " + target.name + " " + std::string(agent::to_string(last_step)) +
+                  " (" + detail + ")");
   return reconcile_actions;
 }
 

@@ -46,7 +46,7 @@ class FakeTier final : public agent::Tier {
   tl::expected<std::vector<agent::BackupListing>, agent::TierError> list(
       const agent::TargetConfig& target) override;
   std::vector<std::string> reconcile(const agent::TargetConfig& target,
-                                     const std::string& last_step,
+                                     agent::JournalStep last_step,
                                      const std::string& detail) override;
   std::optional<std::filesystem::path> local_storage(const agent::TargetConfig&,
                                                      const agent::TierRecord&) const override {

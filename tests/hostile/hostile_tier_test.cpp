@@ -20,6 +20,7 @@
 #include "agent/mongo/mongo_tier.hpp"
 #include "agent/tier/tier.hpp"
 #include "tests/agent_mongo/run_context_util.hpp"
+#include "tests/agent_mongo/stand_in_target.hpp"
 #include "tests/fake_mongo/fake_mongo_paths.hpp"
 #include "tests/sshd_fixture/sshd_fixture.hpp"
 #include "tests/support/outcome_text.hpp"
@@ -54,31 +55,10 @@ class HostileTier : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!m_sshd.unavailable().empty()) GTEST_SKIP() << m_sshd.unavailable();
-    m_fake = m_sshd.dir() / "fake-mongo.d";
-    fs::create_directories(m_fake);
-    const fs::path pw = m_sshd.dir() / "mongo-password";
-    std::ofstream(pw) << k_password << "\n";
-    ::chmod(pw.c_str(), 0600);
+    auto stand_in = testing_support::stand_in_mongo_target(m_sshd, k_password);
+    m_fake = stand_in.fake_dir;
     m_config.timezone = "UTC";
-    agent::TargetConfig t;
-    t.name = "prod-cloud";
-    t.vmid = 106;
-    agent::MongoConfig mongo;
-    const auto o = m_sshd.options(5);
-    mongo.ssh.host = o.host;
-    mongo.ssh.port = o.port;
-    mongo.ssh.user = o.user;
-    mongo.ssh.identity_file = o.identity_file;
-    mongo.ssh.known_hosts = o.known_hosts;
-    mongo.ssh.connect_timeout_s = 5;
-    mongo.ssh.io_timeout_s = 5;
-    mongo.command = "env FAKE_MONGO_DIR=" + m_fake.string();
-    mongo.database = "smoker";
-    mongo.username = "backup";
-    mongo.password.path = pw;
-    mongo.backup_dir = m_sshd.dir() / "backups";
-    t.mongo = mongo;
-    m_config.targets.push_back(t);
+    m_config.targets.push_back(stand_in.target);
     m_tier = std::make_unique<agent::mongo::MongoTier>(
         m_config, [](const remote::SshOptions& opts) { return remote::connect_ssh(opts); });
   }

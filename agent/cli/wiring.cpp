@@ -1,6 +1,7 @@
 #include "agent/cli/wiring.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "agent/config/config_loader.hpp"
 #include "agent/mongo/mongo_tier.hpp"
@@ -46,14 +47,21 @@ TierSet make_tiers(const Config& config, const Clock& clock, const Wiring& wirin
   std::optional<std::chrono::seconds> api_timeout;
   if (purpose == TierPurpose::status) api_timeout = std::chrono::seconds(5);
   TierSet tiers;
-  tiers.add(std::make_unique<VzdumpTier>(
+  auto vzdump = std::make_unique<VzdumpTier>(
       config,
       [&config, &clock, api_timeout, wait = wiring.vzdump.adoption_wait] {
         return make_api_client(config, clock, api_timeout, wait);
       },
-      wiring.vzdump));
+      wiring.vzdump);
+  // The off-site tier tells the vzdump tier which archives got a receipt (notes "off-site").
+  offsite::OffsiteTierOptions offsite_options = wiring.offsite;
+  offsite_options.vzdump_copied = [vz = vzdump.get()](const TargetConfig& t, const RunContext& ctx,
+                                                      const std::set<std::string>& volids) {
+    return vz->mark_offsite(t, ctx, volids);
+  };
+  tiers.add(std::move(vzdump));
   tiers.add(std::make_unique<mongo::MongoTier>(config, wiring.ssh_sessions));
-  tiers.add(std::make_unique<offsite::OffsiteTier>(config, wiring.offsite));
+  tiers.add(std::make_unique<offsite::OffsiteTier>(config, std::move(offsite_options)));
   return tiers;
 }
 

@@ -2,12 +2,16 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <tl/expected.hpp>
 
+#include "agent/config/config.hpp"
 #include "agent/config/offsite_config.hpp"
+#include "agent/tier/run_context.hpp"
 #include "agent/tier/tier_error.hpp"
 #include "s3/client.hpp"
 
@@ -23,6 +27,12 @@ tl::expected<s3::Credentials, std::string> parse_credentials(std::string_view te
 // How the tier and the commands get a client for a destination (tests point it elsewhere).
 using ClientFactory =
     std::function<s3::Result<std::unique_ptr<s3::Client>>(const OffsiteDestination& destination)>;
+
+// Told, after a run's uploads, which vzdump archives (volids) of `target` just got a receipt,
+// so their notes say "off-site" in the same run (agent/cli/wiring.cpp points it at the vzdump
+// tier). Returns warnings, each a sentence.
+using VzdumpCopiedHook = std::function<std::vector<std::string>(
+    const TargetConfig& target, const RunContext& ctx, const std::set<std::string>& volids)>;
 
 // The production factory: reads the credentials (read_secret: owner and mode checked) and
 // creates the client.

@@ -448,40 +448,62 @@ std::vector<ConfigFinding> check_destinations(const Config& config, const Client
     if (d.credentials_from_credentials && d.credentials_path.is_relative()) continue;
     auto client = clients(d);
     if (!client) {
-      findings.push_back({p + "credentials_file", client.error().message});
+      findings.push_back(
+          {p + "credentials_file", "destination " + d.name + ": " + client.error().message});
       continue;
     }
+    const std::string who = "destination " + d.name + ": bucket " + d.bucket + " at " + d.endpoint;
+    const std::string create = "`aws s3api create-bucket --bucket " + d.bucket +
+                               " --object-lock-enabled-for-bucket --endpoint-url " + d.endpoint +
+                               "` (this also turns versioning on)";
     if (auto head = (*client)->head_bucket(); !head) {
-      findings.push_back(
-          {p + "bucket", "bucket " + d.bucket + " at " + d.endpoint + ": " + head.error().message});
+      const auto kind = head.error().kind;
+      if (kind == s3::Error::Kind::no_such_bucket || kind == s3::Error::Kind::no_such_key) {
+        findings.push_back(
+            {p + "bucket", who + " does not exist: create it" +
+                               (d.lock == OffsiteLock::off ? "" : " with Object Lock") + ", e.g. " +
+                               create + ", or correct bucket"});
+      } else {
+        findings.push_back({p + "bucket", who + ": " + head.error().message});
+      }
       continue;
     }
     if (d.lock == OffsiteLock::off) continue;
     auto versioning = (*client)->get_bucket_versioning();
     if (!versioning) {
-      findings.push_back({p + "bucket", "cannot read the versioning of bucket " + d.bucket + ": " +
-                                            versioning.error().message});
+      findings.push_back(
+          {p + "bucket", who + ": cannot read its versioning: " + versioning.error().message});
       continue;
     }
     auto lock = (*client)->get_object_lock_configuration();
     if (!lock) {
-      findings.push_back({p + "bucket", "cannot read the Object Lock configuration of bucket " +
-                                            d.bucket + ": " + lock.error().message});
+      findings.push_back({p + "bucket", who + ": cannot read its Object Lock configuration: " +
+                                            lock.error().message});
       continue;
     }
-    if (!lock->enabled || *versioning != s3::VersioningStatus::enabled) {
+    const std::string versioning_text =
+        *versioning == s3::VersioningStatus::enabled     ? "versioning on"
+        : *versioning == s3::VersioningStatus::suspended ? "versioning suspended"
+                                                         : "versioning off";
+    if (!lock->enabled) {
       findings.push_back(
           {p + "lock",
-           "lock is " + std::string(to_string(d.lock)) + " but bucket " + d.bucket + " has " +
-               (lock->enabled
-                    ? "versioning " + std::string(*versioning == s3::VersioningStatus::suspended
-                                                      ? "suspended"
-                                                      : "off")
-                    : std::string("no Object Lock")) +
-               ". Object Lock can only be chosen when a bucket is created: create a new bucket "
-               "with it (e.g. `aws s3api create-bucket --bucket NAME "
-               "--object-lock-enabled-for-bucket`, which also turns versioning on) and point "
-               "bucket at it, or set lock: off to copy without protection against deletion"});
+           who + " has no Object Lock (" + versioning_text + ") but lock is " +
+               std::string(to_string(d.lock)) +
+               ". Object Lock is chosen when a bucket is created (Ceph RGW cannot add it later; "
+               "AWS can on a versioned bucket with `aws s3api put-object-lock-configuration`): "
+               "create a new bucket with it, e.g. " +
+               create +
+               ", and point bucket at it, or set lock: off to copy without protection "
+               "against deletion"});
+    } else if (*versioning != s3::VersioningStatus::enabled) {
+      findings.push_back({p + "lock", who + " has Object Lock but " + versioning_text +
+                                          ": turn versioning on with `aws s3api "
+                                          "put-bucket-versioning --bucket " +
+                                          d.bucket +
+                                          " --versioning-configuration Status=Enabled "
+                                          "--endpoint-url " +
+                                          d.endpoint + "`"});
     }
   }
   return findings;

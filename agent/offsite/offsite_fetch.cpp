@@ -172,8 +172,11 @@ tl::expected<FetchedBackup, FetchError> fetch_and_validate(
     partial_dir = dir / (out.backup_id + ".partial");
     partial_file = partial_dir / archive_name;
   } else {
+    // A hidden directory, so the archive keeps its name (the verifier and Proxmox read the
+    // compression from it) and no storage scan ever lists a half-written archive.
     final_path = dir / file_name;
-    partial_file = dir / (file_name + ".partial");
+    partial_dir = dir / ("." + file_name + ".partial");
+    partial_file = partial_dir / file_name;
   }
   std::error_code ec;
   if (std::filesystem::exists(final_path, ec)) {
@@ -185,12 +188,10 @@ tl::expected<FetchedBackup, FetchError> fetch_and_validate(
   if (auto space = check_space(dir, plain_size + (64ull << 20)); !space) {
     return tl::unexpected(space.error());
   }
-  Cleanup cleanup{partial_dir.empty() ? partial_file : partial_dir};
-  if (!partial_dir.empty()) {
-    std::filesystem::remove_all(partial_dir, ec);
-    if (!std::filesystem::create_directory(partial_dir, ec)) {
-      return fail(Kind::disk, "cannot create " + partial_dir.string() + ": " + ec.message());
-    }
+  Cleanup cleanup{partial_dir};
+  std::filesystem::remove_all(partial_dir, ec);
+  if (!std::filesystem::create_directory(partial_dir, ec)) {
+    return fail(Kind::disk, "cannot create " + partial_dir.string() + ": " + ec.message());
   }
   const int fd =
       ::open(partial_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -279,10 +280,11 @@ tl::expected<FetchedBackup, FetchError> fetch_and_validate(
     out.validation = "vzdump archive verified: " + std::to_string(check.tar_entries) +
                      " tar entries (" + check.compression + ")";
   }
-  std::filesystem::rename(cleanup.path, final_path, ec);
+  // mongo: the backup directory moves into place; vzdump: the archive, then its directory goes.
+  std::filesystem::rename(out.tier == TierName::mongo ? partial_dir : partial_file, final_path, ec);
   if (ec)
     return fail(Kind::disk, "cannot rename into " + final_path.string() + ": " + ec.message());
-  cleanup.path.clear();
+  if (out.tier == TierName::mongo) cleanup.path.clear();
   if (out.tier == TierName::mongo) {
     out.backup_dir = final_path;
     out.file = final_path / archive_name;

@@ -12,9 +12,9 @@
 #include "agent/tier/tier_name.hpp"
 #include "s3/client.hpp"
 
-// Bringing an off-site copy back: download, decrypt (age, streamed) into a .partial file,
-// check the plaintext SHA-256 against the object's metadata (and the receipt's), run the full
-// validation of its tier (mongodump archive / vzdump archive), then rename it into place. The
+// Bringing an off-site copy back: download, decrypt (age, streamed) into a hidden .partial
+// directory, check the plaintext SHA-256 against the object's metadata (and the receipt's), run the
+// full validation of its tier (mongodump archive / vzdump archive), then rename it into place. The
 // piece `offsite fetch` and the restore drill (`drill --from offsite`) share.
 namespace agent::offsite {
 

@@ -184,6 +184,9 @@ std::string render_reports_json(const std::vector<DestinationReport>& reports) {
         {"last_verified_at", r.state.last_verified_at},
         {"last_verify_ok", r.state.last_verify_ok ? nlohmann::ordered_json(*r.state.last_verify_ok)
                                                   : nlohmann::ordered_json()},
+        {"last_verified_count", r.state.last_verified_count},
+        {"last_verify_problem", r.state.last_verify_problem},
+        {"pending_deletes", r.state.pending_deletes},
         {"targets", targets}};
     all.push_back(std::move(j));
   }

@@ -79,8 +79,12 @@ s3::Result<std::vector<s3::VersionSummary>> list_versions(s3::Client& client,
 }  // namespace
 
 OffsiteRun::OffsiteRun(const Config& config, const TargetConfig& target, const RunContext& ctx,
-                       const ClientFactory& clients)
-    : m_config(config), m_target(target), m_ctx(ctx), m_clients(clients) {
+                       const ClientFactory& clients, VzdumpCopiedHook vzdump_copied)
+    : m_config(config),
+      m_target(target),
+      m_ctx(ctx),
+      m_clients(clients),
+      m_vzdump_copied(std::move(vzdump_copied)) {
   m_now =
       std::chrono::duration_cast<std::chrono::seconds>(ctx.run_start.time_since_epoch()).count();
 }
@@ -141,6 +145,10 @@ TierOutcome OffsiteRun::backup() {
       summary += ", FAILED";
       errors.push_back(*r.error);
     }
+  }
+  if (m_vzdump_copied && !m_copied_volids.empty()) {
+    auto more = m_vzdump_copied(m_target, m_ctx, m_copied_volids);
+    warnings.insert(warnings.end(), more.begin(), more.end());
   }
   out.warnings = warnings;
   out.summary = summary;
@@ -304,6 +312,7 @@ std::optional<TierError> OffsiteRun::upload_one(s3::Client& client, const Offsit
                    : ", " + copy.lock_mode + " until " + rfc3339_utc(copy.retain_until));
   ++result.uploaded;
   result.bytes += copy.size;
+  if (b.tier == TierName::vzdump) m_copied_volids.insert(b.id);
   return std::nullopt;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,7 @@ namespace agent::offsite {
 class OffsiteRun final : public TierRun {
  public:
   OffsiteRun(const Config& config, const TargetConfig& target, const RunContext& ctx,
-             const ClientFactory& clients);
+             const ClientFactory& clients, VzdumpCopiedHook vzdump_copied = {});
 
   TierOutcome backup() override;
   TierOutcome prune() override;
@@ -56,6 +57,8 @@ class OffsiteRun final : public TierRun {
   std::int64_t m_now = 0;
   std::optional<ZoneCalendar> m_zone;
   std::string m_owner;
+  VzdumpCopiedHook m_vzdump_copied;
+  std::set<std::string> m_copied_volids;  // vzdump archives that got a receipt in this run
 };
 
 }  // namespace agent::offsite

@@ -20,7 +20,8 @@ bool OffsiteTier::configured(const TargetConfig& target) const {
 }
 
 std::unique_ptr<TierRun> OffsiteTier::begin(const TargetConfig& target, const RunContext& ctx) {
-  return std::make_unique<OffsiteRun>(m_config, target, ctx, m_options.clients);
+  return std::make_unique<OffsiteRun>(m_config, target, ctx, m_options.clients,
+                                      m_options.vzdump_copied);
 }
 
 tl::expected<std::vector<BackupListing>, TierError> OffsiteTier::list(const TargetConfig& target) {

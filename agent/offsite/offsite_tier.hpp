@@ -17,6 +17,7 @@ namespace agent::offsite {
 
 struct OffsiteTierOptions {
   ClientFactory clients = make_destination_client;
+  VzdumpCopiedHook vzdump_copied;  // unset: the notes say "off-site" after the next prune
 };
 
 class OffsiteTier final : public Tier {

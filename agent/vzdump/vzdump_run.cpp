@@ -729,6 +729,33 @@ void VzdumpRun::write_notes_after_prune(const std::vector<PlannedArchive>& plan,
   }
 }
 
+std::vector<std::string> VzdumpRun::mark_offsite(const std::set<std::string>& volids) {
+  if (m_ctx.dry_run || volids.empty()) return {};
+  const auto failed = [](const std::string& why) {
+    return std::vector<std::string>{
+        "the notes of the archives copied off-site were not updated (the next run does it): " +
+        shown(why)};
+  };
+  if (!m_api) return failed(m_api.error().message);
+  if (auto e = node_for_prune()) return failed(e->message);
+  if (auto e = establish_ownership()) return failed(e->message);
+  auto plan = plan_prune();
+  if (!plan) return failed(plan.error().message);
+  NotesSyncInput input;
+  input.node = m_node;
+  input.storage = m_vz.storage;
+  input.target = m_target.name;
+  input.vmid = m_target.vmid;
+  input.installation_id = m_owner.installation_id.value_or("");
+  input.state_dir = m_config.state_dir;
+  for (const auto& a : *plan) {
+    if (!volids.count(a.volume.volid) || a.decision.mark != policies::Mark::keep) {
+      input.skip.insert(a.volume.volid);
+    }
+  }
+  return sync_notes(**m_api, input, *plan, false).warnings;
+}
+
 TierOutcome VzdumpRun::prune_outcome(PruneTally tally) const {
   TierOutcome out;
   out.warnings = std::move(tally.warnings);

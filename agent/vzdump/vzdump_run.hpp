@@ -28,6 +28,11 @@ class VzdumpRun final : public TierRun {
 
   TierOutcome backup() override;
   TierOutcome prune() override;
+  // After the off-site tier confirmed copies of `volids` (receipts written): rewrites the
+  // notes line of each of them that the policy keeps, so it says "off-site" in this run
+  // rather than after the next night's prune. Nothing else is touched. Warnings, each a
+  // sentence; none in a dry run.
+  std::vector<std::string> mark_offsite(const std::set<std::string>& volids);
 
  private:
   // The steps of backup(), in order; each returns the error that ends the backup, if any.

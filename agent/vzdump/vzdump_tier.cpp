@@ -33,6 +33,13 @@ std::unique_ptr<TierRun> VzdumpTier::begin(const TargetConfig& target, const Run
   return std::make_unique<VzdumpRun>(m_config, target, ctx, client(), m_options);
 }
 
+std::vector<std::string> VzdumpTier::mark_offsite(const TargetConfig& target, const RunContext& ctx,
+                                                  const std::set<std::string>& volids) {
+  if (!target.vzdump) return {};
+  VzdumpRun run(m_config, target, ctx, client(), m_options);
+  return run.mark_offsite(volids);
+}
+
 tl::expected<std::vector<BackupListing>, TierError> VzdumpTier::list(const TargetConfig& target) {
   std::vector<BackupListing> out;
   if (!target.vzdump) return out;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,11 @@ class VzdumpTier final : public Tier {
                                                      const TierRecord& record) const override;
   // GET /version: "Proxmox API unreachable (...)" when it fails.
   std::optional<TierError> probe() override;
+
+  // The notes of `volids` say "off-site" now (VzdumpRun::mark_offsite); the off-site tier calls
+  // it through agent/cli/wiring.cpp after its uploads.
+  std::vector<std::string> mark_offsite(const TargetConfig& target, const RunContext& ctx,
+                                        const std::set<std::string>& volids);
 
   // Requests made so far by this tier's client (for the benchmark); zeros before the first.
   proxmox::ClientStats client_stats() const;

@@ -114,6 +114,25 @@ TEST(OffsiteConfig, RefusesAnOverrideThatKeepsFewerThanTheLocalPolicy) {
   EXPECT_NE(text.find("offsite.destinations[0].retention"), std::string::npos) << text;
 }
 
+TEST(OffsiteConfig, OverrideThatKeepsFewerSaysWhatTheLocalPolicyKeepsAndTheFix) {
+  const auto text = problems(destination("      retention: keep-daily=14,keep-weekly=2\n"));
+  EXPECT_NE(text.find("keeps fewer backups than the global retention"), std::string::npos) << text;
+  EXPECT_NE(text.find("keep-daily=7,keep-weekly=4"), std::string::npos) << text;
+  EXPECT_NE(text.find("may only keep more"), std::string::npos) << text;
+}
+
+TEST(OffsiteConfig, OverrideThatKeepsMoreThanTheLocalPolicyIsAccepted) {
+  TempDir dir;
+  const auto loaded = agent::load_config_file(
+      dir.write("config.yaml",
+                destination("      retention: keep-daily=30,keep-weekly=8,keep-monthly=12\n")));
+  ASSERT_TRUE(loaded) << problems(destination("      retention: keep-daily=30\n"));
+  const auto& d = loaded->config.offsite.destinations.front();
+  ASSERT_TRUE(d.retention);
+  EXPECT_EQ(d.retention->keep_daily, 30);
+  EXPECT_EQ(d.retention->keep_monthly, 12);
+}
+
 TEST(OffsiteConfig, RefusesPartsSmallerThan8MiB) {
   const auto text = problems(destination("      part_size_mib: 4\n"));
   EXPECT_NE(text.find("offsite.destinations[0].part_size_mib"), std::string::npos) << text;

@@ -32,6 +32,10 @@ double rounded(double seconds) {
 std::string scrub_excerpt(std::string_view text, std::size_t max_bytes) {
   // Bound the work first: a tier's message is a sentence, but nothing here trusts that.
   std::string s = redact(text.substr(0, 16 * 1024));
+  // The patterns below cost up to quadratic time in the text's length: they see only what can
+  // end up in the excerpt (plus room for what they shorten). A cut secret's head is still
+  // matched by the keyed patterns; registered secrets were removed from the whole text above.
+  s.resize(std::min(s.size(), std::max<std::size_t>(4 * max_bytes, 1024)));
   static const std::regex url(
       R"(([A-Za-z][A-Za-z0-9+.-]*://)([^/\s?#@]*@)?([^/\s?#]+)[/?#][^\s"'<>]*)");
   s = std::regex_replace(s, url, "$1$3/…");

@@ -1,5 +1,7 @@
 #include "agent/events/http_run_events.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "agent/config/config_loader.hpp"

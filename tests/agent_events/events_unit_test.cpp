@@ -138,6 +138,22 @@ struct Script {
     std::chrono::milliseconds takes{10};
     bool hang = false;  // takes the request's whole timeout, then fails as timeout
   };
+  static Answer status(int code, std::chrono::milliseconds takes = std::chrono::milliseconds(10)) {
+    Answer a;
+    a.status = code;
+    a.takes = takes;
+    return a;
+  }
+  static Answer failure(http::Error::Kind kind) {
+    Answer a;
+    a.error = kind;
+    return a;
+  }
+  static Answer hanging() {
+    Answer a;
+    a.hang = true;
+    return a;
+  }
   std::deque<Answer> answers;
   Clock::time_point now{};
   struct Seen {
@@ -215,7 +231,7 @@ TEST(SendEvent, A2xxAnswerIsSentAtTheFirstAttempt) {
 
 TEST(SendEvent, A500IsRetriedBoundedlyWithGrowingWaits) {
   Script s;
-  s.answers = {{500}, {503}, {500}, {200}};
+  s.answers = {Script::status(500), Script::status(503), Script::status(500), Script::status(200)};
   const auto d = send_event({"fail ping", k_url, "text/plain", "b", ""}, scripted(s));
   EXPECT_EQ(d.state, EventDelivery::State::failed);
   EXPECT_EQ(d.attempts, 3);
@@ -227,17 +243,17 @@ TEST(SendEvent, A500IsRetriedBoundedlyWithGrowingWaits) {
 
 TEST(SendEvent, ARetryThatSucceedsIsSent) {
   Script s;
-  s.answers = {{502}, {200}};
+  s.answers = {Script::status(502), Script::status(200)};
   const auto d = send_event({"start ping", k_url, "text/plain", "b", ""}, scripted(s));
   EXPECT_EQ(d.state, EventDelivery::State::sent);
   EXPECT_EQ(d.attempts, 2);
 }
 
 TEST(SendEvent, A4xxOrARefusedCertificateIsFinalAtOnce) {
-  for (const Script::Answer& a : {Script::Answer{404}, Script::Answer{200, http::Error::Kind::tls},
-                                  Script::Answer{200, http::Error::Kind::pin_mismatch}}) {
+  for (const Script::Answer& a : {Script::status(404), Script::failure(http::Error::Kind::tls),
+                                  Script::failure(http::Error::Kind::pin_mismatch)}) {
     Script s;
-    s.answers = {a, {200}};
+    s.answers = {a, Script::status(200)};
     const auto d = send_event({"webhook", k_url, "application/json", "{}", ""}, scripted(s));
     EXPECT_EQ(d.state, EventDelivery::State::failed);
     EXPECT_EQ(d.attempts, 1);
@@ -247,7 +263,7 @@ TEST(SendEvent, A4xxOrARefusedCertificateIsFinalAtOnce) {
 
 TEST(SendEvent, AHangingReceiverHoldsTheEventForAtMostTheBudget) {
   Script s;
-  s.answers = {{200, std::nullopt, 10ms, true}, {200, std::nullopt, 10ms, true}};
+  s.answers = {Script::hanging(), Script::hanging()};
   const auto start = s.now;
   const auto d = send_event({"success ping", k_url, "text/plain", "b", ""}, scripted(s, 5s));
   EXPECT_EQ(d.state, EventDelivery::State::failed);
@@ -262,7 +278,7 @@ TEST(SendEvent, AHangingReceiverHoldsTheEventForAtMostTheBudget) {
 
 TEST(SendEvent, EveryAttemptGetsOnlyWhatIsLeftOfTheBudget) {
   Script s;
-  s.answers = {{500, std::nullopt, 3000ms}, {500, std::nullopt, 10ms}};
+  s.answers = {Script::status(500, 3000ms), Script::status(500)};
   send_event({"start ping", k_url, "text/plain", "b", ""}, scripted(s, 6s));
   ASSERT_EQ(s.seen.size(), 2u);
   EXPECT_EQ(s.seen[0].timeout, 6000ms);

@@ -3,6 +3,7 @@
 
 #include "agent/cli/command_context.hpp"
 #include "agent/config/config_check.hpp"
+#include "agent/events/events_check.hpp"
 #include "agent/offsite/offsite_commands.hpp"
 #include "agent/vzdump/vzdump_config_check.hpp"
 
@@ -14,6 +15,7 @@ void register_config_commands(CLI::App& app, CommandContext& ctx) {
 
   auto json = std::make_shared<bool>(false);
   auto api = std::make_shared<bool>(false);
+  auto send_events = std::make_shared<bool>(false);
   auto* check = config->add_subcommand(
       "check",
       "Validate the configuration file and the secret files it names (ownership, mode, "
@@ -26,13 +28,19 @@ void register_config_commands(CLI::App& app, CommandContext& ctx) {
                   "Also ask the Proxmox API (read-only) about each vzdump target: the storage's "
                   "kind on the CT's node and the retention vzdump applies there "
                   "(vzdump/defaults)");
+  check->add_flag("--events", *send_events,
+                  "Also send test events: the start and success pings (a body says it is a "
+                  "test) and a test webhook; the fail ping is not sent. A failed one is an "
+                  "error (exit 2)");
   check->footer(
       "Exit codes: 0 valid (warnings, e.g. a CA file that does not exist yet, are printed on "
       "stderr), 2 invalid: every problem is printed on stderr as "
       "FILE:LINE:COLUMN: KEY: MESSAGE.\n");
-  check->callback([&ctx, json, api] {
+  check->callback([&ctx, json, api, send_events] {
     static const SystemClock clock;
     std::vector<ConfigCheck> checks = {vzdump_config_check()};
+    checks.push_back(
+        events::events_config_check(*send_events, ctx.output, ctx.wiring.events_transport));
     if (*api) {
       checks.push_back(vzdump_api_check([](const Config& loaded) {
         return make_api_client(loaded, clock, std::chrono::seconds(10));

@@ -37,7 +37,9 @@ void execute(CommandContext& ctx, const RunFlags& flags, bool prune_only) {
   options.prune_only = prune_only;
   TierSet tiers = make_tiers(*config, *clock, ctx.wiring);
   TextReporter reporter(ctx.output);
-  ctx.exit_code = execute_run(*config, options, tiers, *clock, reporter).exit_code;
+  std::unique_ptr<RunEvents> events;  // `run` only: prune sends nothing
+  if (!prune_only) events = make_run_events(*config, ctx.wiring);
+  ctx.exit_code = execute_run(*config, options, tiers, *clock, reporter, events.get()).exit_code;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "agent/config/config_loader.hpp"
+#include "agent/events/http_run_events.hpp"
 #include "agent/mongo/mongo_tier.hpp"
 #include "proxmox/http_transport.hpp"
 
@@ -40,6 +41,10 @@ proxmox::Result<std::unique_ptr<proxmox::Client>> make_api_client(
     return static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(clock.now()));
   };
   return std::make_unique<proxmox::Client>(std::move(*transport), std::move(client_options));
+}
+
+std::unique_ptr<RunEvents> make_run_events(const Config& config, const Wiring& wiring) {
+  return events::make_run_events(config.events, wiring.events_transport);
 }
 
 TierSet make_tiers(const Config& config, const Clock& clock, const Wiring& wiring,

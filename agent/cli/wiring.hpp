@@ -6,6 +6,8 @@
 
 #include "agent/config/config.hpp"
 #include "agent/core/clock.hpp"
+#include "agent/core/run_events.hpp"
+#include "agent/events/event_sender.hpp"
 #include "agent/mongo/ssh_sessions.hpp"
 #include "agent/offsite/offsite_tier.hpp"
 #include "agent/tier/tier.hpp"
@@ -25,6 +27,7 @@ struct Wiring {
   };
   VzdumpTierOptions vzdump;
   offsite::OffsiteTierOptions offsite;  // the S3 client of each off-site destination
+  events::TransportMaker events_transport = http::make_curl_transport;  // pings and webhook
 };
 
 // What the tiers are built for: a run uses the configured API timeout; `status` asks with at
@@ -41,6 +44,10 @@ proxmox::Result<std::unique_ptr<proxmox::Client>> make_api_client(
     const Config& config, const Clock& clock,
     std::optional<std::chrono::seconds> max_timeout = std::nullopt,
     std::chrono::seconds adoption_wait = VzdumpTierOptions{}.adoption_wait);
+
+// The pings and webhook of `run` (config.events, agent/events/); nullptr when none are
+// configured. `config` must outlive it.
+std::unique_ptr<RunEvents> make_run_events(const Config& config, const Wiring& wiring);
 
 // The tiers, in the order a run backs up each target: vzdump first, so the mongo manifest can
 // name the same run's archive; off-site last, after both local tiers validated their backups. The

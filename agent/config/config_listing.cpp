@@ -203,6 +203,7 @@ std::vector<ConfigEntry> list_effective_config(const LoadedConfig& loaded) {
     }
     out.boolean("events.webhook.include_messages", c.events.webhook_include_messages);
     out.integer("events.timeout_s", c.events.timeout_s);
+    out.boolean("events.allow_plain_loopback", c.events.allow_plain_loopback);
   }
   return out.take();
 }

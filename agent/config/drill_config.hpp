@@ -80,12 +80,14 @@ struct EventsConfig {
   std::string ping_start;    // "" = not sent
   std::string ping_success;  // after a run that did not fail
   std::string ping_fail;     // after a run in which a tier or a drill failed
-  std::string webhook_url;   // one POST with a JSON body per tier result and per drill
+  std::string webhook_url;   // one POST with a JSON body when a run ends (agent/events/)
   // A secret file whose content is sent as the Authorization header (e.g. "Bearer ...").
   std::optional<std::filesystem::path> webhook_authorization_file;
   bool webhook_include_messages = false;         // add error messages and warnings to the body
   std::optional<std::filesystem::path> ca_file;  // nullopt: the system CA store
-  int timeout_s = 10;
+  int timeout_s = 10;  // total per event: every attempt and the waits between them
+  // Also accept http:// URLs to 127.0.0.1 / [::1] (a local relay; test receivers).
+  bool allow_plain_loopback = false;
 
   bool any() const {
     return !ping_start.empty() || !ping_success.empty() || !ping_fail.empty() ||

@@ -23,7 +23,8 @@ const std::vector<std::string_view> k_drill_mongo_keys = {"uri", "command", "she
 const std::vector<std::string_view> k_drill_mongo_check_keys = {"collection", "query", "min_count"};
 const std::vector<std::string_view> k_coverage_keys = {"accept_uncovered", "skip_databases",
                                                        "in_run"};
-const std::vector<std::string_view> k_events_keys = {"ping", "webhook", "ca_file", "timeout_s"};
+const std::vector<std::string_view> k_events_keys = {"ping", "webhook", "ca_file", "timeout_s",
+                                                     "allow_plain_loopback"};
 const std::vector<std::string_view> k_ping_keys = {"start", "success", "fail"};
 const std::vector<std::string_view> k_webhook_keys = {"url", "authorization_file",
                                                       "include_messages"};
@@ -82,6 +83,21 @@ std::optional<std::string> check_https_url(std::string_view value) {
            (value.size() > 40 ? "...\"" : "\"");
   }
   return std::nullopt;
+}
+
+// http://127.0.0.1[:PORT][/...] or http://[::1][:PORT][/...] (events.allow_plain_loopback).
+bool is_plain_loopback_url(std::string_view value) {
+  for (std::string_view prefix : {"http://127.0.0.1", "http://[::1]"}) {
+    if (value.substr(0, prefix.size()) != prefix) continue;
+    const std::string_view next = value.substr(prefix.size());
+    const bool clean = std::none_of(value.begin(), value.end(), [](char c) {
+      return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
+    });
+    if (clean && value.size() <= 2048 &&
+        (next.empty() || next.front() == ':' || next.front() == '/'))
+      return true;
+  }
+  return false;
 }
 
 // mongodb://HOST[:PORT][,HOST...][/?OPTIONS] without credentials (those come from files).
@@ -373,10 +389,12 @@ void decode_events(const std::optional<Field>& section, FieldReader& reader, Eve
   reader.read_int(map, p, "timeout_s", 1, 300, events.timeout_s);
   std::filesystem::path ca;
   if (reader.read_path(map, p, "ca_file", ca)) events.ca_file = ca;
+  reader.read_bool(map, p, "allow_plain_loopback", events.allow_plain_loopback);
   const auto url = [&](const YAML::Node& m, const std::string& mp, std::string_view key,
                        std::string& out) {
-    if (reader.read_string(m, mp, key, out))
-      report(reader, reader.field(m, mp, key), check_https_url(out));
+    if (!reader.read_string(m, mp, key, out)) return;
+    if (events.allow_plain_loopback && is_plain_loopback_url(out)) return;
+    report(reader, reader.field(m, mp, key), check_https_url(out));
   };
   if (const auto ping = reader.field(map, p, "ping")) {
     if (reader.check_mapping(ping->value, ping->path, k_ping_keys)) {

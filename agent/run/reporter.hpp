@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "agent/core/output.hpp"
+#include "agent/core/run_events.hpp"
 #include "agent/tier/journal_step.hpp"
 #include "agent/tier/prune_plan.hpp"
 #include "agent/tier/tier_name.hpp"
@@ -21,6 +22,7 @@ struct StepResult {
   TierName tier = TierName::vzdump;
   Step step = Step::backup;
   TierOutcome outcome;
+  double seconds = 0;  // how long the step took
 };
 // "backup", "prune".
 const char* to_string(StepResult::Step step);
@@ -48,6 +50,8 @@ class Reporter {
   virtual void prune_plan(const std::string& target, TierName tier, const PrunePlan& plan) = 0;
   // At the end: one row per step, then each step's warnings.
   virtual void summary(const std::vector<StepResult>& steps) = 0;
+  // After the summary, when events are configured: what became of each ping and webhook.
+  virtual void events(const std::vector<EventDelivery>& /*deliveries*/) {}
 };
 
 // The text forms (stable: scripts and the end-to-end tests read them).
@@ -57,6 +61,7 @@ class TextReporter final : public Reporter {
   void reconciled(const ReconcileReport& report) override;
   void prune_plan(const std::string& target, TierName tier, const PrunePlan& plan) override;
   void summary(const std::vector<StepResult>& steps) override;
+  void events(const std::vector<EventDelivery>& deliveries) override;
 
  private:
   Output& m_out;

@@ -14,6 +14,7 @@
 #include "agent/core/run_lock.hpp"
 #include "agent/run/drill_metrics.hpp"
 #include "agent/run/metrics.hpp"
+#include "agent/run/run_event_data.hpp"
 #include "agent/run/run_id.hpp"
 #include "agent/run/run_journal.hpp"
 #include "agent/tier/tier_record.hpp"
@@ -84,6 +85,10 @@ struct Run {
   std::vector<StepResult> steps;
 };
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 // One tier on one target: backup, prune unless the backup failed, the tier record.
 void run_tier(Run& run, Tier& tier, const TargetConfig& target, RunContext& ctx) {
   const TierName name = tier.name();
@@ -99,7 +104,8 @@ void run_tier(Run& run, Tier& tier, const TargetConfig& target, RunContext& ctx)
     backup = guarded(name, "backup", [&] { return work->backup(); });
   }
   if (!run.options.prune_only || backup.state == TierState::failed) {
-    run.steps.push_back({target.name, name, StepResult::Step::backup, backup});
+    run.steps.push_back(
+        {target.name, name, StepResult::Step::backup, backup, seconds_since(tier_start)});
   }
   if (backup.state != TierState::failed && !backup.backup_id.empty()) {
     ctx.made[name] = backup.backup_id;  // for the tiers after this one
@@ -113,11 +119,13 @@ void run_tier(Run& run, Tier& tier, const TargetConfig& target, RunContext& ctx)
           target.name, to_string(name));
     } else {
       if (run.journal) run.journal->record(target.name, name, JournalStep::prune);
+      const auto prune_start = std::chrono::steady_clock::now();
       prune = guarded(name, "prune", [&] { return work->prune(); });
       if (run.options.dry_run && prune->plan) {
         run.reporter.prune_plan(target.name, name, *prune->plan);
       }
-      run.steps.push_back({target.name, name, StepResult::Step::prune, *prune});
+      run.steps.push_back(
+          {target.name, name, StepResult::Step::prune, *prune, seconds_since(prune_start)});
     }
   }
   if (run.journal) run.journal->record(target.name, name, JournalStep::done);
@@ -173,7 +181,8 @@ int exit_code_of(const std::vector<StepResult>& steps) {
 }
 
 RunResult execute_run(const Config& config, const RunOptions& options, TierSet& tiers,
-                      const Clock& clock, Reporter& reporter) {
+                      const Clock& clock, Reporter& reporter, RunEvents* events) {
+  const auto steady_start = std::chrono::steady_clock::now();
   RunResult result;
   std::vector<const TargetConfig*> targets;
   for (const auto& t : config.targets) {
@@ -221,6 +230,10 @@ RunResult execute_run(const Config& config, const RunOptions& options, TierSet& 
     journal.emplace(std::move(*begun));
     run.journal = &*journal;
   }
+  if (events) {
+    result.events = events->run_started(
+        run_event_data(run.run_id, options.dry_run, run.start_epoch, 0, nullptr, 0));
+  }
 
   for (const TargetConfig* target : targets) {
     RunContext ctx{config,           run.run_id,  run.start, options.dry_run,
@@ -234,8 +247,15 @@ RunResult execute_run(const Config& config, const RunOptions& options, TierSet& 
 
   if (!options.dry_run) write_metrics(config, tiers);
   if (journal) journal->finish();
-  reporter.summary(run.steps);
   result.exit_code = exit_code_of(run.steps);
+  if (events) {  // never changes the exit code: a failed ping is reported, not fatal
+    auto end = events->run_finished(run_event_data(run.run_id, options.dry_run, run.start_epoch,
+                                                   seconds_since(steady_start), &run.steps,
+                                                   result.exit_code));
+    result.events.insert(result.events.end(), end.begin(), end.end());
+  }
+  reporter.summary(run.steps);
+  if (events) reporter.events(result.events);
   result.steps = std::move(run.steps);
   return result;
 }

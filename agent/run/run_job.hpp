@@ -5,6 +5,7 @@
 
 #include "agent/config/config.hpp"
 #include "agent/core/clock.hpp"
+#include "agent/core/run_events.hpp"
 #include "agent/run/reporter.hpp"
 #include "agent/run/run_options.hpp"
 #include "agent/tier/tier.hpp"
@@ -18,13 +19,16 @@
 namespace agent {
 
 struct RunResult {
-  int exit_code = 0;              // the process exit code (agent::exit_code)
-  std::vector<StepResult> steps;  // what each tier did, in order
-  std::string refused;            // why the run did not start; empty when it ran
+  int exit_code = 0;                  // the process exit code (agent::exit_code)
+  std::vector<StepResult> steps;      // what each tier did, in order
+  std::string refused;                // why the run did not start; empty when it ran
+  std::vector<EventDelivery> events;  // the pings and webhook sent (never change exit_code)
 };
 
+// `events`: the pings and webhook of the run (agent/events/ through cli/wiring.cpp); nullptr:
+// none. They are sent once the run holds its lock and after its last tier.
 RunResult execute_run(const Config& config, const RunOptions& options, TierSet& tiers,
-                      const Clock& clock, Reporter& reporter);
+                      const Clock& clock, Reporter& reporter, RunEvents* events = nullptr);
 
 // The exit code of a run whose steps ended so: a failure's kind decides (exit_code_for), else
 // 3 when there were warnings, else 0.

@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "agent/run/reporter.hpp"
+#include "agent/run/run_event_data.hpp"
 
 namespace agent {
 
@@ -57,6 +58,11 @@ void TextReporter::summary(const std::vector<StepResult>& steps) {
   }
   if (steps.empty()) o << "(nothing to do: no selected target has the selected tier)\n";
   m_out.result(o.str());
+}
+
+void TextReporter::events(const std::vector<EventDelivery>& deliveries) {
+  if (deliveries.empty()) return;
+  m_out.result(render_event_deliveries(deliveries));
 }
 
 }  // namespace agent

@@ -72,6 +72,10 @@ class RecordingReporter final : public agent::Reporter {
     plans.push_back(plan);
   }
   void summary(const std::vector<agent::StepResult>& steps) override { summaries.push_back(steps); }
+  std::vector<std::vector<agent::EventDelivery>> event_reports;
+  void events(const std::vector<agent::EventDelivery>& deliveries) override {
+    event_reports.push_back(deliveries);
+  }
 };
 
 // Outcomes for scripted steps.

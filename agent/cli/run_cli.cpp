@@ -37,7 +37,8 @@ void execute(CommandContext& ctx, const RunFlags& flags, bool prune_only) {
   options.prune_only = prune_only;
   TierSet tiers = make_tiers(*config, *clock, ctx.wiring);
   TextReporter reporter(ctx.output);
-  ctx.exit_code = execute_run(*config, options, tiers, *clock, reporter).exit_code;
+  auto after = make_after_backups(*config, *clock, ctx.wiring);
+  ctx.exit_code = execute_run(*config, options, tiers, *clock, reporter, after.get()).exit_code;
 }
 
 }  // namespace

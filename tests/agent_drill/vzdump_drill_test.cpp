@@ -3,6 +3,7 @@
 // interface link_down, booted, stopped and destroyed; VMID 106 is never written to; a foreign
 // scratch vmid is refused and left alone; a killed drill's copy is destroyed first; the drill
 // role works from a pool, drill after drill.
+#include "agent/drill/drill_notes.hpp"
 #include "agent/run/drill_metrics.hpp"
 #include "agent/status/drill_status.hpp"
 #include "tests/agent_drill/vzdump_drill_fixture.hpp"
@@ -267,6 +268,71 @@ TEST_F(VzdumpDrillTest, TheDrillCommandKeepsTheRecordAndStatusShowsIt) {
   // A second target with no drill cannot be asked for.
   o.target = "nope";
   EXPECT_EQ(drill::drill_command(config, o, deps, sim->now(), output), 2);
+}
+
+}  // namespace
+}  // namespace agent
+
+namespace agent {
+namespace {
+
+std::string notes_of(proxmox::Client& client, const std::string& volid) {
+  auto info = client.read_volume("pve1", "local", volid);
+  EXPECT_TRUE(info) << info.error().message;
+  return info ? info->notes : std::string();
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST_F(VzdumpDrillTest, ASuccessfulDrillMarksTheArchivesNotesAndLaterSyncsKeepIt) {
+  start();
+  const std::string volid = backup();
+  auto client = api();
+  const std::string before = notes_of(*client, volid);
+  const auto r = run_drill().record;
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_TRUE(r.warnings.empty()) << testing::PrintToString(r.warnings);
+  const std::string after = notes_of(*client, volid);
+  const std::string line = after.substr(0, after.find('\n'));
+  EXPECT_EQ(line.rfind(before.substr(0, before.find('\n')) + " · restored OK ", 0), 0u) << after;
+  EXPECT_NE(line.find(" in "), std::string::npos) << line;
+  EXPECT_LE(after.size(), drill::k_drill_notes_max);
+  // The listing (what the web UI shows) has it too.
+  auto listing = client->list_backups("pve1", "local", 106);
+  ASSERT_TRUE(listing);
+  for (const auto& v : *listing) {
+    if (v.volid == volid) {
+      EXPECT_NE(v.notes.find("restored OK"), std::string::npos) << v.notes;
+    }
+  }
+  // A second drill replaces the part; a later run's notes sync keeps it.
+  ASSERT_TRUE(run_drill().record.ok);
+  EXPECT_EQ(count_of(notes_of(*client, volid), "restored OK"), 1u) << notes_of(*client, volid);
+  sim->advance(3600);
+  backup("20261127T010000Z");
+  sim->advance(86400);
+  backup("20261128T010000Z");
+  EXPECT_EQ(count_of(notes_of(*client, volid), "restored OK"), 1u) << notes_of(*client, volid);
+}
+
+TEST(DrillNotes, ThePartIsAddedOnlyToTheAgentsLineAndWithinTheLimit) {
+  const std::string part = drill::restored_part(1764720000, 3.53);
+  EXPECT_EQ(part, "restored OK 2025-12-03 in 3.5 s");
+  EXPECT_EQ(drill::restored_part(0, 4000), "restored OK 1970-01-01 in 67 min");
+  EXPECT_EQ(drill::restored_part(0, 9000), "restored OK 1970-01-01 in 2 h 30 min");
+  const std::string agent_line =
+      "smokerbak:3f9a0c2e71b4:prod-cloud:20251207T010002Z · keep: daily · "
+      "verified · off-site · restored OK 2025-01-01 in 9.0 s";
+  EXPECT_EQ(*drill::notes_with_restored(agent_line + "\nmy notes", part),
+            "smokerbak:3f9a0c2e71b4:prod-cloud:20251207T010002Z · keep: daily · verified · "
+            "off-site · " +
+                part + "\nmy notes");
+  EXPECT_FALSE(drill::notes_with_restored("someone else's notes", part));
+  EXPECT_FALSE(drill::notes_with_restored(agent_line + "\n" + std::string(1000, 'x'), part));
 }
 
 }  // namespace

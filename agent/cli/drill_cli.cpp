@@ -45,11 +45,7 @@ void register_drill_commands(CLI::App& app, CommandContext& ctx) {
     if (!config) return;
     const std::int64_t now =
         std::chrono::duration_cast<std::chrono::seconds>(clock->now().time_since_epoch()).count();
-    drill::DrillDeps deps;
-    deps.api = [&config, &clock] { return make_api_client(*config, *clock); };
-    deps.ssh_sessions = ctx.wiring.ssh_sessions;
-    deps.vzdump.first_poll = ctx.wiring.vzdump.first_poll;
-    deps.vzdump.max_poll = ctx.wiring.vzdump.max_poll;
+    const drill::DrillDeps deps = make_drill_deps(*config, *clock, ctx.wiring);
     ctx.exit_code = drill::drill_command(*config, *opts, deps, now, ctx.output);
     if (!opts->dry_run && ctx.exit_code != exit_code::k_usage &&
         ctx.exit_code != exit_code::k_locked) {

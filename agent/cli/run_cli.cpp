@@ -39,7 +39,9 @@ void execute(CommandContext& ctx, const RunFlags& flags, bool prune_only) {
   TextReporter reporter(ctx.output);
   std::unique_ptr<RunEvents> events;  // `run` only: prune sends nothing
   if (!prune_only) events = make_run_events(*config, ctx.wiring);
-  ctx.exit_code = execute_run(*config, options, tiers, *clock, reporter, events.get()).exit_code;
+  auto after = make_after_backups(*config, *clock, ctx.wiring);
+  ctx.exit_code =
+      execute_run(*config, options, tiers, *clock, reporter, events.get(), after.get()).exit_code;
 }
 
 }  // namespace
@@ -50,8 +52,9 @@ void register_run_commands(CLI::App& app, CommandContext& ctx) {
       app, "run", "The timer's job: back up, verify and prune every target (both tiers)",
       "Backs up every target (vzdump archive through the Proxmox API, then mongodump over\n"
       "SSH, sharing one run id), verifies both, applies retention to each tier whose backup\n"
-      "succeeded, updates notes, state and metrics. Exit 0 ok, 1 a tier failed, 3 warnings,\n"
-      "75 another run holds the lock.");
+      "succeeded, updates notes, state and metrics, then performs each tier's restore drill\n"
+      "that is due (drill.in_run, drill.every) when that tier's backup succeeded. Exit 0 ok,\n"
+      "1 a tier or a drill failed, 3 warnings, 75 another run holds the lock.");
   add_target_and_tier(run, *run_flags);
   run->add_flag("--no-prune", run_flags->no_prune, "Make and verify backups but skip retention");
   run->callback([&ctx, run_flags] { execute(ctx, *run_flags, false); });

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "agent/config/config_loader.hpp"
+#include "agent/drill/due_drills.hpp"
 #include "agent/events/http_run_events.hpp"
 #include "agent/mongo/mongo_tier.hpp"
 #include "proxmox/http_transport.hpp"
@@ -68,6 +69,22 @@ TierSet make_tiers(const Config& config, const Clock& clock, const Wiring& wirin
   tiers.add(std::make_unique<mongo::MongoTier>(config, wiring.ssh_sessions));
   tiers.add(std::make_unique<offsite::OffsiteTier>(config, std::move(offsite_options)));
   return tiers;
+}
+
+drill::DrillDeps make_drill_deps(const Config& config, const Clock& clock, const Wiring& wiring) {
+  drill::DrillDeps deps;
+  deps.api = [&config, &clock] { return make_api_client(config, clock); };
+  deps.ssh_sessions = wiring.ssh_sessions;
+  deps.vzdump.first_poll = wiring.vzdump.first_poll;
+  deps.vzdump.max_poll = wiring.vzdump.max_poll;
+  return deps;
+}
+
+std::unique_ptr<AfterBackups> make_after_backups(const Config& config, const Clock& clock,
+                                                 const Wiring& wiring) {
+  return std::make_unique<drill::DueDrills>(make_drill_deps(config, clock, wiring), [&clock] {
+    return static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(clock.now()));
+  });
 }
 
 }  // namespace agent

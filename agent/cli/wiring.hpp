@@ -7,9 +7,11 @@
 #include "agent/config/config.hpp"
 #include "agent/core/clock.hpp"
 #include "agent/core/run_events.hpp"
+#include "agent/drill/drill_runner.hpp"
 #include "agent/events/event_sender.hpp"
 #include "agent/mongo/ssh_sessions.hpp"
 #include "agent/offsite/offsite_tier.hpp"
+#include "agent/tier/after_backups.hpp"
 #include "agent/tier/tier.hpp"
 #include "agent/vzdump/vzdump_tier.hpp"
 #include "proxmox/client.hpp"
@@ -54,5 +56,13 @@ std::unique_ptr<RunEvents> make_run_events(const Config& config, const Wiring& w
 // one place a tier is registered. `config` and `clock` must outlive the set.
 TierSet make_tiers(const Config& config, const Clock& clock, const Wiring& wiring,
                    TierPurpose purpose = TierPurpose::run);
+
+// What restore drills reach the outside with: the API client, the SSH sessions, the off-site
+// source of mongo backups. `config` and `clock` must outlive them.
+drill::DrillDeps make_drill_deps(const Config& config, const Clock& clock, const Wiring& wiring);
+
+// The work `run` does after each target's backups: the due restore drills (drill.in_run).
+std::unique_ptr<AfterBackups> make_after_backups(const Config& config, const Clock& clock,
+                                                 const Wiring& wiring);
 
 }  // namespace agent

@@ -65,8 +65,10 @@ void list_drill(Lister& out, const TargetConfig& t, const std::string& p) {
     out.integer(d + ".vzdump.restore_timeout_s", vz->restore_timeout_s);
     out.integer(d + ".vzdump.boot_timeout_s", vz->boot_timeout_s);
     if (vz->check) {
-      out.str(d + ".vzdump.check.command", vz->check->command);
-      out.str(d + ".vzdump.check.ssh.host", vz->check->ssh_host);
+      std::string argv;
+      for (const auto& a : vz->check->command) argv += (argv.empty() ? "" : " ") + a;
+      out.str(d + ".vzdump.check.command", argv);
+      out.str(d + ".vzdump.check.pct", vz->check->pct.string());
       out.integer(d + ".vzdump.check.timeout_s", vz->check->timeout_s);
     }
   }

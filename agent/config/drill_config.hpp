@@ -33,19 +33,14 @@ struct DrillMongoConfig {
   int timeout_s = 3600;  // the restore, and each shell call
 };
 
-// How the scratch container of a vzdump drill is checked once it runs: `command` runs over
-// `ssh` (e.g. to the Proxmox node: "pct exec {vmid} -- systemctl is-active docker"; the copy's
-// network is down, so it cannot be reached directly) until it exits 0 or `timeout_s` passes.
-// (The SSH fields mirror SshConfig of config.hpp, which includes this header.)
+// How the scratch container of a vzdump drill is checked once it runs: `command` (an argv, no
+// shell) runs inside the copy through the node's `pct exec <scratch vmid> -- <command>` (the
+// agent runs as root on the Proxmox node that holds the copy; the copy's network is down, so it
+// cannot be reached otherwise), again every few seconds until it exits 0 or `timeout_s` passes.
 struct DrillCheckConfig {
-  std::string command;  // "{vmid}" is replaced by the scratch vmid
-  std::string ssh_host;
-  int ssh_port = 22;
-  std::string ssh_user = "root";
-  std::filesystem::path ssh_identity_file;
-  std::filesystem::path ssh_known_hosts;
-  int connect_timeout_s = 15;
-  int timeout_s = 300;  // until the command has answered with exit 0
+  std::vector<std::string> command;   // e.g. {"systemctl", "is-active", "docker"}
+  std::filesystem::path pct = "pct";  // the pct program; a bare name is looked up on PATH
+  int timeout_s = 300;                // until the command has answered with exit 0
 };
 
 struct DrillVzdumpConfig {

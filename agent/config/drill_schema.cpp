@@ -15,9 +15,7 @@ namespace {
 const std::vector<std::string_view> k_drill_keys = {"every", "in_run", "vzdump", "mongo"};
 const std::vector<std::string_view> k_drill_vzdump_keys = {
     "vmid", "storage", "pool", "node", "restore_timeout_s", "boot_timeout_s", "check"};
-const std::vector<std::string_view> k_drill_check_keys = {"command", "ssh", "timeout_s"};
-const std::vector<std::string_view> k_drill_ssh_keys = {
-    "host", "port", "user", "identity_file", "known_hosts", "connect_timeout_s"};
+const std::vector<std::string_view> k_drill_check_keys = {"command", "pct", "timeout_s"};
 const std::vector<std::string_view> k_drill_mongo_keys = {"uri", "command", "shell", "checks",
                                                           "timeout_s"};
 const std::vector<std::string_view> k_drill_mongo_check_keys = {"collection", "query", "min_count"};
@@ -209,27 +207,16 @@ void decode_check(const Field& section, FieldReader& reader, DrillCheckConfig& c
   const std::string& p = section.path;
   if (!reader.check_mapping(map, p, k_drill_check_keys)) return;
   reader.require(map, p, "command", section.key);
-  reader.read_string(map, p, "command", check.command);
+  check.command = read_string_list(reader, map, p, "command");
+  if (const auto f = reader.field(map, p, "command");
+      f && !f->value.IsNull() && f->value.IsSequence() && check.command.empty()) {
+    reader.error(f->value, f->path,
+                 "the check's command is empty: give the program and its arguments, e.g. "
+                 "[systemctl, is-active, docker]",
+                 f->key);
+  }
+  reader.read_path(map, p, "pct", check.pct);
   reader.read_int(map, p, "timeout_s", 1, 86400, check.timeout_s);
-  const auto ssh = reader.field(map, p, "ssh");
-  if (!ssh) {
-    reader.error(map, join(p, "ssh"),
-                 "missing required key: the check runs over SSH (e.g. to the Proxmox node, "
-                 "for pct exec)",
-                 section.key);
-    return;
-  }
-  const std::string sp = ssh->path;
-  if (!reader.check_mapping(ssh->value, sp, k_drill_ssh_keys)) return;
-  for (const auto* key : {"host", "identity_file", "known_hosts"}) {
-    reader.require(ssh->value, sp, key, ssh->key);
-  }
-  reader.read_string(ssh->value, sp, "host", check.ssh_host);
-  reader.read_int(ssh->value, sp, "port", 1, 65535, check.ssh_port);
-  reader.read_string(ssh->value, sp, "user", check.ssh_user);
-  reader.read_path(ssh->value, sp, "identity_file", check.ssh_identity_file);
-  reader.read_path(ssh->value, sp, "known_hosts", check.ssh_known_hosts);
-  reader.read_int(ssh->value, sp, "connect_timeout_s", 1, 3600, check.connect_timeout_s);
 }
 
 void decode_drill_vzdump(const Field& section, const TargetConfig& target, FieldReader& reader,

@@ -1,34 +1,12 @@
 #include "agent/drill/drill_command.hpp"
 
-#include <ctime>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
 #include "agent/core/exit_codes.hpp"
 #include "agent/core/run_lock.hpp"
-#include "agent/drill/mongo_drill.hpp"
-#include "agent/vzdump/api_errors.hpp"
 
 namespace agent::drill {
 namespace {
-
-std::string utc_stamp(std::int64_t epoch) {
-  const std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
-
-std::string seconds_text(double s) {
-  std::ostringstream o;
-  o.setf(std::ios::fixed);
-  o.precision(s < 10 ? 2 : 1);
-  o << s << " s";
-  return o.str();
-}
 
 struct Job {
   const TargetConfig* target;
@@ -99,34 +77,19 @@ int drill_command(const Config& config, const DrillCommandOptions& options, cons
     lock.emplace(std::move(*l));
   }
   DrillContext ctx{.config = config,
-                   .drill_id = utc_stamp(now),
+                   .drill_id = drill_stamp(now),
                    .started_at = now,
                    .run_id = "",
                    .dry_run = options.dry_run,
                    .steady = [] { return std::chrono::steady_clock::now(); },
                    .progress = [&out](const std::string& line) { out.message(line + "\n"); }};
 
-  std::unique_ptr<proxmox::Client> api;
+  DrillRunner runner(deps);
   std::vector<DrillRecord> records;
   std::vector<std::string> plan;
   bool failed = false;
   for (const auto& job : *jobs) {
-    DrillOutcome outcome;
-    if (job.tier == TierName::vzdump) {
-      if (!api) {
-        auto made = deps.api();
-        if (!made) {
-          outcome.record = start_record(ctx, *job.target, job.tier, "local");
-          finish_record(outcome.record, tier_error_of(made.error()));
-        } else {
-          api = std::move(*made);
-        }
-      }
-      if (api) outcome = run_vzdump_drill(ctx, *job.target, *api, options.backup, deps.vzdump);
-    } else {
-      auto source = local_mongo_source();
-      outcome = run_mongo_drill(ctx, *job.target, deps.ssh_sessions, *source, options.backup);
-    }
+    DrillOutcome outcome = runner.run(ctx, *job.target, job.tier, options.backup, options.from);
     if (options.dry_run && outcome.record.error.empty()) {
       for (auto& p : outcome.plan)
         plan.push_back(job.target->name + "/" + to_string(job.tier) + ": " + p);

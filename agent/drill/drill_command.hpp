@@ -7,9 +7,7 @@
 
 #include "agent/config/config.hpp"
 #include "agent/core/output.hpp"
-#include "agent/drill/vzdump_drill.hpp"
-#include "agent/mongo/ssh_sessions.hpp"
-#include "proxmox/client.hpp"
+#include "agent/drill/drill_runner.hpp"
 
 // `pve-smokerbak drill`: restore drills of the configured targets' tiers (docs/operator-guide.md
 // "Restore drills"). Takes the run lock; appends each drill's record to its history
@@ -24,13 +22,7 @@ struct DrillCommandOptions {
   std::string backup;        // a vzdump volid or mongo backup id; "" = the newest verified
   bool dry_run = false;
   bool json = false;
-};
-
-// What the command reaches the outside with (cli/wiring.cpp builds them).
-struct DrillDeps {
-  std::function<proxmox::Result<std::unique_ptr<proxmox::Client>>()> api;
-  mongo::SessionFactory ssh_sessions;
-  VzdumpDrillOptions vzdump;
+  DrillFrom from;  // --from local|offsite, --destination, --identity
 };
 
 // `now`: epoch seconds (the drill id, started_at).

@@ -60,6 +60,11 @@ class StepTimer {
   SteadyNow m_steady;
 };
 
+// The UTC stamp of epoch seconds that names a drill, "20260101T010000Z".
+std::string drill_stamp(std::int64_t epoch);
+// "3.53 s", "12.1 s".
+std::string seconds_text(double seconds);
+
 // Sets rto_s (every step before cleanup) and the result; `error` empty = success.
 void finish_record(DrillRecord& record, std::optional<TierError> error);
 

@@ -7,6 +7,7 @@
 
 #include "agent/core/human_format.hpp"
 #include "agent/core/safe_text.hpp"
+#include "agent/drill/drill_notes.hpp"
 #include "agent/vzdump/api_errors.hpp"
 #include "agent/vzdump/backup_record.hpp"
 
@@ -304,7 +305,13 @@ DrillOutcome run_vzdump_drill(const DrillContext& ctx, const TargetConfig& targe
     }
     for (const auto& [key, value] : req.nets) out.plan.push_back("  " + key + ": " + shown(value));
     out.plan.push_back("  then start it, wait until it runs (" + std::to_string(dc.boot_timeout_s) +
-                       " s at most), stop and destroy it");
+                       " s at most), " +
+                       (dc.check ? "run `pct exec " + vmid + " -- " +
+                                       command_text(dc.check->command) + "` until it exits 0 (" +
+                                       std::to_string(dc.check->timeout_s) + " s at most), "
+                                 : std::string()) +
+                       "stop and destroy it; after success, add \"restored OK <date> in "
+                       "<RTO>\" to the archive's notes");
     return out;
   }
 
@@ -375,6 +382,19 @@ DrillOutcome run_vzdump_drill(const DrillContext& ctx, const TargetConfig& targe
     });
   }
 
+  if (!failure && dc.check) {
+    say(target.name + "/vzdump: checking CT " + vmid + " with `" + command_text(dc.check->command) +
+        "`");
+    timer.time("checks", [&] {
+      const auto checked = check_container(*dc.check, dc.vmid, options.check);
+      if (checked.error) {
+        failure = checked.error;
+      } else {
+        rec.verified.push_back(checked.verified);
+      }
+    });
+  }
+
   // Cleanup, also after a failure: only what this drill created.
   bool cleaned = true;
   if (created) {
@@ -391,6 +411,12 @@ DrillOutcome run_vzdump_drill(const DrillContext& ctx, const TargetConfig& targe
   }
   if (cleaned) clear_active_drill(ctx.config.state_dir, target.name, TierName::vzdump);
   finish_record(rec, failure);
+  if (rec.ok) {
+    if (auto warning = mark_restored(api, node, target.vzdump->storage, volume.volid,
+                                     restored_part(ctx.started_at, rec.rto_s))) {
+      rec.warnings.push_back(*warning);
+    }
+  }
   return out;
 }
 

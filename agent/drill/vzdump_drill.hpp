@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/drill/container_check.hpp"
 #include "agent/drill/drill_context.hpp"
 #include "proxmox/client.hpp"
 
@@ -13,7 +14,10 @@
 // interface of the archived config passed again with link_down=1 and no hwaddr, never unique=1,
 // onboot=0, protection=0, the drill's tag and description, pool= when configured), wait for the
 // restore, check that every interface of the copy is down, start it, wait until it runs, stop
-// it and destroy it (purge=1, destroy-unreferenced-disks=1) -- also after a failure.
+// it, wait until it runs, run drill.vzdump.check inside it through `pct exec` (container_check.hpp)
+// when configured, stop it and destroy it (purge=1, destroy-unreferenced-disks=1) -- also after
+// a failure. After a successful drill the archive's notes get a "restored OK" part
+// (drill_notes.hpp).
 //
 // Safety: the scratch vmid is never the target's; a scratch vmid in use by a guest that is not
 // this agent's drill copy of this target (tag k_drill_tag and the description's first line
@@ -29,6 +33,7 @@ struct VzdumpDrillOptions {
   // Between status polls while waiting for the copy to run.
   std::chrono::milliseconds boot_poll{1000};
   std::function<void(std::chrono::milliseconds)> sleep;  // default std::this_thread::sleep_for
+  ContainerCheckOptions check;                           // drill.vzdump.check: between attempts
 };
 
 // The description's first line that marks a guest as this agent's drill copy of `target`.

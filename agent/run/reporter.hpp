@@ -17,14 +17,14 @@ namespace agent {
 
 // One step of one tier on one target, as the run's summary lists it.
 struct StepResult {
-  enum class Step { backup, prune };
+  enum class Step { backup, prune, drill };  // drill: a due restore drill (after_backups.hpp)
   std::string target;
   TierName tier = TierName::vzdump;
   Step step = Step::backup;
   TierOutcome outcome;
   double seconds = 0;  // how long the step took
 };
-// "backup", "prune".
+// "backup", "prune", "drill".
 const char* to_string(StepResult::Step step);
 
 // What a killed run left behind and what each tier's reconcile() did about it.

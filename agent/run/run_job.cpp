@@ -141,6 +141,28 @@ void run_tier(Run& run, Tier& tier, const TargetConfig& target, RunContext& ctx)
   if (auto err = save_tier_record(run.config.state_dir, record)) spdlog::warn("{}", *err);
 }
 
+// The work after a target's backups (due drills), each step in the summary.
+void run_after_backups(Run& run, AfterBackups& after, const TargetConfig& target,
+                       const RunContext& ctx) {
+  std::vector<BackupDone> backups;
+  for (const auto& s : run.steps) {
+    if (s.target == target.name && s.step == StepResult::Step::backup) {
+      backups.push_back({s.tier, s.outcome.state, s.outcome.backup_id});
+    }
+  }
+  std::vector<AfterBackupsStep> done;
+  const TierOutcome outcome = guarded(TierName::vzdump, "the drills after the backups", [&] {
+    done = after.after_target(target, backups, ctx);
+    return TierOutcome{};
+  });
+  if (outcome.state == TierState::failed) {
+    run.steps.push_back({target.name, TierName::vzdump, StepResult::Step::drill, outcome});
+  }
+  for (auto& d : done) {
+    run.steps.push_back({target.name, d.tier, StepResult::Step::drill, std::move(d.outcome)});
+  }
+}
+
 // The metrics file covers every configured target and tier, not only this run's.
 void write_metrics(const Config& config, const TierSet& tiers) {
   std::vector<TierRecord> all;
@@ -181,7 +203,8 @@ int exit_code_of(const std::vector<StepResult>& steps) {
 }
 
 RunResult execute_run(const Config& config, const RunOptions& options, TierSet& tiers,
-                      const Clock& clock, Reporter& reporter, RunEvents* events) {
+                      const Clock& clock, Reporter& reporter, RunEvents* events,
+                      AfterBackups* after) {
   const auto steady_start = std::chrono::steady_clock::now();
   RunResult result;
   std::vector<const TargetConfig*> targets;
@@ -243,6 +266,7 @@ RunResult execute_run(const Config& config, const RunOptions& options, TierSet& 
       if (!tier->configured(*target)) continue;
       run_tier(run, *tier, *target, ctx);
     }
+    if (after && !options.prune_only) run_after_backups(run, *after, *target, ctx);
   }
 
   if (!options.dry_run) write_metrics(config, tiers);

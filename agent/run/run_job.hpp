@@ -8,12 +8,14 @@
 #include "agent/core/run_events.hpp"
 #include "agent/run/reporter.hpp"
 #include "agent/run/run_options.hpp"
+#include "agent/tier/after_backups.hpp"
 #include "agent/tier/tier.hpp"
 
 // The timer's job (`run`) and `prune`, for every selected target and tier of `tiers`:
 //   take the run lock -> reconcile what a killed run left -> per target, each tier in the
 //   TierSet's order (sharing the run id): backup, then prune unless the backup failed ->
-//   tier records -> metrics -> close the journal -> summary.
+//   tier records -> the target's due drills (`after`, not in `prune`) -> metrics -> close the
+//   journal -> summary.
 // One tier failing never skips the other or the next target, a tier whose backup failed is
 // not pruned, and an exception thrown by a tier becomes that tier's failure of kind internal.
 namespace agent {
@@ -27,8 +29,10 @@ struct RunResult {
 
 // `events`: the pings and webhook of the run (agent/events/ through cli/wiring.cpp); nullptr:
 // none. They are sent once the run holds its lock and after its last tier.
+// `after`: work after each target's backups (the due restore drills); null = none.
 RunResult execute_run(const Config& config, const RunOptions& options, TierSet& tiers,
-                      const Clock& clock, Reporter& reporter, RunEvents* events = nullptr);
+                      const Clock& clock, Reporter& reporter, RunEvents* events = nullptr,
+                      AfterBackups* after = nullptr);
 
 // The exit code of a run whose steps ended so: a failure's kind decides (exit_code_for), else
 // 3 when there were warnings, else 0.

@@ -7,7 +7,15 @@
 namespace agent {
 
 const char* to_string(StepResult::Step step) {
-  return step == StepResult::Step::backup ? "backup" : "prune";
+  switch (step) {
+    case StepResult::Step::backup:
+      return "backup";
+    case StepResult::Step::prune:
+      return "prune";
+    case StepResult::Step::drill:
+      return "drill";
+  }
+  return "?";
 }
 
 void TextReporter::reconciled(const ReconcileReport& report) {

@@ -3,146 +3,18 @@
 // interface link_down, booted, stopped and destroyed; VMID 106 is never written to; a foreign
 // scratch vmid is refused and left alone; a killed drill's copy is destroyed first; the drill
 // role works from a pool, drill after drill.
-#include <gtest/gtest.h>
-
-#include <filesystem>
-#include <set>
-#include <sstream>
-
-#include "agent/cli/wiring.hpp"
-#include "agent/drill/drill_command.hpp"
-#include "agent/drill/vzdump_drill.hpp"
+#include "agent/drill/drill_notes.hpp"
 #include "agent/run/drill_metrics.hpp"
 #include "agent/status/drill_status.hpp"
-#include "agent/vzdump/vzdump_tier.hpp"
-
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#include "tests/pvesim/sim_harness.hpp"
-#include "tests/support/outcome_text.hpp"
+#include "tests/agent_drill/vzdump_drill_fixture.hpp"
 
 namespace agent {
 namespace {
 
-using drill::run_vzdump_drill;
-constexpr std::int64_t k_scratch = 9106;
-
-std::string steps_of(const DrillRecord& r) {
-  std::string out;
-  for (const auto& s : r.steps) out += (out.empty() ? "" : ",") + s.name;
-  return out;
-}
-
-const std::set<std::string> k_drill_role{"VM.Allocate",  "VM.Config.Network", "VM.Config.Options",
-                                         "VM.PowerMgmt", "VM.Audit",          "VM.Config.Disk"};
-
-class VzdumpDrillTest : public ::testing::Test {
- protected:
-  VzdumpDrillTest()
-      : harness(::testing::UnitTest::GetInstance()->current_test_info()->name()),
-        options(harness.options) {
-    options.archive_bytes = 128 * 1024;
-    options.pools = {"drill"};
-    options.guests[0].config = {
-        {"net0",
-         "name=eth0,bridge=vmbr0,hwaddr=BC:24:11:00:01:06,ip=192.0.2.10/24,gw=192.0.2.1,type=veth"},
-        {"net1", "name=eth1,bridge=vmbr1,hwaddr=BC:24:11:00:02:06,ip=dhcp,type=veth"},
-        {"mp0", "local:106/vm-106-disk-1.raw,mp=/var/lib/mongodb,backup=1,size=8G"},
-        {"onboot", "1"},
-        {"protection", "1"},
-        {"tags", "prod"}};
-  }
-
-  void start() {
-    auto started = harness.start();
-    ASSERT_TRUE(started) << started.error();
-    sim = &harness.sim();
-    const auto token = pvesim::default_token();
-    config.proxmox.api_url = sim->base_url();
-    config.proxmox.ca_file = sim->ca_file();
-    config.proxmox.node = "pve1";  // the agent runs on the simulator's first node
-    config.proxmox.token_id = token.token_id;
-    config.proxmox.token_secret.path = harness.write_token_file(token.secret);
-    config.state_dir = harness.dir() / "state";
-    config.timezone = "UTC";
-    TargetConfig target;
-    target.name = "prod-cloud";
-    target.vmid = 106;
-    target.vzdump = VzdumpConfig{};
-    DrillConfig d;
-    d.vzdump = DrillVzdumpConfig{};
-    d.vzdump->vmid = k_scratch;
-    d.vzdump->storage = "local";
-    d.vzdump->pool = "drill";
-    d.vzdump->boot_timeout_s = 10;
-    target.drill = d;
-    config.targets = {target};
-  }
-
-  // A backup by the real tier: verified, with its backup record.
-  std::string backup(const std::string& run_id = "20261126T010000Z") {
-    VzdumpTierOptions o;
-    o.first_poll = std::chrono::milliseconds(5);
-    o.max_poll = std::chrono::milliseconds(20);
-    VzdumpTier tier(
-        config, [this] { return make_api_client(config, clock); }, o);
-    RunContext rc{.config = config,
-                  .run_id = run_id,
-                  .run_start = std::chrono::system_clock::from_time_t(sim->now())};
-    const auto out = tier.begin(config.targets[0], rc)->backup();
-    EXPECT_EQ(out.state, TierState::ok) << testing_support::why(out);
-    return out.backup_id;
-  }
-
-  std::unique_ptr<proxmox::Client> api() {
-    auto c = make_api_client(config, clock);
-    EXPECT_TRUE(c) << c.error().message;
-    return std::move(*c);
-  }
-
-  drill::DrillOutcome run_drill(bool dry_run = false, const std::string& backup_id = "") {
-    drill::DrillContext ctx{.config = config,
-                            .drill_id = "20261201T020000Z",
-                            .started_at = sim->now(),
-                            .run_id = "",
-                            .dry_run = dry_run,
-                            .steady = [] { return std::chrono::steady_clock::now(); },
-                            .progress = {}};
-    drill::VzdumpDrillOptions o;
-    o.first_poll = std::chrono::milliseconds(5);
-    o.max_poll = std::chrono::milliseconds(20);
-    o.boot_poll = std::chrono::milliseconds(20);
-    auto client = api();
-    return run_vzdump_drill(ctx, config.targets[0], *client, backup_id, o);
-  }
-
-  // Requests that would change guest 106 (anything but GET on its paths, or a restore of it).
-  std::vector<std::string> writes_to_production() const {
-    std::vector<std::string> out;
-    for (const auto& r : sim->requests()) {
-      if (r.method == "GET") continue;
-      const bool its_path = r.path.find("/lxc/106") != std::string::npos;
-      const auto vmid = r.params.find("vmid");
-      const bool its_vmid = r.path.find("/vzdump") == std::string::npos && vmid != r.params.end() &&
-                            vmid->second == "106";
-      if (its_path || its_vmid) out.push_back(r.method + " " + r.path);
-    }
-    return out;
-  }
-
-  std::vector<pvesim::RequestRecord> posts(const std::string& path) const {
-    std::vector<pvesim::RequestRecord> out;
-    for (const auto& r : sim->requests()) {
-      if (r.method == "POST" && r.path == path) out.push_back(r);
-    }
-    return out;
-  }
-
-  pvesim::testing::SimHarness harness;
-  pvesim::Options& options;
-  pvesim::Simulator* sim = nullptr;
-  Config config;
-  SystemClock clock;
-};
+using drill_testing::k_drill_role;
+using drill_testing::k_scratch;
+using drill_testing::steps_of;
+using drill_testing::VzdumpDrillTest;
 
 TEST_F(VzdumpDrillTest, RestoresTheVerifiedArchiveIsolatedBootsItAndDestroysIt) {
   start();
@@ -396,6 +268,71 @@ TEST_F(VzdumpDrillTest, TheDrillCommandKeepsTheRecordAndStatusShowsIt) {
   // A second target with no drill cannot be asked for.
   o.target = "nope";
   EXPECT_EQ(drill::drill_command(config, o, deps, sim->now(), output), 2);
+}
+
+}  // namespace
+}  // namespace agent
+
+namespace agent {
+namespace {
+
+std::string notes_of(proxmox::Client& client, const std::string& volid) {
+  auto info = client.read_volume("pve1", "local", volid);
+  EXPECT_TRUE(info) << info.error().message;
+  return info ? info->notes : std::string();
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST_F(VzdumpDrillTest, ASuccessfulDrillMarksTheArchivesNotesAndLaterSyncsKeepIt) {
+  start();
+  const std::string volid = backup();
+  auto client = api();
+  const std::string before = notes_of(*client, volid);
+  const auto r = run_drill().record;
+  ASSERT_TRUE(r.ok) << r.error;
+  EXPECT_TRUE(r.warnings.empty()) << testing::PrintToString(r.warnings);
+  const std::string after = notes_of(*client, volid);
+  const std::string line = after.substr(0, after.find('\n'));
+  EXPECT_EQ(line.rfind(before.substr(0, before.find('\n')) + " · restored OK ", 0), 0u) << after;
+  EXPECT_NE(line.find(" in "), std::string::npos) << line;
+  EXPECT_LE(after.size(), drill::k_drill_notes_max);
+  // The listing (what the web UI shows) has it too.
+  auto listing = client->list_backups("pve1", "local", 106);
+  ASSERT_TRUE(listing);
+  for (const auto& v : *listing) {
+    if (v.volid == volid) {
+      EXPECT_NE(v.notes.find("restored OK"), std::string::npos) << v.notes;
+    }
+  }
+  // A second drill replaces the part; a later run's notes sync keeps it.
+  ASSERT_TRUE(run_drill().record.ok);
+  EXPECT_EQ(count_of(notes_of(*client, volid), "restored OK"), 1u) << notes_of(*client, volid);
+  sim->advance(3600);
+  backup("20261127T010000Z");
+  sim->advance(86400);
+  backup("20261128T010000Z");
+  EXPECT_EQ(count_of(notes_of(*client, volid), "restored OK"), 1u) << notes_of(*client, volid);
+}
+
+TEST(DrillNotes, ThePartIsAddedOnlyToTheAgentsLineAndWithinTheLimit) {
+  const std::string part = drill::restored_part(1764720000, 3.53);
+  EXPECT_EQ(part, "restored OK 2025-12-03 in 3.5 s");
+  EXPECT_EQ(drill::restored_part(0, 4000), "restored OK 1970-01-01 in 67 min");
+  EXPECT_EQ(drill::restored_part(0, 9000), "restored OK 1970-01-01 in 2 h 30 min");
+  const std::string agent_line =
+      "smokerbak:3f9a0c2e71b4:prod-cloud:20251207T010002Z · keep: daily · "
+      "verified · off-site · restored OK 2025-01-01 in 9.0 s";
+  EXPECT_EQ(*drill::notes_with_restored(agent_line + "\nmy notes", part),
+            "smokerbak:3f9a0c2e71b4:prod-cloud:20251207T010002Z · keep: daily · verified · "
+            "off-site · " +
+                part + "\nmy notes");
+  EXPECT_FALSE(drill::notes_with_restored("someone else's notes", part));
+  EXPECT_FALSE(drill::notes_with_restored(agent_line + "\n" + std::string(1000, 'x'), part));
 }
 
 }  // namespace

@@ -186,15 +186,17 @@ Facts gather_facts(const TargetConfig& target, proxmox::Client* api, const std::
   if (target.mongo) {
     auto options = mongo::ssh_options(target.mongo->ssh);
     options.max_duration_s = 120;
-    auto session = sessions(options);
-    if (!session) {
-      const std::string why = mongo::tier_error_of(session.error()).message;
-      f.data = tl::unexpected(why);
-      f.databases = tl::unexpected(why);
-    } else {
-      f.data = locate_mongo_data(**session, *target.mongo);
-      f.databases = list_databases(**session, *target.mongo);
-    }
+    // A session per fact: a command stopped for printing too much leaves its connection
+    // unusable, and the other fact is still worth reading.
+    const auto on_session =
+        [&](auto probe) -> decltype(probe(std::declval<remote::SshSession&>())) {
+      auto session = sessions(options);
+      if (!session) return tl::unexpected(mongo::tier_error_of(session.error()).message);
+      return probe(**session);
+    };
+    f.data = on_session([&](remote::SshSession& s) { return locate_mongo_data(s, *target.mongo); });
+    f.databases =
+        on_session([&](remote::SshSession& s) { return list_databases(s, *target.mongo); });
   }
   return f;
 }

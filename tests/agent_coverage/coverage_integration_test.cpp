@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -165,6 +166,13 @@ TEST_F(CoverageTest, ReportsEveryMountPointOfTheSimulatorsConfig) {
   EXPECT_EQ(finding(t, "database extra")["state"], "note");
   EXPECT_EQ(finding(t, "database smoker")["state"], "covered");
   // Warnings on stderr name the path and the fix.
+  // The table an operator reads (shown in the test log: the simulator's configs, verdict by
+  // verdict).
+  const Result table = pve_smokerbak("config check --coverage");
+  EXPECT_EQ(table.code, 3);
+  const auto at = table.out.find("coverage of prod-cloud");
+  ASSERT_NE(at, std::string::npos) << table.out;
+  std::cout << table.out.substr(at);
   EXPECT_NE(r.err.find("warning: coverage: prod-cloud: mount mp1 (/var/lib/docker): in neither "
                        "tier"),
             std::string::npos)

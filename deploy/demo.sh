@@ -25,6 +25,7 @@ trap cleanup EXIT
 
 echo "== starting the simulated Proxmox VE node (CT 106 on pve1)"
 "$build/tests/pvesim/pve-sim" --data-dir "$work/pve" --guest 106:smartsmoker-cloud:pve1 \
+  --guest-config "106:mp0=local:106/vm-106-disk-1.raw,mp=/var/lib/mongodb,backup=1,size=8G" \
   --task-seconds 2 --archive-bytes $((8 << 20)) >"$work/pve-sim.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 200); do [ -s "$work/pve/connection.json" ] && break; sleep 0.05; done
@@ -35,6 +36,8 @@ echo "== starting a throwaway sshd with the stand-in mongodump on its PATH"
 mkdir -p "$work/mongo"
 printf 'password=demo-mongo-secret\nusername=smartsmoker\nauth_db=admin\ndb=smartsmoker\n' \
   >"$work/mongo/config"
+# What the stand-in ps shows of the container's processes (the coverage preflight reads it).
+printf '/sbin/init\n/usr/bin/mongod --dbpath /var/lib/mongodb --bind_ip 127.0.0.1\n' >"$work/mongo/ps"
 tests/sshd_fixture/start-sshd.sh "$work/sshd" "$fake_bin" >/dev/null
 pids+=("$(cat "$work/sshd/sshd.pid")")
 # shellcheck disable=SC1091
@@ -77,6 +80,9 @@ export PVE_SMOKERBAK_CONFIG="$work/config.yaml"
 echo
 echo "\$ pve-smokerbak config check"
 "$bin" config check | tail -n 5
+echo
+echo "\$ pve-smokerbak config check --coverage    # what neither tier would back up"
+"$bin" config check --coverage | sed -n '/^coverage of/,$p' || true
 echo
 echo "\$ pve-smokerbak run"
 rc=0

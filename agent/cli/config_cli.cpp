@@ -2,7 +2,9 @@
 #include <memory>
 
 #include "agent/cli/command_context.hpp"
+#include "agent/cli/coverage_deps.hpp"
 #include "agent/config/config_check.hpp"
+#include "agent/coverage/coverage_command.hpp"
 #include "agent/events/events_check.hpp"
 #include "agent/offsite/offsite_commands.hpp"
 #include "agent/vzdump/vzdump_config_check.hpp"
@@ -16,6 +18,7 @@ void register_config_commands(CLI::App& app, CommandContext& ctx) {
   auto json = std::make_shared<bool>(false);
   auto api = std::make_shared<bool>(false);
   auto send_events = std::make_shared<bool>(false);
+  auto coverage = std::make_shared<bool>(false);
   auto* check = config->add_subcommand(
       "check",
       "Validate the configuration file and the secret files it names (ownership, mode, "
@@ -32,11 +35,20 @@ void register_config_commands(CLI::App& app, CommandContext& ctx) {
                   "Also send test events: the start and success pings (a body says it is a "
                   "test) and a test webhook; the fail ping is not sent. A failed one is an "
                   "error (exit 2)");
+  check->add_flag("--coverage", *coverage,
+                  "Also check what the backups cover (read-only): which mount points of each "
+                  "vzdump target's container vzdump includes (rootfs; mpN with backup=1; never "
+                  "backup=0, bind or device mounts), where MongoDB keeps its data (over the mongo "
+                  "tier's SSH) and whether it lies on one of them, and which databases the mongo "
+                  "tier does not dump (listDatabases). Data neither tier covers is a warning with "
+                  "its path and the fix; exit 3 when there is any, or when something could not be "
+                  "determined");
   check->footer(
       "Exit codes: 0 valid (warnings, e.g. a CA file that does not exist yet, are printed on "
       "stderr), 2 invalid: every problem is printed on stderr as "
-      "FILE:LINE:COLUMN: KEY: MESSAGE.\n");
-  check->callback([&ctx, json, api, send_events] {
+      "FILE:LINE:COLUMN: KEY: MESSAGE; with --coverage, 3 when data is in neither tier or "
+      "could not be determined.\n");
+  check->callback([&ctx, json, api, send_events, coverage] {
     static const SystemClock clock;
     std::vector<ConfigCheck> checks = {vzdump_config_check()};
     checks.push_back(
@@ -54,6 +66,7 @@ void register_config_commands(CLI::App& app, CommandContext& ctx) {
     request.remote_check = [&ctx](const Config& loaded) {
       return offsite::check_destinations(loaded, ctx.wiring.offsite.clients);
     };
+    if (*coverage) request.section = coverage::config_section(coverage_deps(ctx.wiring));
     ctx.exit_code = run_config_check(request, ctx.output, checks);
   });
 }

@@ -198,6 +198,8 @@ int run_config_check(const ConfigCheckRequest& global, Output& out,
   const std::string id_file =
       loaded ? installation_id_path(loaded->config.state_dir).string() : std::string();
   const bool valid = findings.errors.empty();
+  std::optional<ConfigSection> section;
+  if (valid && loaded && global.section) section = global.section(loaded->config);
 
   if (global.json) {
     nlohmann::ordered_json doc;
@@ -213,6 +215,10 @@ int run_config_check(const ConfigCheckRequest& global, Output& out,
         {"file", id_file}};
     doc["errors"] = diagnostics_json(findings.errors);
     doc["warnings"] = diagnostics_json(findings.warnings);
+    if (section) {
+      auto part = nlohmann::ordered_json::parse(section->json, nullptr, false);
+      doc[section->name] = part.is_discarded() ? nlohmann::ordered_json() : part;
+    }
     out.json(doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   } else if (!entries.empty()) {
     out.result(listing_text(global, entries));
@@ -221,14 +227,18 @@ int run_config_check(const ConfigCheckRequest& global, Output& out,
         (installation_id ? *installation_id : std::string("(none yet: the first run makes it)")) +
         "  # " + id_file + "\n");
   }
+  if (section && !global.json) out.result(section->text);
   print_findings(findings, out);
+  if (section) {
+    for (const auto& w : section->warnings) out.message("warning: " + w + "\n");
+  }
   if (!valid) {
     out.message(global.config_path + ": " + std::to_string(findings.errors.size()) +
                 (findings.errors.size() == 1 ? " problem" : " problems") +
                 "; see docs/configuration.md\n");
     return exit_code::k_usage;
   }
-  return exit_code::k_success;
+  return section ? section->exit_code : exit_code::k_success;
 }
 
 }  // namespace agent

@@ -23,11 +23,24 @@ struct ConfigFinding {
 // Run after the file validated; cli/ sets it (config_cli.cpp).
 using ConfigRemoteCheck = std::function<std::vector<ConfigFinding>(const Config&)>;
 
+// A further report after a valid file's checks (`config check --coverage`, agent/coverage):
+// `text` follows the listing, `json` (an object's text) becomes the document's member `name`,
+// `warnings` are printed on stderr, and `exit_code` is the check's when the file is valid.
+struct ConfigSection {
+  std::string name;
+  std::string text;
+  std::string json;
+  std::vector<std::string> warnings;
+  int exit_code = 0;
+};
+using ConfigSectionMaker = std::function<ConfigSection(const Config&)>;
+
 struct ConfigCheckRequest {
   std::string config_path;            // the file to check
   bool config_path_from_env = false;  // PVE_SMOKERBAK_CONFIG named it
   bool json = false;
   ConfigRemoteCheck remote_check;  // unset: none
+  ConfigSectionMaker section;      // unset: none
 };
 
 // What the checks found: errors fail the check (exit 2), warnings are printed only.

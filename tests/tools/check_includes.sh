@@ -102,7 +102,8 @@ layer validate tier config core vzdump mongo mongo_format
 layer offsite tier config core vzdump mongo mongo_format
 layer drill tier config core vzdump mongo mongo_format
 layer events config core
-layer cli config core drill events mongo mongo_format offsite retention run status tier validate vzdump
+layer coverage tier config core vzdump mongo mongo_format
+layer cli config core coverage drill events mongo mongo_format offsite retention run status tier validate vzdump
 for dir in core config events mongo_format tier mongo offsite run status retention validate; do
   scan "agent/$dir" 'proxmox/' "only the vzdump tier, drill, coverage and cli talk to the Proxmox API"
 done

@@ -252,6 +252,15 @@ Result<ExitStatus> LibsshSession::exec(const std::string& command, const StdinSo
   callbacks.channel_exit_signal_function = on_exit_signal;
   ssh_callbacks_init(&callbacks);
   ssh_set_channel_callbacks(channel.get(), &callbacks);
+  // On every way out, before `callbacks` and `info` leave the stack: libssh keeps a channel
+  // freed while open until the server's close arrives, and would call these callbacks (now
+  // dangling) while a later exec on this session polls. A command stopped early (sink refused,
+  // deadline, stall) is exactly that case.
+  struct CallbackRemover {
+    ssh_channel ch;
+    ssh_channel_callbacks cb;
+    ~CallbackRemover() { ssh_remove_channel_callbacks(ch, cb); }
+  } remover{channel.get(), &callbacks};
   if (ssh_channel_request_exec(channel.get(), command.c_str()) != SSH_OK) {
     return fail(Error::Kind::channel, "cannot start the remote command");
   }
@@ -260,9 +269,7 @@ Result<ExitStatus> LibsshSession::exec(const std::string& command, const StdinSo
   if (auto r = run.write_stdin(stdin_source); !r) return tl::make_unexpected(r.error());
   if (auto r = run.read_stdout(stdout_sink); !r) return tl::make_unexpected(r.error());
   if (auto r = run.drain_stderr_to_eof(); !r) return tl::make_unexpected(r.error());
-  auto status = run.exit_status(info);
-  ssh_remove_channel_callbacks(channel.get(), &callbacks);
-  return status;
+  return run.exit_status(info);
 }
 
 }  // namespace remote

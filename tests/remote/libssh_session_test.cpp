@@ -201,6 +201,35 @@ TEST_F(LibsshSession, SinkCanAbortTheTransfer) {
   EXPECT_EQ(r.error().kind, remote::Error::Kind::aborted);
 }
 
+TEST_F(LibsshSession, ACommandStoppedByItsSinkLeavesTheSessionUsable) {
+  // A command stopped early (here: the receiver refused more output, as when a container
+  // prints more than a bound) leaves a channel that libssh frees only when the server's close
+  // arrives; the next command on the session must not run the stopped one's callbacks (it
+  // crashed with a jump into a dead stack frame).
+  auto s = connect();
+  ASSERT_TRUE(s);
+  for (int round = 0; round < 3; ++round) {
+    std::size_t seen = 0;
+    auto r = s->exec(
+        "printf x >&2; head -c 50000000 /dev/zero; echo done >&2; exit 4", remote::no_stdin(),
+        [&seen](const std::uint8_t*, std::size_t n) {
+          seen += n;
+          return seen < 100000;
+        },
+        nullptr);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, remote::Error::Kind::aborted);
+    for (int i = 0; i < 3; ++i) {
+      Captured c;
+      auto again = s->exec("sleep 0.2; echo " + std::to_string(i) + "; exit 5", remote::no_stdin(),
+                           c.stdout_sink(), c.stderr_sink());
+      ASSERT_TRUE(again) << again.error().message;
+      EXPECT_EQ(c.out, std::to_string(i) + "\n");
+      EXPECT_EQ(again->code, 5);
+    }
+  }
+}
+
 TEST_F(LibsshSession, RunsSeveralCommandsOnOneSession) {
   auto s = connect();
   ASSERT_TRUE(s);

@@ -21,7 +21,7 @@
 #   list-10k         backups per tier (pve-sim storage with
 #                    notes; mongo backup dirs with manifests)
 #   vzdump-requests  HTTP requests per steady-state nightly vzdump run (beyond task polling)
-#   offsite-upload   encrypted upload vs curl -T: only once bench/offsite/ exists (not yet)
+#   offsite-upload   encrypted upload vs curl -T: not driven here yet (bench/offsite/run.sh)
 #
 # Usage: bench/run-all.sh [--smoke] [--rounds N] [--only FIG,FIG...] [--out FILE]
 #   --smoke   small inputs, one round, a couple of minutes at most (.ci/run calls it so the

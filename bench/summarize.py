@@ -117,8 +117,8 @@ def main():
           " cpu s: median user+system seconds of the measured process")
     print("load average at each round's start: "
           + ", ".join(f"{loads[k]:.2f}" for k in sorted(loads)))
-    print("offsite-upload: not measured (no off-site tier in this tree; bench/s3/run.sh measures"
-          " the S3 uploader alone vs curl -T)")
+    print("offsite-upload: not measured here (run-all.sh does not start the S3 test server;"
+          " bench/offsite/run.sh measures the encrypted upload vs curl -T)")
     doc = {"smoke": a.smoke == "1", "rounds": a.rounds, "backups_per_tier": a.backups,
            "dump_bytes": a.dump_bytes, "archive_bytes": a.archive_bytes,
            "load_at_round_start": [loads[k] for k in sorted(loads)], "figures": figures}

@@ -11,10 +11,15 @@ namespace agent::mongo {
 tl::expected<std::vector<PrunePlanEntry>, std::string> plan_mongo_prune(const Config& config,
                                                                         const TargetConfig& target,
                                                                         const MongoConfig& mongo) {
+  return plan_mongo_prune(config, target, mongo, BackupStore(mongo.backup_dir).list_valid());
+}
+
+tl::expected<std::vector<PrunePlanEntry>, std::string> plan_mongo_prune(
+    const Config& config, const TargetConfig& target, const MongoConfig& mongo,
+    const std::vector<StoredBackup>& backups) {
   auto zone = ZoneCalendar::open(config.timezone);
   if (!zone) return tl::make_unexpected("time zone '" + config.timezone + "': " + zone.error());
   const BackupStore store(mongo.backup_dir);
-  const auto backups = store.list_valid();
   std::vector<policies::BackupEntry> entries;
   for (const auto& b : backups) entries.push_back({b.id, b.manifest.started_at, false});
   const auto decisions =

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "agent/config/config.hpp"
+#include "agent/mongo/backup_store.hpp"
 #include "agent/tier/tier_outcome.hpp"
 
 namespace agent::mongo {
@@ -22,6 +23,11 @@ struct PrunePlanEntry {
 tl::expected<std::vector<PrunePlanEntry>, std::string> plan_mongo_prune(const Config& config,
                                                                         const TargetConfig& target,
                                                                         const MongoConfig& mongo);
+// The same plan for backups the caller already listed (BackupStore::list_valid of
+// mongo.backup_dir), so a listing does not read every manifest twice.
+tl::expected<std::vector<PrunePlanEntry>, std::string> plan_mongo_prune(
+    const Config& config, const TargetConfig& target, const MongoConfig& mongo,
+    const std::vector<StoredBackup>& backups);
 
 // Applies the plan to `target`'s mongo tier (or, when dry_run, only returns it in the outcome).
 // A deletion that fails is reported and does not stop the rest.

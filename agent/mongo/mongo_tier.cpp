@@ -17,14 +17,15 @@ std::unique_ptr<TierRun> MongoTier::begin(const TargetConfig& target, const RunC
 tl::expected<std::vector<BackupListing>, TierError> MongoTier::list(const TargetConfig& target) {
   std::vector<BackupListing> out;
   if (!target.mongo) return out;
-  auto plan = plan_mongo_prune(m_config, target, *target.mongo);
+  const BackupStore store(target.mongo->backup_dir);
+  const auto backups = store.list_valid();  // every manifest read once, for plan and listing
+  auto plan = plan_mongo_prune(m_config, target, *target.mongo, backups);
   if (!plan) return tl::unexpected(TierError{TierError::Kind::local_io, plan.error()});
   // By id: one lookup per backup (a scan of the plan per backup was quadratic: 10,000 backups
   // took seconds, bench/RESULTS.md).
   std::unordered_map<std::string_view, const PrunePlanEntry*> by_id;
   for (const auto& e : *plan) by_id[e.backup_id] = &e;
-  const BackupStore store(target.mongo->backup_dir);
-  for (const auto& b : store.list_valid()) {
+  for (const auto& b : backups) {
     BackupListing l;
     l.id = b.id;
     l.ctime = b.manifest.started_at;

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "agent/mongo/sha256.hpp"
 #include "tests/fake_mongo/archive_writer.hpp"
@@ -117,3 +120,29 @@ TEST_F(DumpPipelineTest, UnwritableTargetReportsWriteError) {
 }
 
 }  // namespace
+
+// The file is written with O_DIRECT where the file system allows it (the temp dir here, ext4
+// on the project machine) and through the page cache where it refuses (tmpfs): byte-exact
+// either way, for sizes that end mid-block and on a 4 KiB boundary.
+TEST_F(DumpPipelineTest, WritesByteExactWithAndWithoutODirect) {
+  std::vector<fs::path> targets = {m_out};
+  const fs::path shm = fs::path("/dev/shm") / ("dump-pipeline-" + std::to_string(::getpid()));
+  if (fs::is_directory("/dev/shm")) targets.push_back(shm);
+  for (const std::size_t size : {std::size_t{4096} * 700, std::size_t{5} * (1 << 20) + 17}) {
+    std::string big;
+    while (big.size() < size) big += m_bytes;
+    big.resize(size);
+    for (const auto& target : targets) {
+      agent::mongo::DumpPipeline pipe(target, false);
+      for (std::size_t off = 0; off < big.size(); off += 32000) {
+        const auto n = std::min<std::size_t>(32000, big.size() - off);
+        ASSERT_TRUE(pipe.push(reinterpret_cast<const std::uint8_t*>(big.data()) + off, n));
+      }
+      const auto r = pipe.finish();
+      EXPECT_FALSE(r.write_error) << target;
+      EXPECT_EQ(r.sha256, sha256_of(big)) << target;
+      EXPECT_EQ(slurp(target), big) << target << ", " << size << " bytes";
+      fs::remove(target);
+    }
+  }
+}

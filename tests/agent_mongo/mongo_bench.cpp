@@ -12,13 +12,21 @@
 // transfer_variants.hpp: "threaded" (disk+hash thread, validator thread), "inline-chunk"
 // (write+hash 1 MiB chunks on the network thread), "inline-packet" (write+hash each packet
 // without a copy), each optionally with "-wbN" (sync_file_range every N MiB); "discard" (no
-// work at all: the libssh ceiling) and "hash" (SHA-256 only, no disk).
+// work at all: the libssh ceiling) and "hash" (SHA-256 only, no disk). "openssh-VARIANT" feeds
+// the same receiver from OpenSSH's `ssh` client run as a subprocess (stdout through a pipe)
+// instead of libssh: the measurement behind the choice of SSH client (bench/RESULTS.md).
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "agent/mongo/archive_check.hpp"
 #include "agent/mongo/dump_pipeline.hpp"
@@ -127,8 +135,97 @@ std::optional<Receiver> make_receiver(const std::string& variant, const char* ou
   return r;
 }
 
+// OpenSSH's client as a subprocess, as the bench's reference runs it (aes128-gcm, strict host
+// key check against the given known_hosts, no agent, no config), stdout into `push`.
+bool openssh_download(char** argv, const Receiver& receiver, std::string& error) {
+  const std::string port = argv[4], key = argv[6];
+  const std::string known = std::string("UserKnownHostsFile=") + argv[7];
+  const std::string target = std::string(argv[5]) + "@" + argv[3];
+  const std::string command = std::string("cat ") + remote::shell_quote(argv[8]);
+  std::vector<std::string> args = {"ssh",
+                                   "-q",
+                                   "-T",
+                                   "-x",
+                                   "-a",
+                                   "-F",
+                                   "/dev/null",
+                                   "-p",
+                                   port,
+                                   "-i",
+                                   key,
+                                   "-o",
+                                   "IdentitiesOnly=yes",
+                                   "-o",
+                                   known,
+                                   "-o",
+                                   "GlobalKnownHostsFile=/dev/null",
+                                   "-o",
+                                   "StrictHostKeyChecking=yes",
+                                   "-o",
+                                   "BatchMode=yes",
+                                   "-c",
+                                   "aes128-gcm@openssh.com",
+                                   target,
+                                   command};
+  std::vector<char*> av;
+  for (auto& a : args) av.push_back(a.data());
+  av.push_back(nullptr);
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, "ssh", &fa, nullptr, av.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(fds[1]);
+  if (rc != 0) {
+    ::close(fds[0]);
+    error = "cannot run ssh";
+    return false;
+  }
+  std::vector<std::uint8_t> buf(256 * 1024);
+  bool ok = true;
+  for (;;) {
+    const ssize_t n = ::read(fds[0], buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (!receiver.push(buf.data(), static_cast<std::size_t>(n))) {
+      ok = false;
+      break;
+    }
+  }
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    error = "ssh exited with " + std::to_string(status);
+    ok = false;
+  }
+  return ok;
+}
+
 int download(char** argv, bool validate) {
-  const std::string variant = argv[2];
+  std::string variant = argv[2];
+  if (variant.rfind("openssh-", 0) == 0) {
+    variant = variant.substr(8);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto receiver = make_receiver(variant, argv[9], validate);
+    if (!receiver) return 2;
+    std::string error;
+    const bool ok = openssh_download(argv, *receiver, error);
+    const Outcome r = receiver->finish();
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!ok || !r.ok) {
+      std::fprintf(stderr, "failed: %s\n", !ok ? error.c_str() : r.error.c_str());
+      return 1;
+    }
+    // cpu_seconds counts this process only; the ssh child's CPU is in /usr/bin/time's figure.
+    std::printf("%s/openssh-%s %.3f %llu %ld %.2f %s\n", validate ? "e2e" : "transfer",
+                variant.c_str(), s, static_cast<unsigned long long>(r.bytes), peak_rss_kib(),
+                cpu_seconds(), r.sha256.c_str());
+    return 0;
+  }
   remote::SshOptions o;
   o.host = argv[3];
   o.port = std::stoi(argv[4]);

@@ -3,6 +3,10 @@
 // caller's thread, for sound archives large enough to fill the ring and for broken ones.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -104,4 +108,30 @@ TEST(ArchiveParsingThread, GivesTheSameVerdictForBrokenGzip) {
   mf::ArchiveLimits small;
   small.max_inflated_bytes = 5u << 20;
   expect_same_verdict(gz, "over the size cap", small);
+}
+
+// validate_archive_file reads a file and parses on its own thread (the re-check's path): its
+// verdict is that of feeding the same bytes on the caller's thread in the file's 1 MiB pieces.
+TEST(ArchiveParsingThread, AFileIsValidatedWithTheVerdictOfTheCallersThread) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("mf-parse-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const Bytes gz = fake_mongo::build_archive(fake_mongo::scaled_dataset(12u << 20));
+  Bytes truncated(gz.begin(), gz.begin() + static_cast<std::ptrdiff_t>(gz.size() / 2));
+  Bytes flipped = gz;
+  flipped[gz.size() / 2] ^= 0x5A;
+  const Bytes bad_crc = fake_mongo::build_archive(
+      fake_mongo::default_dataset(), with([](auto& f) { f.bad_crc_ns = "smoker.temps"; }));
+  for (const auto& [name, bytes] : std::vector<std::pair<std::string, Bytes>>{
+           {"sound", gz}, {"truncated", truncated}, {"flipped", flipped}, {"bad-crc", bad_crc}}) {
+    const fs::path file = dir / (name + ".archive.gz");
+    std::ofstream(file, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
+    const auto from_file = mf::validate_archive_file(file);
+    const auto here = validate(bytes, mf::ArchiveParsing::on_caller_thread, 1 << 20);
+    EXPECT_EQ(describe(from_file), describe(here)) << name;
+    EXPECT_EQ(from_file.valid, name == "sound") << describe(from_file);
+  }
+  fs::remove_all(dir);
 }

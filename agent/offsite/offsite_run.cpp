@@ -153,6 +153,16 @@ TierOutcome OffsiteRun::backup() {
   }
   out.state = state_for(warnings);
   (void)uploaded;
+  // The newest backup that is off-site now: the tier's "last success" in status and metrics
+  // (without one, status called every successful off-site run "no successful backup yet").
+  const LocalBackup* newest = nullptr;
+  for (const auto& b : backups) {
+    if ((!newest || b.ctime > newest->ctime) &&
+        has_offsite_copy(m_config.state_dir, m_target.name, b.tier, b.id)) {
+      newest = &b;
+    }
+  }
+  if (newest) out.backup_id = newest->id;
   return out;
 }
 

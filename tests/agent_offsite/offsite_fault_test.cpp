@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "age/encryptor.hpp"
 #include "age/keys.hpp"
 #include "agent/mongo/manifest.hpp"
@@ -140,8 +142,12 @@ class OffsiteFaults : public s3::testing::S3ServerTest {
         "      ssh: { host: 127.0.0.1, identity_file: /nonexistent/k, "
         "known_hosts: /nonexistent/kh }\n      database: app\n      backup_dir: " +
         (m_dir / "backups").string() +
-        "\noffsite:\n  destinations:\n    - name: rgw\n      endpoint: " + endpoint +
-        "\n      region: " + server.region + "\n      bucket: " + m_bucket->options().bucket +
+        // (a drill section too: the off-site tier is no drill's business)
+        "\n    drill:\n      mongo: { checks: [{ collection: temps, query: \"{}\", min_count: 1 "
+        "}] }"
+        "\noffsite:\n  destinations:\n    - name: rgw\n      endpoint: " +
+        endpoint + "\n      region: " + server.region +
+        "\n      bucket: " + m_bucket->options().bucket +
         "\n      prefix: pve1/\n      credentials_file: " + (m_dir / "s3.credentials").string() +
         "\n      ca_file: " + server.ca_file +
         "\n      lock: governance\n      parts_in_flight: 1\n"
@@ -214,6 +220,22 @@ TEST_F(OffsiteFaults, ConnectionCutMidPartFailsTheRunAndTheNextRunCleansUpAndSuc
   EXPECT_EQ(uploads_left(), 0u) << "the stale multipart upload was not aborted";
   run_cli("status --json", status);
   EXPECT_EQ(status.find("upload of " + m_backup_id), std::string::npos) << status;
+  // The tier's own row now counts the run as a success (it said "no successful backup yet").
+  const auto j = nlohmann::json::parse(slurp(m_dir / "out"));
+  const auto& tier = j.at("targets").at(0).at("tiers").at("offsite");
+  EXPECT_TRUE(tier.at("last_success").is_string()) << tier.dump();
+  EXPECT_EQ(tier.value("last_success_backup", ""), m_backup_id) << tier.dump();
+  EXPECT_EQ(tier.value("state", ""), "ok") << tier.dump();
+  const std::string metrics = slurp(m_dir / "metrics.prom");
+  EXPECT_NE(metrics.find("pve_smokerbak_last_success_timestamp_seconds{target=\"prod\",tier="
+                         "\"offsite\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_EQ(
+      metrics.find(
+          "pve_smokerbak_last_success_timestamp_seconds{target=\"prod\",tier=\"offsite\"} 0\n"),
+      std::string::npos)
+      << metrics;
 }
 
 // 503 SlowDown on three of the run's connections (its first request, then after a healthy
@@ -295,6 +317,17 @@ TEST_F(OffsiteFaults, ClockSkewTellsTheOperatorToFixTheClock) {
   EXPECT_LE(proxy.answered(), 2);
   EXPECT_FALSE(has_receipt());
   expect_local_backup_untouched();
+}
+
+// Not a fault, but what an operator runs first: `config check` accepts the credentials file
+// in its documented several-line format and finds the bucket usable (it refused the file as
+// "more than one line" before).
+TEST_F(OffsiteFaults, ConfigCheckAcceptsTheDocumentedCredentialsFile) {
+  add_backup(64 * 1024);
+  write_config(server.https_endpoint);
+  std::string out;
+  EXPECT_EQ(run_cli("config check", out), 0) << out;
+  EXPECT_EQ(out.find("more than one line"), std::string::npos) << out;
 }
 
 // A tmpfs of `mib` MiB mounted on `dir` for the test's lifetime (root only).

@@ -3,9 +3,13 @@
 # bundled simulators -- a Proxmox VE node (pve-sim, HTTPS on 127.0.0.1) and a throwaway sshd on
 # 127.0.0.1 whose PATH holds the stand-in mongodump -- then show `status` and `list`.
 # Everything runs in a temporary directory and is stopped afterwards.
+# With root and the ceph packages it also makes an encrypted off-site copy to a throwaway
+# radosgw and fetches it back (deploy/demo-offsite.sh); --no-offsite leaves that out.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+. deploy/demo-offsite.sh
+[ "${1:-}" = --no-offsite ] && DEMO_OFFSITE=0
 deploy/install-deps.sh
 build=${BUILD_DIR:-build}
 cmake -S . -B "$build" -G Ninja >/dev/null
@@ -17,6 +21,7 @@ fake_bin="$root/$build/tests/fake_mongo/bin"
 work=$(mktemp -d /tmp/pve-smokerbak-demo.XXXXXX)
 pids=()
 cleanup() {
+  demo_offsite_stop "$work"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   [ -n "${KEEP_DEMO:-}" ] && echo "demo files kept in $work" || rm -rf "$work"
@@ -76,6 +81,8 @@ targets:
       mongo: { checks: [{ collection: temps, query: "{}", min_count: 1 }] }
 YAML
 
+demo_offsite_start "$work" "$work/config.yaml"
+
 export PVE_SMOKERBAK_CONFIG="$work/config.yaml"
 echo
 echo "\$ pve-smokerbak config check"
@@ -97,6 +104,7 @@ echo "\$ pve-smokerbak status"
 echo
 echo "\$ pve-smokerbak list"
 "$bin" list || true
+demo_offsite_show "$bin" "$work"
 echo
 echo "\$ pve-smokerbak status --check"
 "$bin" status --check || true

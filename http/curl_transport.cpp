@@ -489,9 +489,20 @@ class CurlTransport final : public Transport {
         return Error{Error::Kind::tls,
                      "the certificate of " + safe_url(request) + " is not trusted: " + detail,
                      {}};
-      case CURLE_SSL_CONNECT_ERROR:
+      case CURLE_SSL_CONNECT_ERROR: {
+        // A socket error in the handshake (reset, broken pipe: a link or middlebox dying) is a
+        // network failure, worth a retry, not a trust problem to send the operator after.
+        long os_errno = 0;
+        curl_easy_getinfo(m_curl, CURLINFO_OS_ERRNO, &os_errno);
+        if (os_errno != 0) {
+          return Error{Error::Kind::transport,
+                       "the connection to " + safe_url(request) +
+                           " was lost during the TLS handshake: " + detail,
+                       {}};
+        }
         return Error{
             Error::Kind::tls, "TLS handshake with " + safe_url(request) + " failed: " + detail, {}};
+      }
       case CURLE_URL_MALFORMAT:
       case CURLE_UNSUPPORTED_PROTOCOL:
         return Error{Error::Kind::invalid_request, what + ": " + detail, {}};

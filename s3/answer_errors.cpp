@@ -131,7 +131,7 @@ Error error_from_answer(const CallContext& call, const http::Response& answer) {
   if (!out.code.empty()) text += " " + out.code;
   text += ")";
   if (!server_message.empty()) text += ": " + server_message;
-  text += ".";
+  if (text.back() != '.') text += ".";
   if (answer.status == 301 || answer.status == 307) {
     if (const auto* region = http::find_header(answer.headers, "x-amz-bucket-region")) {
       text += " The bucket is in region " + region->substr(0, 64) +

@@ -106,7 +106,10 @@ TierError destination_error(const OffsiteDestination& d, const s3::Error& error,
   std::string message = "off-site destination " + d.name + " (bucket " + d.bucket + " at " +
                         d.endpoint + ")" + (doing.empty() ? "" : ": " + doing) + ": " +
                         error.message;
-  if (!error.request_id.empty()) message += " [request id " + error.request_id + "]";
+  // (S3 answers' messages already name it; transport failures have none)
+  if (!error.request_id.empty() && message.find(error.request_id) == std::string::npos) {
+    message += " [request id " + error.request_id + "]";
+  }
   return TierError{tier_error_kind(error), std::move(message)};
 }
 

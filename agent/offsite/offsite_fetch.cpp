@@ -210,7 +210,11 @@ tl::expected<FetchedBackup, FetchError> fetch_and_validate(
   age::Result<void> finished = got ? sink.finish() : age::Result<void>{};
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);
-  if (!sink.write_error().empty()) return fail(Kind::disk, sink.write_error());
+  if (!sink.write_error().empty()) {
+    return fail(Kind::disk, sink.write_error() + " in " + dir.string() +
+                                "; the partial copy was removed: free space there or fetch it to "
+                                "another directory with --to");
+  }
   if (const auto& e = sink.age_error()) {
     const bool no_identity = e->kind == age::Error::Kind::no_identity_matched;
     return fail(no_identity ? Kind::identity : Kind::integrity,

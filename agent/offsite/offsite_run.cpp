@@ -161,6 +161,16 @@ TierOutcome OffsiteRun::backup() {
   }
   out.state = state_for(warnings);
   (void)uploaded;
+  // The newest backup that is off-site now: the tier's "last success" in status and metrics
+  // (without one, status called every successful off-site run "no successful backup yet").
+  const LocalBackup* newest = nullptr;
+  for (const auto& b : backups) {
+    if ((!newest || b.ctime > newest->ctime) &&
+        has_offsite_copy(m_config.state_dir, m_target.name, b.tier, b.id)) {
+      newest = &b;
+    }
+  }
+  if (newest) out.backup_id = newest->id;
   return out;
 }
 
@@ -190,10 +200,14 @@ OffsiteRun::DestinationResult OffsiteRun::upload_to(const OffsiteDestination& d,
   if (!recipients) return finish(recipients.error());
   auto client = m_clients(d);
   if (!client) return finish(destination_error(d, client.error(), "cannot connect"));
-  // Uploads under this target's prefix that began before this run are a killed run's: no
-  // orphaned parts keep costing money (each attempt is a new age file, so they cannot resume).
-  auto aborted =
-      s3::abort_stale_uploads(**client, target_prefix(d, m_target.name), time_of(m_now - 60));
+  // Uploads under this target's prefix that began before now are a killed or failed run's
+  // (this run has begun none yet, and the run lock keeps other runs away): no orphaned parts
+  // keep costing money (each attempt is a new age file, so they cannot resume). Not "before
+  // this run minus a margin": a run retried right after a failed one must clean up too.
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  auto aborted = s3::abort_stale_uploads(**client, target_prefix(d, m_target.name), time_of(now));
   if (!aborted) {
     spdlog::warn("[{}] off-site {}: stale uploads not cleaned up: {}", m_target.name, d.name,
                  aborted.error().message);

@@ -18,8 +18,10 @@ std::string secs(double s) {
 std::optional<DrillStatus> judge_drills(const Config& config, const TargetConfig& target,
                                         TierName tier, std::int64_t now) {
   if (!target.drill) return std::nullopt;
-  const bool on =
-      tier == TierName::vzdump ? target.drill->vzdump.has_value() : target.drill->mongo.has_value();
+  // Drills restore the local tiers; the off-site tier has none to judge (it fell into the
+  // mongo branch and was "never drilled").
+  const bool on = (tier == TierName::vzdump && target.drill->vzdump.has_value()) ||
+                  (tier == TierName::mongo && target.drill->mongo.has_value());
   if (!on) return std::nullopt;
   DrillStatus s;
   s.history = load_drill_history(config.state_dir, target.name, tier);

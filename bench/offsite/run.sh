@@ -11,26 +11,10 @@ build=${1:-$root/build}
 mib=${2:-1024}
 rounds=${3:-3}
 cmake --build "$build" --target offsite_upload_bench -j2 >/dev/null
-work=$(mktemp -d /tmp/smokerbak-offsite-bench.XXXXXX)
-server=$work/server
-cleanup() {
-  "$root/tests/s3_fixture/stop-rgw.sh" "$server" || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-"$root/tests/s3_fixture/start-rgw.sh" "$server" --file-backed --osd-bytes $(((mib * 4 + 4096) << 20)) >/dev/null
-# shellcheck disable=SC1091
-. "$server/env"
-head -c "$((mib << 20))" /dev/urandom > "$work/data"
+# The radosgw, bucket, data file and curl of both upload benchmarks: bench/s3_server.sh.
+. "$root/bench/s3_server.sh"
+bench_s3_server offsite "$mib"
 sha=$(sha256sum "$work/data" | cut -d' ' -f1)
-umask 077
-printf 'user = "%s:%s"\n' "$S3_ACCESS_KEY" "$S3_SECRET_KEY" > "$work/curl.cfg"
-bucket=bench-$$
-url=$S3_ENDPOINT_HTTPS/$bucket/curl-object
-curl_s3=(curl -sS -K "$work/curl.cfg" --cacert "$S3_CA_FILE" --aws-sigv4 "aws:amz:$S3_REGION:s3"
-  -H "x-amz-content-sha256: UNSIGNED-PAYLOAD")
-"${curl_s3[@]}" -X PUT -o /dev/null "$S3_ENDPOINT_HTTPS/$bucket"
-cat "$work/data" > /dev/null
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u +%FT%TZ); other builders may be running (see load)"
 echo "object: $mib MiB of random data in the page cache; radosgw on a file-backed OSD, HTTPS"

@@ -94,6 +94,22 @@ void FaultProxy::stall(std::uint64_t announced, std::uint64_t sent) {
   m_answers.push_back({200, "OK", std::string(sent, 'x'), {}, announced});
 }
 
+void FaultProxy::pass(int connections) {
+  std::lock_guard lock(m_mutex);
+  for (int i = 0; i < connections; ++i) {
+    Canned c{0, {}, {}, {}};
+    c.pass = true;
+    m_answers.push_back(std::move(c));
+  }
+}
+
+void FaultProxy::go_down_after(std::uint64_t bytes) { m_outage_at = m_forwarded.load() + bytes; }
+
+void FaultProxy::come_back() {
+  m_outage_at = UINT64_MAX;
+  m_down = false;
+}
+
 std::string FaultProxy::sent_by_clients() const {
   std::lock_guard lock(m_mutex);
   return m_recorded;
@@ -114,6 +130,11 @@ void FaultProxy::accept_loop() {
 }
 
 void FaultProxy::serve(int client) {
+  if (m_down) {
+    m_refused++;
+    ::close(client);
+    return;
+  }
   std::uint64_t cut = UINT64_MAX;
   std::optional<Canned> canned;
   {
@@ -121,6 +142,7 @@ void FaultProxy::serve(int client) {
     if (!m_answers.empty()) {
       canned = m_answers.front();
       m_answers.erase(m_answers.begin());
+      if (canned->pass) canned.reset();
     } else if (!m_cut_plan.empty()) {
       cut = m_cut_plan.front();
       m_cut_plan.erase(m_cut_plan.begin());
@@ -172,7 +194,7 @@ void FaultProxy::bridge(int client, int upstream, std::uint64_t cut_after,
   if (!already_read.empty()) write_all(upstream, already_read.data(), already_read.size());
   std::vector<char> buf(64 * 1024);
   bool open = true;
-  while (open && !m_stop) {
+  while (open && !m_stop && !m_down) {
     pollfd p[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
     if (::poll(p, 2, 100) <= 0) continue;
     for (int i = 0; i < 2 && open; ++i) {
@@ -183,6 +205,15 @@ void FaultProxy::bridge(int client, int upstream, std::uint64_t cut_after,
       if (i == 0 && cut_after != UINT64_MAX) {
         want = static_cast<std::size_t>(std::min<std::uint64_t>(want, cut_after - forwarded));
       }
+      if (i == 0 && m_outage_at != UINT64_MAX) {
+        const std::uint64_t total = m_forwarded.load(), at = m_outage_at.load();
+        want = static_cast<std::size_t>(std::min<std::uint64_t>(want, at > total ? at - total : 0));
+        if (want == 0) {
+          m_down = true;
+          open = false;
+          break;
+        }
+      }
       const ssize_t n = want ? ::recv(from, buf.data(), want, 0) : 0;
       if (n <= 0) {
         open = false;
@@ -190,6 +221,10 @@ void FaultProxy::bridge(int client, int upstream, std::uint64_t cut_after,
       }
       if (i == 0) {
         forwarded += static_cast<std::uint64_t>(n);
+        if (m_forwarded.fetch_add(static_cast<std::uint64_t>(n)) + static_cast<std::uint64_t>(n) >=
+            m_outage_at.load()) {
+          m_down = true;  // this chunk still goes out; nothing after it
+        }
         if (recorded < k_record_cap) {
           const std::size_t keep = std::min(static_cast<std::size_t>(n), k_record_cap - recorded);
           std::lock_guard lock(m_mutex);

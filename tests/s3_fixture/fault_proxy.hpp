@@ -34,10 +34,21 @@ class FaultProxy {
   // The next connection gets a 200 whose headers announce `announced` body bytes, then
   // `sent` of them, then silence until the client gives up (a stalled server).
   void stall(std::uint64_t announced, std::uint64_t sent);
+  // The next `connections` connections are forwarded untouched: queued with answer() so that
+  // faults and healthy connections alternate in a planned order.
+  void pass(int connections = 1);
+  // A network outage: once `bytes` more bytes from clients were forwarded (counted over every
+  // connection), every open connection is cut and every new one is closed at once, until
+  // come_back(). Models a link that dies in the middle of a part and stays down.
+  void go_down_after(std::uint64_t bytes);
+  void come_back();
 
   int connections() const { return m_connections.load(); }
   int cuts() const { return m_cuts.load(); }
   int answered() const { return m_answered.load(); }
+  // Connections closed at once because the link was down.
+  int refused() const { return m_refused.load(); }
+  bool down() const { return m_down.load(); }
   // Everything clients sent on forwarded connections (first 1 MiB of each), concatenated.
   std::string sent_by_clients() const;
 
@@ -48,6 +59,7 @@ class FaultProxy {
     std::string body;
     std::string extra_headers;
     std::uint64_t announced = 0;  // > 0: a stall
+    bool pass = false;            // forward this connection untouched
   };
   void accept_loop();
   void serve(int client);
@@ -66,6 +78,10 @@ class FaultProxy {
   std::atomic<int> m_connections{0};
   std::atomic<int> m_cuts{0};
   std::atomic<int> m_answered{0};
+  std::atomic<int> m_refused{0};
+  std::atomic<bool> m_down{false};
+  std::atomic<std::uint64_t> m_forwarded{0};           // client bytes, all connections
+  std::atomic<std::uint64_t> m_outage_at{UINT64_MAX};  // m_forwarded at which the link dies
 };
 
 }  // namespace s3::testing

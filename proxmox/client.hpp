@@ -146,6 +146,11 @@ class Client {
   Result<std::optional<VzdumpDefaults>> vzdump_defaults(const std::string& node,
                                                         const std::string& storage);
 
+  // GET /access/permissions?path=<acl path>: the privileges this token holds on `acl_path`
+  // (e.g. "/pool/smokerbak-drill", "/storage/local-lvm"): what `config check --api` compares
+  // with what a restore drill needs. Names that are not privilege-shaped are dropped.
+  Result<std::vector<std::string>> permissions(const std::string& acl_path);
+
   // ---- containers (restore drills, coverage) ------------------------------------------
   // GET /nodes/{node}/lxc/{vmid}/config (VM.Audit): the current configuration.
   Result<LxcConfig> lxc_config(const std::string& node, std::int64_t vmid);

@@ -29,6 +29,12 @@ Result<LxcConfig> Client::lxc_config(const std::string& node, std::int64_t vmid)
       .and_then([](const Response& r) { return parse::lxc_config(r.body); });
 }
 
+Result<std::vector<std::string>> Client::permissions(const std::string& acl_path) {
+  return call_with_retry(
+             Request{Method::get, {"access", "permissions"}, {{"path", acl_path}}, true})
+      .and_then([&acl_path](const Response& r) { return parse::permissions(r.body, acl_path); });
+}
+
 Result<std::string> Client::extract_config_text(const std::string& node, const std::string& volid) {
   return call_with_retry(Request{Method::get,
                                  {"nodes", node, "vzdump", "extractconfig"},

@@ -7,6 +7,7 @@
 // no later recursive step (copy, dump, destruction) can exhaust the stack.
 // Numbers are range-checked (a float out of range, an unsigned above INT64_MAX, a negative
 // size are parse errors, never a wrapped or undefined conversion).
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -486,6 +487,25 @@ Result<LxcConfig> lxc_config(const std::string& body) {
     }
     classify_entries(c);
     return c;
+  });
+}
+
+Result<std::vector<std::string>> permissions(const std::string& body, const std::string& path) {
+  return guarded("GET access permissions", [&] {
+    const json d = require_object(data_of(body));
+    std::vector<std::string> privileges;
+    const auto it = d.find(path);
+    if (it == d.end() || !it->is_object()) return privileges;  // nothing held there
+    for (const auto& [name, value] : it->items()) {
+      (void)value;
+      const bool shaped =
+          !name.empty() && name.size() <= 64 &&
+          name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.") ==
+              std::string::npos;
+      if (shaped && privileges.size() < 256) privileges.push_back(name);
+    }
+    std::sort(privileges.begin(), privileges.end());
+    return privileges;
   });
 }
 

@@ -36,6 +36,9 @@ Result<std::vector<StorageStatus>> storage_statuses(const std::string& body);
 Result<StorageStatus> storage_status(const std::string& body);
 Result<VzdumpDefaults> vzdump_defaults(const std::string& body);
 Result<LxcConfig> lxc_config(const std::string& body);
+// GET /access/permissions?path=P: {"data": {"P": {"VM.Audit": 1, ...}}}; the privilege names
+// held on P, sorted (at most 256; names other than [A-Za-z.] are dropped).
+Result<std::vector<std::string>> permissions(const std::string& body, const std::string& path);
 // `data` as an integer, sent as a number or a numeric string (GET /cluster/nextid returns
 // the vmid parameter as given, a string, or a computed number).
 Result<std::int64_t> integer_data(const std::string& body);

@@ -347,5 +347,41 @@ TEST_F(ApiCheckTest, StorageKindsAreNamedWithWhatTheyMeanForVerification) {
       << joined(f.warnings);
 }
 
+TEST_F(ApiCheckTest, AVzdumpDrillWithoutItsPrivilegesIsSaidToBeImpossibleAndWhy) {
+  const std::string secret = "0123456789abcdef0123456789abcdef";
+  pvesim::Token backup_only("smokerbak@pve!agent", secret,
+                            {"VM.Audit", "VM.Backup", "Datastore.Audit"});
+  pvesim::Token with_drill_role("smokerbak@pve!drill", secret,
+                                {"VM.Audit", "VM.Backup", "Datastore.Audit"},
+                                {{"/pool/smokerbak-drill",
+                                  {"VM.Allocate", "VM.Audit", "VM.Config.Disk", "VM.Config.Network",
+                                   "VM.Config.Options", "VM.PowerMgmt"}},
+                                 {"/storage/local", {"Datastore.AllocateSpace"}}});
+  harness.options.tokens = {backup_only, with_drill_role};
+  start("local");
+  config.proxmox.token_secret.path = harness.write_token_file(secret);
+  DrillConfig drill;
+  drill.vzdump = DrillVzdumpConfig{};
+  drill.vzdump->vmid = 9106;
+  drill.vzdump->storage = "local";
+  drill.vzdump->pool = "smokerbak-drill";
+  config.targets[0].drill = drill;
+
+  auto f = api_check();
+  auto all = joined(f.warnings);
+  EXPECT_NE(all.find("targets[0].drill.vzdump.pool: --api: the vzdump drill is not possible"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("VM.Allocate on /pool/smokerbak-drill"), std::string::npos) << all;
+  EXPECT_NE(all.find("VM.PowerMgmt on /pool/smokerbak-drill"), std::string::npos) << all;
+  EXPECT_NE(all.find("Datastore.AllocateSpace on /storage/local"), std::string::npos) << all;
+  EXPECT_EQ(all.find("VM.Audit on"), std::string::npos) << all;  // held globally
+
+  config.proxmox.token_id = with_drill_role.token_id;
+  f = api_check();
+  all = joined(f.warnings);
+  EXPECT_EQ(all.find("drill"), std::string::npos) << all;
+}
+
 }  // namespace
 }  // namespace agent

@@ -137,5 +137,18 @@ TEST(Fingerprint, NormalisesCaseAndSeparatorsAndRejectsWrongLength) {
   EXPECT_FALSE(normalize_fingerprint(std::string(64, 'g')));
 }
 
+TEST(Permissions, PrivilegesOnThePathAreReadAndOddNamesDropped) {
+  auto p = parse::permissions(
+      R"({"data":{"/pool/drill":{"VM.Audit":1,"VM.Allocate":0,"bad name; rm":1,"":1},"/":{"Sys.Modify":1}}})",
+      "/pool/drill");
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(*p, (std::vector<std::string>{"VM.Allocate", "VM.Audit"}));
+  auto none = parse::permissions(R"({"data":{}})", "/pool/drill");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  EXPECT_FALSE(parse::permissions(R"({"data":"nope"})", "/"));
+  EXPECT_FALSE(parse::permissions("not json", "/"));
+}
+
 }  // namespace
 }  // namespace proxmox

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <regex>
+#include <set>
 
 #include "tests/pvesim/api_common.hpp"
 
@@ -166,6 +167,19 @@ ApiResponse route(Call& call) {
                    {"repoid", "14a22df3"}});
   }
   if (s[0] == "cluster" || s[0] == "storage") return handle_cluster(call);
+  if (s[0] == "access" && s.size() == 2 && s[1] == "permissions" && call.req.method == "GET") {
+    // PVE::API2::AccessControl permissions: the caller's privileges on `path` (each with its
+    // propagate bit; the simulator's ACLs always propagate).
+    const std::string path = call.param("path", "/");
+    std::set<std::string> candidates(call.token.privileges.begin(), call.token.privileges.end());
+    for (const auto& [acl_path, privs] : call.token.acl)
+      candidates.insert(privs.begin(), privs.end());
+    json held = json::object();
+    for (const auto& priv : candidates) {
+      if (call.may(path, priv)) held[priv] = 1;
+    }
+    return ok(json{{path, held}});
+  }
   if (s[0] != "nodes") return not_implemented(w, call.req);
   if (s.size() == 1) {
     if (call.req.method != "GET") return not_implemented(w, call.req);

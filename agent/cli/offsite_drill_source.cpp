@@ -1,8 +1,13 @@
 #include "agent/cli/offsite_drill_source.hpp"
 
+#include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
+#include <charconv>
 #include <system_error>
 
 #include "age/key_files.hpp"
@@ -122,7 +127,9 @@ class OffsiteMongoSource final : public drill::MongoBackupSource {
     remove_private_dir();
     std::error_code ec;
     fs::create_directories(m_config.state_dir, ec);
-    std::string pattern = (m_config.state_dir / "drill-offsite.XXXXXX").string();
+    remove_dirs_of_dead_drills();
+    std::string pattern =
+        (m_config.state_dir / ("drill-offsite." + std::to_string(::getpid()) + ".XXXXXX")).string();
     if (ec || ::mkdtemp(pattern.data()) == nullptr) {
       return tl::unexpected(TierError{TierError::Kind::local_io,
                                       "cannot create a private directory under " +
@@ -130,6 +137,29 @@ class OffsiteMongoSource final : public drill::MongoBackupSource {
     }
     m_dir = pattern;
     return {};
+  }
+
+  // A killed drill leaves its directory behind: the next one removes those whose process is
+  // gone (drill-offsite.<pid>.XXXXXX; a dry run holds no run lock, so a live one is kept).
+  void remove_dirs_of_dead_drills() {
+    std::error_code ec;
+    for (fs::directory_iterator it(m_config.state_dir, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      const std::string prefix = "drill-offsite.";
+      if (name.rfind(prefix, 0) != 0) continue;
+      const auto dot = name.find('.', prefix.size());
+      if (dot == std::string::npos) continue;
+      int pid = 0;
+      const char* first = name.data() + prefix.size();
+      const char* last = name.data() + dot;
+      const auto [end_of_pid, bad] = std::from_chars(first, last, pid);
+      if (bad != std::errc() || end_of_pid != last || pid <= 0) continue;
+      const bool gone = ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+      if (!gone) continue;
+      std::error_code rm;
+      fs::remove_all(it->path(), rm);
+    }
   }
 
   void remove_private_dir() {

@@ -109,9 +109,9 @@ class OffsiteDrill : public s3::testing::S3ServerTest {
     return made.backup_id;
   }
 
-  int drill(const fs::path& identity, std::string& err) {
+  int drill(const fs::path& identity, std::string& err, const std::string& tier = "mongo") {
     agent::drill::DrillCommandOptions o;
-    o.tier = "mongo";
+    o.tier = tier;
     o.from.name = "offsite";
     o.from.identity = identity;
     const agent::drill::DrillDeps deps = agent::make_drill_deps(m_config, m_clock, m_wiring);
@@ -145,6 +145,8 @@ class OffsiteDrill : public s3::testing::S3ServerTest {
 
 TEST_F(OffsiteDrill, RestoresTheOffsiteCopyWhenTheLocalDumpIsGoneAndTimesTheFetch) {
   const std::string id = backup_upload_and_lose_the_local_dump();
+  // What a killed drill left behind (its process is gone: above the kernel's pid_max).
+  fs::create_directories(m_state / "drill-offsite.999999999.AbC123" / id);
   std::string text;
   ASSERT_EQ(drill(m_identity_file, text), 0) << text;
   const auto history = agent::load_drill_history(m_state, "prod-cloud", TierName::mongo);
@@ -186,6 +188,14 @@ TEST_F(OffsiteDrill, FromOffsiteWithoutAnIdentityIsAUsageError) {
   std::string text;
   EXPECT_EQ(drill("", text), 2);
   EXPECT_NE(text.find("--identity FILE"), std::string::npos) << text;
+}
+
+TEST_F(OffsiteDrill, AVzdumpDrillFromOffsiteIsRefusedWithWhatToDoInstead) {
+  std::string text;
+  EXPECT_EQ(drill(m_identity_file, text, "vzdump"), 2);
+  EXPECT_NE(text.find("needs the archive on a Proxmox storage"), std::string::npos) << text;
+  EXPECT_NE(text.find("offsite fetch"), std::string::npos) << text;
+  EXPECT_NE(text.find("--backup"), std::string::npos) << text;
 }
 
 }  // namespace

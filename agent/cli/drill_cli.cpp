@@ -32,6 +32,17 @@ void register_drill_commands(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--backup", opts->backup,
                   "Drill this backup (a vzdump volid or a mongo backup id) instead of the newest\n"
                   "verified one; needs one --target and one --tier");
+  cmd->add_option("--from", opts->from.name,
+                  "Where the mongo backup comes from: local (mongo.backup_dir, the default) or\n"
+                  "offsite (downloaded, decrypted and validated into a private directory under\n"
+                  "state_dir, removed afterwards; the download is the drill's fetch step, part of\n"
+                  "the RTO). A vzdump drill from off-site is refused: `offsite fetch --to` a\n"
+                  "storage's dump directory, then `drill --tier vzdump --backup VOLID`")
+      ->check(CLI::IsMember({"local", "offsite"}));
+  cmd->add_option("--destination", opts->from.destination,
+                  "With --from offsite: the off-site destination (default: the first configured)");
+  cmd->add_option("--identity", opts->from.identity,
+                  "With --from offsite (required): the age identity file that decrypts the copies");
   cmd->add_flag("--dry-run", opts->dry_run,
                 "Show what each drill would restore where, and change nothing");
   cmd->add_flag("--json", opts->json,

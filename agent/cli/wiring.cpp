@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "agent/cli/offsite_drill_source.hpp"
 #include "agent/config/config_loader.hpp"
 #include "agent/drill/due_drills.hpp"
 #include "agent/events/http_run_events.hpp"
@@ -77,6 +78,7 @@ drill::DrillDeps make_drill_deps(const Config& config, const Clock& clock, const
   deps.ssh_sessions = wiring.ssh_sessions;
   deps.vzdump.first_poll = wiring.vzdump.first_poll;
   deps.vzdump.max_poll = wiring.vzdump.max_poll;
+  deps.offsite_mongo = make_offsite_mongo_source_factory(config, wiring.offsite.clients);
   return deps;
 }
 

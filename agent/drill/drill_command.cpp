@@ -17,6 +17,21 @@ struct Job {
 tl::expected<std::vector<Job>, std::string> select(const Config& config,
                                                    const DrillCommandOptions& o) {
   std::vector<Job> jobs;
+  const bool offsite = o.from.name == "offsite";
+  if (o.from.name != "local" && !offsite) {
+    return tl::unexpected("--from takes local or offsite, not '" + o.from.name + "'");
+  }
+  if (!offsite && (!o.from.destination.empty() || !o.from.identity.empty())) {
+    return tl::unexpected(std::string("--destination and --identity go with --from offsite"));
+  }
+  if (offsite && o.from.identity.empty()) {
+    return tl::unexpected(std::string(
+        "--from offsite needs --identity FILE: the age identity that decrypts the off-site "
+        "copies (the one whose public key is in the destination's recipients)"));
+  }
+  if (offsite && o.tier == "vzdump") {
+    return tl::unexpected(std::string(vzdump_offsite_refusal()));
+  }
   if (!o.target.empty() && !config.find_target(o.target)) {
     return tl::unexpected("no target named \"" + o.target + "\" in the configuration");
   }
@@ -24,6 +39,7 @@ tl::expected<std::vector<Job>, std::string> select(const Config& config,
     if (!o.target.empty() && t.name != o.target) continue;
     for (TierName tier : {TierName::vzdump, TierName::mongo}) {
       if (o.tier != "all" && o.tier != to_string(tier)) continue;
+      if (offsite && tier == TierName::vzdump) continue;  // vzdump_offsite_refusal()
       const bool tier_on = tier == TierName::vzdump ? t.vzdump.has_value() : t.mongo.has_value();
       const bool drill_on = t.drill && (tier == TierName::vzdump ? t.drill->vzdump.has_value()
                                                                  : t.drill->mongo.has_value());

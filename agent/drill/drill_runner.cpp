@@ -5,16 +5,20 @@
 
 namespace agent::drill {
 
+const char* vzdump_offsite_refusal() {
+  return "a vzdump drill from off-site is not supported: the API restore needs the archive on a "
+         "Proxmox storage. Fetch it there with `pve-smokerbak offsite fetch <key> --identity FILE "
+         "--to <the storage's dump directory>`, then drill it with `pve-smokerbak drill --tier "
+         "vzdump --backup <volid>`";
+}
+
 DrillOutcome DrillRunner::run(const DrillContext& ctx, const TargetConfig& target, TierName tier,
                               const std::string& backup, const DrillFrom& from) {
   DrillOutcome outcome;
   if (tier == TierName::vzdump) {
     if (from.name != "local") {
       outcome.record = start_record(ctx, target, tier, from.name);
-      finish_record(outcome.record,
-                    TierError{TierError::Kind::refused,
-                              "a vzdump drill from off-site is not supported: fetch the archive "
-                              "with `offsite fetch`, then drill it with --backup"});
+      finish_record(outcome.record, TierError{TierError::Kind::refused, vzdump_offsite_refusal()});
       return outcome;
     }
     if (!m_api) {

@@ -23,6 +23,9 @@ struct DrillFrom {
   std::filesystem::path identity;  // offsite: the age identity file that decrypts the copy
 };
 
+// Why a vzdump drill cannot come from off-site, and what to do instead.
+const char* vzdump_offsite_refusal();
+
 // An off-site source of mongo backups (cli/wiring.cpp builds it over agent/offsite); an error
 // text when it cannot be made (no off-site tier, unreadable identity).
 using OffsiteMongoSourceFactory =

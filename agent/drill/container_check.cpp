@@ -37,6 +37,9 @@ ContainerCheckResult check_container(const DrillCheckConfig& check, std::int64_t
   args.insert(args.end(), check.command.begin(), check.command.end());
   const auto deadline = Clock::now() + std::chrono::seconds(check.timeout_s);
   ProcessResult last;
+  // The last attempt that ended on its own: when the deadline cuts a later one short, what the
+  // check itself said is the better reason (the kill is then only how the waiting ended).
+  std::optional<ProcessResult> last_answer;
   for (;;) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -55,6 +58,7 @@ ContainerCheckResult check_container(const DrillCheckConfig& check, std::int64_t
           (result.attempts > 1 ? ", attempt " + std::to_string(result.attempts) : "") + ")";
       return result;
     }
+    if (!last.timed_out) last_answer = last;
     if (last.timed_out || Clock::now() + options.poll >= deadline) break;
     if (options.sleep) {
       options.sleep(options.poll);
@@ -64,7 +68,14 @@ ContainerCheckResult check_container(const DrillCheckConfig& check, std::int64_t
   }
   const std::string limit = std::to_string(check.timeout_s) + " s";
   std::string why;
-  if (last.timed_out) {
+  if (last.timed_out && last_answer) {
+    last = *last_answer;
+    why = "exited " +
+          (last.exit_status ? std::to_string(*last.exit_status)
+                            : "by signal " + std::to_string(last.signal.value_or(0))) +
+          " (" + std::to_string(result.attempts) + " attempt(s) in " + limit +
+          ", the last one still running at the deadline)";
+  } else if (last.timed_out) {
     why = "did not answer within " + limit + " (killed)";
   } else if (last.exit_status) {
     why = "exited " + std::to_string(*last.exit_status) + " (" + std::to_string(result.attempts) +

@@ -512,13 +512,7 @@ void VzdumpRun::write_notes() {
   const auto plan =
       plan_retention(m_listing, m_target.effective_retention(m_config.retention), *zone, input);
   warn_about_new_pbs_failures(plan);
-  NotesSyncInput sync;
-  sync.node = m_node;
-  sync.storage = m_vz.storage;
-  sync.target = m_target.name;
-  sync.vmid = m_target.vmid;
-  sync.installation_id = m_owner.installation_id.value_or("");
-  sync.state_dir = m_config.state_dir;
+  NotesSyncInput sync = notes_sync_input();
   sync.known_rest[m_volume.volid] = m_notes_rest;
   sync.verify_state[m_volume.volid] = m_state;
   const bool prune_follows = !is_failed(m_state) && !m_ctx.no_prune;
@@ -713,13 +707,7 @@ std::optional<std::string> VzdumpRun::still_deletable(const PlannedArchive& arch
 
 void VzdumpRun::write_notes_after_prune(const std::vector<PlannedArchive>& plan,
                                         PruneTally& tally) {
-  NotesSyncInput input;
-  input.node = m_node;
-  input.storage = m_vz.storage;
-  input.target = m_target.name;
-  input.vmid = m_target.vmid;
-  input.installation_id = m_owner.installation_id.value_or("");
-  input.state_dir = m_config.state_dir;
+  NotesSyncInput input = notes_sync_input();
   input.skip = tally.deleted;
   auto synced = sync_notes(**m_api, input, plan, m_ctx.dry_run);
   tally.warnings.insert(tally.warnings.begin(), m_warnings.begin(), m_warnings.end());
@@ -741,13 +729,7 @@ std::vector<std::string> VzdumpRun::mark_offsite(const std::set<std::string>& vo
   if (auto e = establish_ownership()) return failed(e->message);
   auto plan = plan_prune();
   if (!plan) return failed(plan.error().message);
-  NotesSyncInput input;
-  input.node = m_node;
-  input.storage = m_vz.storage;
-  input.target = m_target.name;
-  input.vmid = m_target.vmid;
-  input.installation_id = m_owner.installation_id.value_or("");
-  input.state_dir = m_config.state_dir;
+  NotesSyncInput input = notes_sync_input();
   for (const auto& a : *plan) {
     if (!volids.count(a.volume.volid) || a.decision.mark != policies::Mark::keep) {
       input.skip.insert(a.volume.volid);
@@ -781,6 +763,17 @@ TierOutcome VzdumpRun::prune_outcome(PruneTally tally) const {
     out.error = std::move(error);
   }
   return out;
+}
+
+NotesSyncInput VzdumpRun::notes_sync_input() const {
+  NotesSyncInput in;
+  in.node = m_node;
+  in.storage = m_vz.storage;
+  in.target = m_target.name;
+  in.vmid = m_target.vmid;
+  in.installation_id = m_owner.installation_id.value_or("");
+  in.state_dir = m_config.state_dir;
+  return in;
 }
 
 }  // namespace agent

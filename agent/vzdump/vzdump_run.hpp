@@ -11,6 +11,7 @@
 #include "agent/vzdump/archive_access.hpp"
 #include "agent/vzdump/archive_verifier.hpp"
 #include "agent/vzdump/notes.hpp"
+#include "agent/vzdump/notes_sync.hpp"
 #include "agent/vzdump/retention_plan.hpp"
 #include "agent/vzdump/vzdump_tier.hpp"
 #include "proxmox/client.hpp"
@@ -35,6 +36,8 @@ class VzdumpRun final : public TierRun {
   std::vector<std::string> mark_offsite(const std::set<std::string>& volids);
 
  private:
+  // What every notes sync of this run shares: where the archives are and whose they are.
+  NotesSyncInput notes_sync_input() const;
   // The steps of backup(), in order; each returns the error that ends the backup, if any.
   std::optional<TierError> locate_guest();
   std::optional<TierError> establish_ownership();

@@ -333,6 +333,26 @@ TEST_F(AgeInterop, KeysFromAgeKeygenParseAndOurIdentityWorksWithAge) {
   EXPECT_EQ(sha256(m_dir / "out"), sha256(in));
 }
 
+TEST_F(AgeInterop, AnSshKeyMadeBySshKeygenIsRefusedWithWhatToDoAndNotEchoed) {
+  // The agent reads X25519 identities only; an operator who passes an SSH key gets told so.
+  // The key is made here, by ssh-keygen, and removed with the test's directory.
+  const auto ssh_keygen = find_program("ssh-keygen");
+  if (!ssh_keygen) GTEST_SKIP() << "ssh-keygen is not installed (Debian package openssh-client)";
+  const fs::path key = m_dir / "id_ed25519";
+  ASSERT_EQ(run({ssh_keygen->string(), "-q", "-t", "ed25519", "-N", "", "-C", "drill", "-f",
+                 key.string()},
+                std::nullopt, std::nullopt, err()),
+            0)
+      << stderr_text();
+  const auto r = age::read_identity_file(key);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, age::Error::Kind::unsupported);
+  EXPECT_NE(r.error().message.find("SSH"), std::string::npos) << r.error().message;
+  const std::string body = age_test::text(read_file(key));
+  const auto line = body.substr(body.find('\n') + 1, 40);  // the key's first base64 characters
+  EXPECT_EQ(r.error().message.find(line), std::string::npos) << "the key must not be echoed";
+}
+
 TEST_F(AgeInterop, ArmoredFilesFromAgeDecrypt) {
   const fs::path key = keygen("key.txt");
   for (const std::size_t size : {0ul, 47ul, 48ul, 100000ul}) {

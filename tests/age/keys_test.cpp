@@ -177,15 +177,13 @@ TEST(IdentityFile, RefusesWhitespaceAroundAKeyAsAgeDoes) {
   EXPECT_EQ(r.error().message.find(throwaway_secret().substr(16, 10)), std::string::npos);
 }
 
-TEST(IdentityFile, SaysWhatToDoWithAnEncryptedOrSshOrEmptyFile) {
+// An SSH private key given as identity file: AgeInterop.AnSshKeyMadeBySshKeygenIsRefused...
+// (a real key made by ssh-keygen when the test runs; none is committed).
+TEST(IdentityFile, SaysWhatToDoWithAnEncryptedOrEmptyFile) {
   auto r = age::parse_identity_file("age-encryption.org/v1\n-> scrypt abc 18\n");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().kind, Kind::unsupported);
   EXPECT_NE(r.error().message.find("age -d"), std::string::npos);
-  r = age::parse_identity_file("-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n");
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().kind, Kind::unsupported);
-  EXPECT_NE(r.error().message.find("SSH"), std::string::npos);
   r = age::parse_identity_file("# only comments\n\n");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("no identity"), std::string::npos);

@@ -22,8 +22,7 @@
 #include "agent/offsite/offsite_tier.hpp"
 #include "agent/tier/offsite_receipt.hpp"
 #include "s3/digest.hpp"
-#include "tests/fake_mongo/archive_writer.hpp"
-#include "tests/fake_mongo/dataset.hpp"
+#include "tests/agent_offsite/offsite_fixture.hpp"
 #include "tests/s3/s3_test_util.hpp"
 
 namespace agent::offsite {
@@ -31,125 +30,28 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path k_real_dump =
-    fs::path(SMOKERBAK_SOURCE_DIR) /
-    "../shared/testdata/mongodump-real/uRuiz__Kenjo_Code_Challenge/dump.gz";
+using testing::epoch_now;
+using testing::slurp;
+using testing::spit;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void spit(const fs::path& p, const std::string& bytes) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
-
-std::int64_t epoch_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-class OffsiteIntegration : public s3::testing::S3ServerTest {
+// The shared off-site fixture (tests/agent_offsite/offsite_fixture.hpp) with one valid mongo
+// backup of target "prod" made ten minutes ago.
+class OffsiteIntegration : public testing::OffsiteFixture {
  protected:
   void SetUp() override {
-    S3ServerTest::SetUp();
-    if (IsSkipped()) return;
-    m_dir = fs::temp_directory_path() /
-            ("offsite-it-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(m_dir);
-    fs::create_directories(m_dir / "state");
-    fs::create_directories(m_dir / "backups");
-    if (fs::exists(k_real_dump)) {
-      m_archive = slurp(k_real_dump);  // made by real mongodump, read in place
-    } else {                           // the stand-in's archive, so this runs on every machine
-      const auto bytes = fake_mongo::build_archive(fake_mongo::default_dataset("app"));
-      m_archive.assign(bytes.begin(), bytes.end());
-    }
-    m_sha = s3::to_hex(s3::sha256(m_archive));
-
+    OffsiteFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     m_ctime = epoch_now() - 600;
     m_backup_id = "backup-20261203-115000";
     add_mongo_backup(m_backup_id, m_ctime);
-
-    auto id = age::Identity::generate();
-    ASSERT_TRUE(id);
-    m_identity = *id;
-
-    config.timezone = "UTC";
-    config.state_dir = m_dir / "state";
-    TargetConfig t;
-    t.name = "prod";
-    t.vmid = 106;
-    MongoConfig mc;
-    mc.database = "app";
-    mc.backup_dir = m_dir / "backups";
-    t.mongo = mc;
-    config.targets.push_back(t);
-  }
-  void TearDown() override {
-    if (!m_dir.empty()) fs::remove_all(m_dir);
-    S3ServerTest::TearDown();
-  }
-
-  // A valid mongo backup (the real archive) in backup_dir, made at `ctime`.
-  void add_mongo_backup(const std::string& id, std::int64_t ctime) {
-    const fs::path bdir = m_dir / "backups" / id;
-    fs::create_directories(bdir);
-    spit(bdir / "app.archive.gz", m_archive);
-    mongo::Manifest m;
-    m.backup_id = id;
-    m.run_id = "20261203T115000Z";
-    m.target = "prod";
-    m.database = "app";
-    m.started_at = m.finished_at = ctime;
-    m.archive_file = "app.archive.gz";
-    m.size = m_archive.size();
-    m.sha256 = m_sha;
-    m.mongodump_exit = 0;
-    m.valid = true;
-    spit(bdir / "manifest.json", mongo::manifest_to_json(m));
+    add_mongo_target();
   }
 
   // A destination on a fresh bucket; `lock`: Object Lock (and versioning) on the bucket.
   OffsiteDestination& add_destination(bool lock) {
-    m_bucket_client = new_bucket(lock, lock);
-    OffsiteDestination d;
-    d.name = "rgw";
-    d.bucket = m_bucket_client->options().bucket;
-    d.endpoint = server.https_endpoint;
-    d.prefix = "pve1/";
-    d.recipients = {m_identity->recipient().to_string()};
-    d.lock = OffsiteLock::governance;  // test cleanup may bypass it
-    config.offsite.destinations.push_back(d);
-    return config.offsite.destinations.back();
+    return OffsiteFixture::add_destination(lock, lock);
   }
 
-  OffsiteTierOptions options() {
-    OffsiteTierOptions o;
-    const TestServerRef srv = server;
-    o.clients = [srv](const OffsiteDestination& d) {
-      return s3::Client::create(s3::testing::https_options(srv, d.bucket));
-    };
-    return o;
-  }
-
-  TierOutcome run_backup(OffsiteTier& tier) {
-    RunContext ctx{
-        config, "20261203T120000Z", std::chrono::system_clock::now(), false, false, nullptr, {}};
-    auto run = tier.begin(config.targets.front(), ctx);
-    return run->backup();
-  }
-  TierOutcome run_prune(OffsiteTier& tier) {
-    RunContext ctx{
-        config, "20261203T120000Z", std::chrono::system_clock::now(), false, false, nullptr, {}};
-    auto run = tier.begin(config.targets.front(), ctx);
-    return run->prune();
-  }
   static policies::RetentionPolicy keep_last(std::int64_t n) {
     policies::RetentionPolicy p;
     p.keep_last = n;
@@ -157,13 +59,8 @@ class OffsiteIntegration : public s3::testing::S3ServerTest {
     return p;
   }
 
-  using TestServerRef = s3::testing::TestServer;
-  Config config;
-  fs::path m_dir;
-  std::string m_archive, m_sha, m_backup_id;
+  std::string m_backup_id;
   std::int64_t m_ctime = 0;
-  std::optional<age::Identity> m_identity;
-  std::unique_ptr<s3::Client> m_bucket_client;
 };
 
 TEST_F(OffsiteIntegration, UploadsValidatedBackupEncryptedLockedAndRecordsReceipt) {

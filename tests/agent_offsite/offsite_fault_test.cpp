@@ -30,6 +30,7 @@
 #include "agent/mongo/manifest.hpp"
 #include "agent/tier/offsite_receipt.hpp"
 #include "s3/digest.hpp"
+#include "tests/agent_offsite/offsite_fixture.hpp"
 #include "tests/s3/s3_test_util.hpp"
 #include "tests/s3_fixture/fault_proxy.hpp"
 
@@ -41,17 +42,8 @@ using s3::testing::FaultProxy;
 
 constexpr std::uint64_t k_mib = 1 << 20;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void spit(const fs::path& p, const std::string& bytes) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
+using testing::slurp;
+using testing::spit;
 
 std::uint16_t port_of(const std::string& endpoint) {
   return static_cast<std::uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));

@@ -31,3 +31,30 @@ bench_s3_server() {
   "${curl_s3[@]}" -X PUT -o /dev/null "$S3_ENDPOINT_HTTPS/$bucket"
   cat "$work/data" > /dev/null
 }
+
+# bench_fields "OUT": sets secs, speed, cpu, rss from a bench binary's result line
+# ("... seconds=S mib_per_s=M cpu_s=C peak_rss_mib=R ...").
+bench_fields() {
+  secs=$(sed -E 's/.* seconds=([0-9.]+).*/\1/' <<<"$1")
+  speed=$(sed -E 's/.* mib_per_s=([0-9.]+).*/\1/' <<<"$1")
+  cpu=$(sed -E 's/.* cpu_s=([0-9.]+).*/\1/' <<<"$1")
+  rss=$(sed -E 's/.* peak_rss_mib=([0-9.]+).*/\1/' <<<"$1")
+}
+
+# bench_curl_put: the reference, `curl -T $work/data` to $url, timed; sets secs, speed, cpu,
+# rss like bench_fields ("-" when /usr/bin/time wrote nothing), then deletes the object.
+bench_curl_put() {
+  local start end
+  start=$(date +%s.%N)
+  /usr/bin/time -f '%e %U %S %M' -o "$work/time" "${curl_s3[@]}" -T "$work/data" -o /dev/null "$url"
+  end=$(date +%s.%N)
+  secs=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b - a}')
+  speed=$(awk -v m="$mib" -v s="$secs" 'BEGIN{printf "%.1f", m / s}')
+  cpu="-"
+  rss="-"
+  if [ -s "$work/time" ]; then
+    cpu=$(awk '{printf "%.2f", $2 + $3}' "$work/time")
+    rss=$(awk '{printf "%.1f", $4 / 1024}' "$work/time")
+  fi
+  "${curl_s3[@]}" -X DELETE -o /dev/null "$url"
+}

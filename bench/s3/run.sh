@@ -26,23 +26,10 @@ for r in $(seq "$rounds"); do
       uploader-*)
         out=$("$build/tests/s3/s3_upload_bench" --env "$server/env" --bucket "$bucket" \
           --file "$work/data" --parts-in-flight "${tool#uploader-}" --key "bench/$tool")
-        secs=$(sed -E 's/.* seconds=([0-9.]+).*/\1/' <<<"$out")
-        speed=$(sed -E 's/.* mib_per_s=([0-9.]+).*/\1/' <<<"$out")
-        cpu=$(sed -E 's/.* cpu_s=([0-9.]+).*/\1/' <<<"$out")
-        rss=$(sed -E 's/.* peak_rss_mib=([0-9.]+).*/\1/' <<<"$out")
+        bench_fields "$out"
         ;;
       curl)
-        start=$(date +%s.%N)
-        /usr/bin/time -f '%e %U %S %M' -o "$work/time" "${curl_s3[@]}" -T "$work/data" -o /dev/null "$url"
-        end=$(date +%s.%N)
-        secs=$(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.2f", b - a}')
-        speed=$(awk -v m="$mib" -v s="$secs" 'BEGIN{printf "%.1f", m / s}')
-        cpu="-"; rss="-"
-        if [ -s "$work/time" ]; then
-          cpu=$(awk '{printf "%.2f", $2 + $3}' "$work/time")
-          rss=$(awk '{printf "%.1f", $4 / 1024}' "$work/time")
-        fi
-        "${curl_s3[@]}" -X DELETE -o /dev/null "$url"
+        bench_curl_put
         ;;
     esac
     printf '%-5s %-22s %8.2f %8.1f %8s %10s %s\n' "$r" "$tool" "$secs" "$speed" "$cpu" "$rss" "$load"

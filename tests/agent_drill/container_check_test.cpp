@@ -29,23 +29,6 @@ class ContainerCheckTest : public drill_testing::VzdumpDrillTest {
   }
   ~ContainerCheckTest() override { ::unsetenv("FAKE_MONGO_DIR"); }
 
-  drill::DrillOutcome drill_with_check() {
-    drill::DrillContext ctx{.config = config,
-                            .drill_id = "20261201T020000Z",
-                            .started_at = sim->now(),
-                            .run_id = "",
-                            .dry_run = false,
-                            .steady = [] { return std::chrono::steady_clock::now(); },
-                            .progress = {}};
-    drill::VzdumpDrillOptions o;
-    o.first_poll = std::chrono::milliseconds(5);
-    o.max_poll = std::chrono::milliseconds(20);
-    o.boot_poll = std::chrono::milliseconds(20);
-    o.check.poll = std::chrono::milliseconds(20);
-    auto client = api();
-    return drill::run_vzdump_drill(ctx, config.targets[0], *client, "", o);
-  }
-
   std::vector<std::string> pct_calls() const {
     std::vector<std::string> lines;
     std::ifstream in(pct_dir / "pct.calls");
@@ -60,7 +43,7 @@ TEST_F(ContainerCheckTest, ACheckThatAnswersIsVerifiedAfterTheCopyIsReady) {
   configure({"echo", "docker active"});
   backup();
   std::ofstream(pct_dir / "pct-fail-9106") << "2\n";  // "not ready" twice, then it answers
-  const auto r = drill_with_check().record;
+  const auto r = run_drill().record;
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_EQ(steps_of(r), "fetch,restore,boot,checks,cleanup");
   ASSERT_EQ(r.verified.size(), 3u);
@@ -75,7 +58,7 @@ TEST_F(ContainerCheckTest, AFailingCheckFailsTheDrillWithItsExitStatusAndTheCopy
   // 3 s: the first attempt must end on its own even on a loaded machine.
   configure({"sh", "-c", "echo 'docker: inactive' >&2; exit 3"}, 3);
   backup();
-  const auto r = drill_with_check().record;
+  const auto r = run_drill().record;
   ASSERT_FALSE(r.ok);
   EXPECT_EQ(r.error_kind, TierError::Kind::invalid);
   EXPECT_NE(r.error.find("failed its check: `pct exec 9106 -- sh -c echo 'docker: inactive' >&2; "
@@ -93,7 +76,7 @@ TEST_F(ContainerCheckTest, AHangingCheckIsKilledAtItsTimeoutAndTheCopyIsDestroye
   configure({"sleep", "60"}, 1);
   backup();
   const auto started = std::chrono::steady_clock::now();
-  const auto r = drill_with_check().record;
+  const auto r = run_drill().record;
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20));
   ASSERT_FALSE(r.ok);
   EXPECT_EQ(r.error_kind, TierError::Kind::invalid);
@@ -107,7 +90,7 @@ TEST_F(ContainerCheckTest, WithoutPctTheDrillFailsAndSaysWhatTheCheckNeeds) {
   configure({"true"});
   config.targets[0].drill->vzdump->check->pct = harness.dir() / "no-such-pct";
   backup();
-  const auto r = drill_with_check().record;
+  const auto r = run_drill().record;
   ASSERT_FALSE(r.ok);
   EXPECT_EQ(r.error_kind, TierError::Kind::local_io);
   EXPECT_NE(r.error.find("needs the node's pct"), std::string::npos) << r.error;
@@ -118,7 +101,7 @@ TEST_F(ContainerCheckTest, OutputIsBoundedAndEscaped) {
   configure({"sh", "-c", "printf '\\033[31mred\\n'; head -c 100000 /dev/zero | tr '\\0' x; exit 1"},
             3);
   backup();
-  const auto r = drill_with_check().record;
+  const auto r = run_drill().record;
   ASSERT_FALSE(r.ok);
   EXPECT_EQ(r.error.find('\033'), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("(cut)"), std::string::npos) << r.error;

@@ -107,6 +107,7 @@ class VzdumpDrillTest : public ::testing::Test {
     o.first_poll = std::chrono::milliseconds(5);
     o.max_poll = std::chrono::milliseconds(20);
     o.boot_poll = std::chrono::milliseconds(20);
+    o.check.poll = std::chrono::milliseconds(20);  // drill.vzdump.check retries
     auto client = api();
     return drill::run_vzdump_drill(ctx, config.targets[0], *client, backup_id, o);
   }

@@ -19,6 +19,16 @@
 namespace agent::offsite {
 namespace {
 
+// The outcome of a step in which some destinations failed: the first error's kind, every
+// destination's message (one per line).
+TierOutcome failed_with(TierOutcome out, const std::vector<TierError>& errors) {
+  TierError e = errors.front();
+  for (std::size_t i = 1; i < errors.size(); ++i) e.message += "\n" + errors[i].message;
+  out.state = TierState::failed;
+  out.error = std::move(e);
+  return out;
+}
+
 using Kind = TierError::Kind;
 
 std::optional<s3::LockMode> lock_mode(OffsiteLock lock) {
@@ -130,10 +140,8 @@ TierOutcome OffsiteRun::backup() {
   TierOutcome out;
   std::vector<TierError> errors;
   std::string summary;
-  int uploaded = 0;
   for (const auto& [d, plan] : plans) {
     DestinationResult r = upload_to(*d, plan);
-    uploaded += r.uploaded;
     out.backup_bytes += r.bytes;
     warnings.insert(warnings.end(), r.warnings.begin(), r.warnings.end());
     summary +=
@@ -152,15 +160,8 @@ TierOutcome OffsiteRun::backup() {
   }
   out.warnings = warnings;
   out.summary = summary;
-  if (!errors.empty()) {
-    TierError e = errors.front();
-    for (std::size_t i = 1; i < errors.size(); ++i) e.message += "\n" + errors[i].message;
-    out.state = TierState::failed;
-    out.error = std::move(e);
-    return out;
-  }
+  if (!errors.empty()) return failed_with(std::move(out), errors);
   out.state = state_for(warnings);
-  (void)uploaded;
   // The newest backup that is off-site now: the tier's "last success" in status and metrics
   // (without one, status called every successful off-site run "no successful backup yet").
   const LocalBackup* newest = nullptr;
@@ -377,13 +378,7 @@ TierOutcome OffsiteRun::prune() {
   out.kept_count = kept;
   out.kept_bytes = kept_bytes;
   out.summary = (m_ctx.dry_run ? "dry run: " : "") + summary;
-  if (!errors.empty()) {
-    TierError e = errors.front();
-    for (std::size_t i = 1; i < errors.size(); ++i) e.message += "\n" + errors[i].message;
-    out.state = TierState::failed;
-    out.error = std::move(e);
-    return out;
-  }
+  if (!errors.empty()) return failed_with(std::move(out), errors);
   out.state = state_for(out.warnings);
   return out;
 }

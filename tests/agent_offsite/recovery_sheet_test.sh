@@ -12,7 +12,9 @@ set -euo pipefail
 binary=${1:?binary} sheet=${2:?sheet} env_file=${3:?s3 fixture env}
 
 skip() { echo "SKIP: $*"; exit 77; }
-[ -f "$env_file" ] || skip "the s3_server fixture did not run ($env_file missing)"
+# The fixture always writes its env file (settings, or S3_UNAVAILABLE when it cannot run here):
+# a missing one is a broken build set-up, never a reason to skip.
+[ -f "$env_file" ] || { echo "FAIL: no s3_server fixture env file at $env_file" >&2; exit 1; }
 # shellcheck disable=SC1090
 . "$env_file"
 [ -z "${S3_UNAVAILABLE:-}" ] || skip "$S3_UNAVAILABLE"

@@ -8,4 +8,7 @@ deploy/install-deps.sh
 build=${BUILD_DIR:-build}
 cmake -S . -B "$build" -G Ninja -DSMOKERBAK_WERROR=ON >/dev/null
 cmake --build "$build"
-ctest --test-dir "$build" --output-on-failure --no-tests=error -LE benchmark -j"$(nproc)"
+if ! ctest --test-dir "$build" --output-on-failure --no-tests=error -LE benchmark -j"$(nproc)"; then
+  tests/tools/failed_test_tails.sh "$build"
+  exit 8
+fi
